@@ -1,0 +1,529 @@
+import { randomUUID } from "node:crypto";
+import { type Dispatcher, getGlobalDispatcher } from "undici";
+import type { z } from "zod";
+import {
+  AbortError,
+  APIConnectionError,
+  APIError,
+  InvalidResponseError,
+  MissingApiKeyError,
+  RateLimitError,
+  SotaOcrError,
+  TimeoutError,
+  toAbortError,
+} from "./errors.js";
+import { type OcrInput, type PreparedInput, prepareInput } from "./input.js";
+import { JobPacer } from "./pacer.js";
+import { normalizePageRanges, type PageRange, type PageRangesInput } from "./page-ranges.js";
+import { findPageObjects, pagesFromObjects, pagesFromText } from "./pages.js";
+import { type WaitOptions, waitForJob } from "./poll.js";
+import { DEFAULT_MAX_RETRIES, isRetriableRead, MAX_RETRY_AFTER_MS, retryDelayMs } from "./retry.js";
+import { balanceSchema, infoSchema, jobSchema, resultSchema } from "./schemas.js";
+import { deadlineSignal, linkedController, sleep } from "./sleep.js";
+import { type Attempt, type AttemptResult, parseJson, send, type TransportConfig } from "./transport.js";
+import type { Balance, Job, JobResult, OcrFormat, OcrResult, PagePreview, ResultFormat, ServiceInfo } from "./types.js";
+import { extractForm, type UploadProgress } from "./upload.js";
+import { VERSION } from "./version.js";
+
+export const DEFAULT_BASE_URL = "https://api.sotaocr.com";
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_JOB_TIMEOUT_MS = 30 * 60_000;
+/** The API allows at most one status poll per job per second. */
+export const MIN_POLL_INTERVAL_MS = 1_000;
+
+export interface ClientOptions {
+  /**
+   * The API key, sent as `Authorization: Bearer …`. Never logged or put in errors.
+   * @default process.env.SOTAOCR_API_KEY
+   */
+  apiKey?: string | undefined;
+  /**
+   * The service's base URL; point it at the local emulator for offline work.
+   * @default process.env.SOTAOCR_BASE_URL, else "https://api.sotaocr.com"
+   */
+  baseUrl?: string | undefined;
+  /**
+   * How long one HTTP request may take, in ms, before it is abandoned (and retried when safe).
+   * For uploads it counts from the last byte sent, so big files are not cut off while they move.
+   * @default 60000
+   */
+  timeoutMs?: number | undefined;
+  /**
+   * How long `waitForJob` and `ocr` wait for a job in all, in ms, before a `TimeoutError` that names
+   * the job (it keeps running on the server: resume with `waitForJob(jobId)`).
+   * @default 1800000 (30 minutes)
+   */
+  jobTimeoutMs?: number | undefined;
+  /**
+   * Retries after a failed request: GETs on 408/409/429/5xx and lost connections, uploads only
+   * when no job can have been created. Backoff 0.5 s → 8 s with jitter; `Retry-After` is honoured.
+   * @default 2
+   */
+  maxRetries?: number | undefined;
+  /**
+   * Least time between two requests about the same job, in ms (retries included). Values below
+   * 1000 are raised to 1000: the API answers 429 to faster polling.
+   * @default 1000
+   */
+  pollIntervalMs?: number | undefined;
+  /**
+   * Also retry uploads whose outcome is unknown (connection lost after the whole file was sent, or
+   * a 5xx answer). Safe only when the server honours the `Idempotency-Key` header, as the emulator
+   * does; otherwise such a failure raises an error saying a job may exist.
+   * @default false
+   */
+  retryAmbiguousUploads?: boolean | undefined;
+  /**
+   * The undici `Dispatcher` (an `Agent`, `ProxyAgent`, `MockAgent`…) that sends every request.
+   * @default undici's global dispatcher (shared with `fetch`, so `setGlobalDispatcher` applies)
+   */
+  dispatcher?: Dispatcher | undefined;
+}
+
+/** Per-call overrides; every method takes them. */
+export interface RequestOptions {
+  /** Aborts the call, sleeps included, with an `AbortError`. */
+  signal?: AbortSignal | undefined;
+  /** Overrides the client's `timeoutMs` for each request of this call. */
+  timeoutMs?: number | undefined;
+  /** Overrides the client's `maxRetries`. */
+  maxRetries?: number | undefined;
+}
+
+export interface ExtractOptions extends RequestOptions {
+  /** Pages to process (1-based, inclusive): `[{ start: 1, end: 3 }]` or `"1-3,5"`. Default: all. */
+  pageRanges?: PageRangesInput | undefined;
+  /** A model profile from `getInfo().modelProfiles`. Default: the service's. */
+  modelProfile?: string | undefined;
+  /** Sent as `Idempotency-Key` on every attempt of this upload. Default: a random UUID. */
+  idempotencyKey?: string | undefined;
+  /** The file name sent with bytes or a Blob (a path sends its own base name). */
+  filename?: string | undefined;
+  /** Called as the file's bytes are sent. */
+  onUploadProgress?: ((progress: UploadProgress) => void) | undefined;
+}
+
+export interface OcrOptions extends Omit<ExtractOptions, "timeoutMs">, Omit<WaitOptions, "timeoutMs"> {
+  /** Page text format of `pages[].content`. @default "markdown" */
+  format?: OcrFormat | undefined;
+  /** Milliseconds for the whole call (upload, wait, result). @default the client's jobTimeoutMs */
+  timeoutMs?: number | undefined;
+  /** Overrides the client's per-request `timeoutMs`. */
+  requestTimeoutMs?: number | undefined;
+}
+
+/** Options every request needs, resolved from the call and the client. */
+interface CallOptions {
+  signal: AbortSignal | undefined;
+  timeoutMs: number;
+  maxRetries: number;
+  retryable: (error: unknown) => boolean;
+  /** Runs before each attempt (pacing); after it, `afterAttempt`. */
+  beforeAttempt?: ((signal: AbortSignal | undefined) => Promise<void>) | undefined;
+  afterAttempt?: (() => void) | undefined;
+}
+
+const jobPath = (jobId: string) => `/v1/jobs/${encodeURIComponent(jobId)}`;
+
+/**
+ * The SotaOCR API client.
+ *
+ * ```ts
+ * const client = new SotaOcrClient();               // SOTAOCR_API_KEY, SOTAOCR_BASE_URL
+ * const { pages } = await client.ocr("report.pdf"); // upload, wait, fetch, one item per page
+ * ```
+ */
+export class SotaOcrClient {
+  /** The base URL requests go to. */
+  readonly baseUrl: string;
+  readonly #apiKey: string | undefined;
+  readonly #timeoutMs: number;
+  readonly #jobTimeoutMs: number;
+  readonly #maxRetries: number;
+  readonly #pollIntervalMs: number;
+  readonly #retryAmbiguousUploads: boolean;
+  readonly #dispatcher: Dispatcher | undefined;
+  readonly #pacer: JobPacer;
+
+  constructor(options: ClientOptions = {}) {
+    this.#apiKey = options.apiKey ?? process.env.SOTAOCR_API_KEY ?? undefined;
+    this.baseUrl = options.baseUrl ?? (process.env.SOTAOCR_BASE_URL || DEFAULT_BASE_URL);
+    this.#timeoutMs = positive(options.timeoutMs, "timeoutMs") ?? DEFAULT_TIMEOUT_MS;
+    this.#jobTimeoutMs = positive(options.jobTimeoutMs, "jobTimeoutMs") ?? DEFAULT_JOB_TIMEOUT_MS;
+    this.#maxRetries = nonNegativeInt(options.maxRetries, "maxRetries") ?? DEFAULT_MAX_RETRIES;
+    this.#pollIntervalMs = Math.max(MIN_POLL_INTERVAL_MS, positive(options.pollIntervalMs, "pollIntervalMs") ?? MIN_POLL_INTERVAL_MS);
+    this.#retryAmbiguousUploads = options.retryAmbiguousUploads ?? false;
+    this.#dispatcher = options.dispatcher;
+    this.#pacer = new JobPacer(this.#pollIntervalMs);
+    try {
+      new URL(this.baseUrl);
+    } catch {
+      throw new SotaOcrError(`baseUrl "${this.baseUrl}" is not a URL: use e.g. "https://api.sotaocr.com" or "http://127.0.0.1:8787".`);
+    }
+  }
+
+  /** Least time between requests about one job, in ms. */
+  get pollIntervalMs(): number {
+    return this.#pollIntervalMs;
+  }
+
+  /**
+   * Uploads a file (`POST /v1/extract`) and returns the created job. Checks the key, the file and
+   * the page ranges first, so bad input costs nothing. Retried only when no job can exist yet.
+   */
+  async extract(input: OcrInput | PreparedInput, options: ExtractOptions = {}): Promise<Job> {
+    this.#requireKey();
+    const pageRanges = options.pageRanges === undefined ? undefined : normalizePageRanges(options.pageRanges);
+    const prepared = isPrepared(input) ? input : await prepareInput(input, { filename: options.filename });
+    const idempotencyKey = options.idempotencyKey ?? randomUUID();
+    const allowAmbiguous = this.#retryAmbiguousUploads;
+    const result = await this.#call(
+      () => {
+        const listeners: (() => void)[] = [];
+        const { form, progress } = extractForm(prepared, { pageRanges, modelProfile: options.modelProfile }, (current) => {
+          for (const listener of listeners) listener();
+          options.onUploadProgress?.({ ...current });
+        });
+        return {
+          method: "POST",
+          path: "/v1/extract",
+          headers: { "idempotency-key": idempotencyKey },
+          body: form,
+          upload: { progress, idempotencyKey, subscribe: (listener) => listeners.push(listener) },
+        };
+      },
+      this.#callOptions(options, (error) => isRetriableUpload(error, allowAmbiguous)),
+    );
+    return toJob(this.#parse(result, jobSchema, "POST /v1/extract"));
+  }
+
+  /** The job's current status (`GET /v1/jobs/{id}`). Requests about one job are kept 1 s apart. */
+  async getJob(jobId: string, options: RequestOptions = {}): Promise<Job> {
+    const result = await this.#call({ method: "GET", path: jobPath(jobId), jobId }, this.#pacedOptions(jobId, options));
+    return toJob(this.#parse(result, jobSchema, `GET ${jobPath(jobId)}`, jobId));
+  }
+
+  /**
+   * Waits until the job completes and returns it; throws `JobFailedError` if it fails, and
+   * `TimeoutError` (naming the job, which keeps running) after `timeoutMs`.
+   */
+  async waitForJob(jobId: string, options: WaitOptions = {}): Promise<Job> {
+    const timeoutMs = positive(options.timeoutMs, "timeoutMs") ?? this.#jobTimeoutMs;
+    return this.#withDeadline(timeoutMs, jobId, options.signal, (signal) =>
+      waitForJob(jobId, { ...options, signal }, { getJob: (id, opts) => this.getJob(id, opts), minIntervalMs: this.#pollIntervalMs }),
+    );
+  }
+
+  /**
+   * The result of a completed job (`GET /v1/jobs/{id}/result`). While the result is not ready
+   * (202), it asks again at the poll interval, up to `maxRetries` times.
+   */
+  async getResult(jobId: string, options: RequestOptions & { format?: ResultFormat } = {}): Promise<JobResult> {
+    const format = options.format ?? "json";
+    const path = `${jobPath(jobId)}/result`;
+    const maxRetries = options.maxRetries ?? this.#maxRetries;
+    for (let notReady = 0; ; notReady++) {
+      const result = await this.#call({ method: "GET", path, query: { format }, jobId }, this.#callOptions(options, isRetriableRead));
+      this.#pacer.mark(jobId);
+      if (result.status === 202) {
+        if (notReady >= maxRetries) throw resultNotReady(jobId, result);
+        await this.#pacer.wait(jobId, options.signal).catch((reason) => {
+          throw toAbortError(reason, jobId);
+        });
+        continue;
+      }
+      const body = this.#parse(result, resultSchema, `GET ${path}`, jobId);
+      const content = body.content ?? (format === "json" ? body.pages : undefined);
+      return { jobId, format, pageCount: body.page_count ?? undefined, content, raw: body };
+    }
+  }
+
+  /**
+   * Uploads, waits and fetches: one item per page, numbered as in the original document.
+   *
+   * ```ts
+   * const { pages } = await client.ocr("report.pdf", { pageRanges: "2-3" });
+   * pages.map((p) => [p.pageNumber, p.content]); // [[2, "..."], [3, "..."]]
+   * ```
+   */
+  async ocr(input: OcrInput, options: OcrOptions = {}): Promise<OcrResult> {
+    this.#requireKey();
+    const format = options.format ?? "markdown";
+    if (format !== "markdown" && format !== "text") {
+      throw new SotaOcrError(`format must be "markdown" or "text", not ${JSON.stringify(format)}.`);
+    }
+    const pageRanges = options.pageRanges === undefined ? undefined : normalizePageRanges(options.pageRanges);
+    const prepared = await prepareInput(input, { filename: options.filename });
+    const timeoutMs = positive(options.timeoutMs, "timeoutMs") ?? this.#jobTimeoutMs;
+    let jobId: string | undefined;
+    return this.#withDeadline(
+      timeoutMs,
+      () => jobId,
+      options.signal,
+      async (signal) => {
+        const request = { signal, timeoutMs: options.requestTimeoutMs, maxRetries: options.maxRetries };
+        const job = await this.extract(prepared, { ...options, ...request, pageRanges });
+        jobId = job.id;
+        await waitForJob(
+          job.id,
+          { onProgress: options.onProgress, signal, initial: job },
+          { getJob: (id, opts) => this.getJob(id, { ...request, ...opts }), minIntervalMs: this.#pollIntervalMs },
+        );
+        const pages = await this.#fetchPages(job.id, format, pageRanges, request);
+        this.#pacer.forget(job.id);
+        return {
+          jobId: job.id,
+          format,
+          pageCount: pages.pageCount ?? pages.pages.length,
+          pages: pages.pages,
+          pageRanges,
+          pageSource: pages.source,
+          file: { filename: prepared.filename, source: prepared.source, fileType: prepared.fileType, size: prepared.size },
+          raw: pages.raw,
+        };
+      },
+    );
+  }
+
+  /** The account's page balance (`GET /v1/balance`). */
+  async getBalance(options: RequestOptions = {}): Promise<Balance> {
+    const result = await this.#call({ method: "GET", path: "/v1/balance" }, this.#callOptions(options, isRetriableRead));
+    const body = this.#parse(result, balanceSchema, "GET /v1/balance");
+    const allowance = (value: { total?: number; allocated?: number; remaining?: number } | undefined) =>
+      value && { total: value.total, allocated: value.allocated, remaining: value.remaining };
+    return {
+      remainingPages: body.remaining_pages,
+      totalAffordablePages: body.total_affordable_pages,
+      entityCode: body.entity_code,
+      monthlyPages: allowance(body.monthly_pages),
+      lifetimePages: allowance(body.lifetime_pages),
+      tokens: body.tokens && { ...allowance(body.tokens), affordablePages: body.tokens.affordable_pages },
+      tokenPrice: body.token_price,
+      raw: body,
+    } as Balance;
+  }
+
+  /** Service information, with the valid `modelProfile` values (`GET /api/v1/info`). */
+  async getInfo(options: RequestOptions = {}): Promise<ServiceInfo> {
+    const result = await this.#call({ method: "GET", path: "/api/v1/info" }, this.#callOptions(options, isRetriableRead));
+    const body = this.#parse(result, infoSchema, "GET /api/v1/info");
+    const modelProfiles = body.model_profiles.flatMap((profile) => {
+      const name = typeof profile === "string" ? profile : (profile.name ?? profile.id);
+      return name ? [{ name, raw: profile }] : [];
+    });
+    return { modelProfiles, raw: body };
+  }
+
+  /** A page's image, in the coordinate space of the result's bboxes (`GET /v1/jobs/{id}/pages/{n}/preview`). */
+  async getPagePreview(jobId: string, pageNumber: number, options: RequestOptions = {}): Promise<PagePreview> {
+    if (!Number.isSafeInteger(pageNumber) || pageNumber < 1) {
+      throw new SotaOcrError(`pageNumber must be a whole number from 1, not ${JSON.stringify(pageNumber)}.`, { jobId });
+    }
+    const path = `${jobPath(jobId)}/pages/${pageNumber}/preview`;
+    const result = await this.#call(
+      { method: "GET", path, jobId, headers: { accept: "image/*" } },
+      this.#callOptions(options, isRetriableRead),
+    );
+    return { contentType: result.headers["content-type"] ?? "application/octet-stream", bytes: new Uint8Array(result.body) };
+  }
+
+  async #fetchPages(jobId: string, format: OcrFormat, pageRanges: PageRange[] | undefined, request: RequestOptions) {
+    const context = { jobId, format, pageRanges };
+    const json = await this.getResult(jobId, { ...request, format: "json" });
+    const { content: _content, pages: _pages, ...raw } = json.raw;
+    const objects = findPageObjects(json.raw);
+    if (objects) {
+      return { pages: pagesFromObjects(objects, context), pageCount: json.pageCount, source: "pages" as const, raw };
+    }
+    // No per-page structure: split the text result on form feeds.
+    const text = await this.getResult(jobId, { ...request, format });
+    if (typeof text.content !== "string") {
+      throw new InvalidResponseError(
+        `The ${format} result of job ${jobId} has no text content. Fetch it with getResult("${jobId}") and report its shape.`,
+        { status: 200, jobId },
+      );
+    }
+    const pageCount = text.pageCount ?? json.pageCount;
+    const pages = pagesFromText(text.content, pageCount, context);
+    return { pages, pageCount, source: pages[0]?.pageRange ? ("whole_document" as const) : ("form_feeds" as const), raw };
+  }
+
+  /** Sends a request, retrying as `options` allow; waits between retries without busy loops. */
+  async #call(
+    attempt: Omit<Attempt, "timeoutMs" | "signal"> | (() => Omit<Attempt, "timeoutMs" | "signal">),
+    options: CallOptions,
+  ): Promise<AttemptResult> {
+    const config = this.#transportConfig();
+    for (let retry = 0; ; retry++) {
+      const request = typeof attempt === "function" ? attempt() : attempt;
+      if (options.beforeAttempt) {
+        await options.beforeAttempt(options.signal).catch((reason) => {
+          throw toAbortError(reason, request.jobId);
+        });
+      }
+      try {
+        return await send(config, { ...request, timeoutMs: options.timeoutMs, signal: options.signal });
+      } catch (error) {
+        if (retry >= options.maxRetries || !options.retryable(error)) throw error;
+        const delay = retryDelayMs(error, retry);
+        if (delay > MAX_RETRY_AFTER_MS) throw error;
+        await this.#sleep(delay, request.jobId, options.signal);
+      } finally {
+        options.afterAttempt?.();
+      }
+    }
+  }
+
+  #callOptions(options: RequestOptions, retryable: (error: unknown) => boolean): CallOptions {
+    return {
+      signal: options.signal,
+      timeoutMs: positive(options.timeoutMs, "timeoutMs") ?? this.#timeoutMs,
+      maxRetries: nonNegativeInt(options.maxRetries, "maxRetries") ?? this.#maxRetries,
+      retryable,
+    };
+  }
+
+  /** Call options for a job status poll: paced per job, retries included. */
+  #pacedOptions(jobId: string, options: RequestOptions): CallOptions {
+    return {
+      ...this.#callOptions(options, isRetriableRead),
+      beforeAttempt: (signal) => this.#pacer.wait(jobId, signal),
+      afterAttempt: () => this.#pacer.mark(jobId),
+    };
+  }
+
+  /** Runs `work` under a deadline; when it passes, the error is a `TimeoutError` naming the job. */
+  async #withDeadline<T>(
+    timeoutMs: number,
+    jobId: string | (() => string | undefined),
+    signal: AbortSignal | undefined,
+    work: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const expired = Symbol("deadline");
+    const deadline = deadlineSignal(timeoutMs, expired);
+    const { controller, dispose } = linkedController(signal, deadline.signal);
+    try {
+      return await work(controller.signal);
+    } catch (error) {
+      if (deadline.signal.aborted && !signal?.aborted) {
+        const id = typeof jobId === "function" ? jobId() : jobId;
+        throw new TimeoutError(
+          id
+            ? `Job ${id} did not finish within ${timeoutMs} ms (timeoutMs). It keeps running on the server: ` +
+                `resume with client.waitForJob("${id}") and client.getResult("${id}") instead of uploading again.`
+            : `The upload did not finish within ${timeoutMs} ms (timeoutMs).`,
+          { jobId: id, cause: error },
+        );
+      }
+      if (error instanceof AbortError && !error.jobId) {
+        const id = typeof jobId === "function" ? jobId() : jobId;
+        if (id) throw toAbortError(error.cause, id);
+      }
+      throw error;
+    } finally {
+      deadline.dispose();
+      dispose();
+    }
+  }
+
+  async #sleep(ms: number, jobId: string | undefined, signal: AbortSignal | undefined): Promise<void> {
+    await sleep(ms, signal).catch((reason) => {
+      throw toAbortError(reason, jobId);
+    });
+  }
+
+  #parse<T extends z.ZodType>(result: AttemptResult, schema: T, what: string, jobId?: string): z.infer<T> {
+    const parsed = schema.safeParse(parseJson(result, what, jobId));
+    if (parsed.success) return parsed.data;
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; ");
+    throw new InvalidResponseError(`${what} answered with an unexpected body (${problems}). Check baseUrl / SOTAOCR_BASE_URL.`, {
+      status: result.status,
+      headers: result.headers,
+      jobId,
+    });
+  }
+
+  #requireKey(): string {
+    if (!this.#apiKey) throw new MissingApiKeyError();
+    return this.#apiKey;
+  }
+
+  #transportConfig(): TransportConfig {
+    return {
+      baseUrl: this.baseUrl,
+      apiKey: this.#requireKey(),
+      dispatcher: this.#dispatcher ?? getGlobalDispatcher(),
+      userAgent: `sotaocr-js/${VERSION} node/${process.versions.node}`,
+    };
+  }
+
+  /** Shows the client without its key, e.g. in `console.log(client)`. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `SotaOcrClient { baseUrl: ${JSON.stringify(this.baseUrl)}, apiKey: ${this.#apiKey ? "[set]" : "[missing]"} }`;
+  }
+}
+
+/** Uploads are retried on 429, 503 and failures before the whole file left; ambiguous ones only on opt-in. */
+function isRetriableUpload(error: unknown, allowAmbiguous: boolean): boolean {
+  if (error instanceof RateLimitError) return true;
+  if (error instanceof APIError) return error.status === 503 || (allowAmbiguous && error.status >= 500);
+  if (error instanceof TimeoutError) return true;
+  if (error instanceof APIConnectionError) return !error.mayHaveCreatedJob || allowAmbiguous;
+  return false;
+}
+
+function toJob(wire: z.infer<typeof jobSchema>): Job {
+  const id = (wire.id ?? wire.job_id) as string;
+  const status = wire.status;
+  const error =
+    typeof wire.error === "string"
+      ? { message: wire.error }
+      : wire.error
+        ? { code: wire.error.code, message: wire.error.message }
+        : undefined;
+  return {
+    id,
+    status,
+    phase: phaseOf(status),
+    pageCount: wire.page_count ?? undefined,
+    pagesCompleted: wire.pages_completed ?? undefined,
+    createdAt: wire.created_at ?? undefined,
+    error,
+    raw: wire,
+  };
+}
+
+const COMPLETED = new Set(["completed", "complete", "succeeded", "success", "done", "finished"]);
+const FAILED = new Set(["failed", "failure", "error", "errored", "cancelled", "canceled", "expired"]);
+
+/** Unknown statuses count as in progress; the caller's deadline bounds them. */
+export function phaseOf(status: string): Job["phase"] {
+  const word = status.toLowerCase();
+  if (COMPLETED.has(word)) return "completed";
+  if (FAILED.has(word)) return "failed";
+  return "in_progress";
+}
+
+function resultNotReady(jobId: string, result: AttemptResult): APIError {
+  return new APIError(
+    `The result of job ${jobId} is not ready yet (202 result_not_ready). Wait for the job with waitForJob("${jobId}") first.`,
+    { status: result.status, code: "result_not_ready", headers: result.headers, jobId },
+  );
+}
+
+function isPrepared(input: OcrInput | PreparedInput): input is PreparedInput {
+  return typeof input === "object" && input !== null && "blob" in input && "fileType" in input && !(input instanceof Blob);
+}
+
+function positive(value: number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!(typeof value === "number" && value > 0))
+    throw new SotaOcrError(`${name} must be a positive number of milliseconds, not ${JSON.stringify(value)}.`);
+  return value;
+}
+
+function nonNegativeInt(value: number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!(Number.isInteger(value) && value >= 0)) throw new SotaOcrError(`${name} must be a whole number ≥ 0, not ${JSON.stringify(value)}.`);
+  return value;
+}

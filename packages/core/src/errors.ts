@@ -1,0 +1,240 @@
+/**
+ * Every error this library throws is a `SotaOcrError`. Catch the subclasses you can act on:
+ *
+ * ```
+ * SotaOcrError
+ * ├─ MissingApiKeyError          no key in options or SOTAOCR_API_KEY (nothing was sent)
+ * ├─ InvalidInputError           path missing / a directory / empty / unreadable (nothing was sent)
+ * │  └─ UnsupportedFileError     not a PDF, PNG or JPEG, or a truncated PDF (nothing was sent)
+ * ├─ InvalidPageRangeError       page ranges that are not positive integers with start ≤ end
+ * ├─ APIError                    the server answered with an error status (`status`, `code`)
+ * │  ├─ BadRequestError          400
+ * │  ├─ AuthenticationError      401
+ * │  ├─ PermissionDeniedError    403
+ * │  ├─ NotFoundError            404
+ * │  ├─ RateLimitError           429
+ * │  ├─ InternalServerError      ≥ 500
+ * │  └─ InvalidResponseError     2xx whose body is not what the API documents
+ * ├─ APIConnectionError          no usable answer (refused, reset, DNS); `mayHaveCreatedJob`
+ * ├─ TimeoutError                a request or a job's deadline ran out; `jobId` to resume
+ * ├─ AbortError                  the caller's `signal` fired; `jobId` to resume
+ * └─ JobFailedError              the job ended as failed on the server
+ * ```
+ *
+ * Messages never contain the API key.
+ */
+
+const BRAND = Symbol.for("sotaocr.error");
+
+export interface SotaOcrErrorOptions {
+  cause?: unknown;
+  /** The job this error concerns, when one exists: use it to resume with `waitForJob`. */
+  jobId?: string | undefined;
+}
+
+export class SotaOcrError extends Error {
+  /** The job this error concerns, when one exists. */
+  readonly jobId: string | undefined;
+
+  constructor(message: string, options: SotaOcrErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.jobId = options.jobId;
+  }
+
+  /** True for an error of this class or a subclass, even one thrown by another copy of the package. */
+  static isInstance<T extends typeof SotaOcrError>(this: T, value: unknown): value is InstanceType<T> {
+    return isSotaOcrError(value) && kindsOf(value).includes(this.prototype.name);
+  }
+
+  /** Plain-object form for loggers; `JSON.stringify(error)` uses it. */
+  toJSON(): Record<string, unknown> {
+    const json: Record<string, unknown> = { name: this.name, message: this.message };
+    for (const [key, value] of Object.entries(this)) {
+      if (value !== undefined && key !== "name") json[key] = value;
+    }
+    return json;
+  }
+}
+
+/** The class names along the prototype chain, e.g. ["NotFoundError", "APIError", "SotaOcrError"]. */
+function kindsOf(value: object): string[] {
+  const kinds: string[] = [];
+  for (let proto = Object.getPrototypeOf(value); proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+    if (Object.hasOwn(proto, "name")) kinds.push(proto.name);
+  }
+  return kinds;
+}
+
+/** True when `value` is an error thrown by any copy of this library (the brand is a global symbol). */
+export function isSotaOcrError(value: unknown): value is SotaOcrError {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+export class MissingApiKeyError extends SotaOcrError {
+  constructor() {
+    super(
+      "No SotaOCR API key: pass { apiKey } or set the SOTAOCR_API_KEY environment variable. " +
+        "For offline work, start the local emulator (`npx sotaocr-emulator`) and point SOTAOCR_BASE_URL at it.",
+    );
+  }
+}
+
+export type InvalidInputReason = "not_found" | "is_directory" | "empty" | "unreadable" | "invalid_type" | "unsupported_type" | "truncated";
+
+export class InvalidInputError extends SotaOcrError {
+  /** What is wrong with the input, in a word. */
+  readonly reason: InvalidInputReason;
+  /** The path or name of the input, as the caller gave it. */
+  readonly source: string | undefined;
+
+  constructor(message: string, reason: InvalidInputReason, source?: string, options?: SotaOcrErrorOptions) {
+    super(message, options);
+    this.reason = reason;
+    this.source = source;
+  }
+}
+
+export class UnsupportedFileError extends InvalidInputError {
+  /** What the first bytes look like, when recognised (e.g. "gif", "zip"). */
+  readonly detectedType: string | undefined;
+
+  constructor(message: string, source?: string, detectedType?: string, reason: InvalidInputReason = "unsupported_type") {
+    super(message, reason, source);
+    this.detectedType = detectedType;
+  }
+}
+
+export class InvalidPageRangeError extends SotaOcrError {}
+
+export interface APIErrorOptions extends SotaOcrErrorOptions {
+  status: number;
+  /** The server's error code, e.g. "invalid_page_ranges". */
+  code?: string | undefined;
+  /** The server's own message. */
+  serverMessage?: string | undefined;
+  /** Response headers, lower-cased. */
+  headers?: Record<string, string> | undefined;
+  /** A request id from the response headers, for support. */
+  requestId?: string | undefined;
+}
+
+export class APIError extends SotaOcrError {
+  /** The HTTP status. */
+  readonly status: number;
+  /** The server's error code, when it sent one. */
+  readonly code: string | undefined;
+  /** The server's own message, when it sent one. */
+  readonly serverMessage: string | undefined;
+  /** A request id from the response headers, for support. */
+  readonly requestId: string | undefined;
+  /** The response headers (lower-cased); never the request's, which carry the key. */
+  declare readonly headers: Record<string, string> | undefined;
+
+  constructor(message: string, options: APIErrorOptions) {
+    super(message, options);
+    this.status = options.status;
+    this.code = options.code;
+    this.serverMessage = options.serverMessage;
+    this.requestId = options.requestId;
+    // Kept out of JSON.stringify and logs: useful to read, noisy to print.
+    Object.defineProperty(this, "headers", { value: options.headers, enumerable: false });
+  }
+}
+
+export class BadRequestError extends APIError {}
+export class AuthenticationError extends APIError {}
+export class PermissionDeniedError extends APIError {}
+export class NotFoundError extends APIError {}
+export class RateLimitError extends APIError {
+  /** How long the server asked to wait, in ms, when it said. */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options: APIErrorOptions & { retryAfterMs?: number | undefined }) {
+    super(message, options);
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+export class InternalServerError extends APIError {}
+export class InvalidResponseError extends APIError {}
+
+export interface APIConnectionErrorOptions extends SotaOcrErrorOptions {
+  /**
+   * True when an upload failed after its whole body was sent: the server may have created (and
+   * will bill) a job. Retry with the same `idempotencyKey`, or look the job up before uploading again.
+   */
+  mayHaveCreatedJob?: boolean;
+  /** The `Idempotency-Key` the failed upload carried. */
+  idempotencyKey?: string | undefined;
+}
+
+export class APIConnectionError extends SotaOcrError {
+  /** See {@link APIConnectionErrorOptions.mayHaveCreatedJob}. */
+  readonly mayHaveCreatedJob: boolean;
+  /** The `Idempotency-Key` of the upload that failed, if it was one. */
+  readonly idempotencyKey: string | undefined;
+
+  constructor(message: string, options: APIConnectionErrorOptions = {}) {
+    super(message, options);
+    this.mayHaveCreatedJob = options.mayHaveCreatedJob ?? false;
+    this.idempotencyKey = options.idempotencyKey;
+  }
+}
+
+export class TimeoutError extends SotaOcrError {}
+
+export class AbortError extends SotaOcrError {}
+
+export class JobFailedError extends SotaOcrError {
+  /** The server's error code for the failure, when it sent one. */
+  readonly code: string | undefined;
+  /** The server's own message for the failure, when it sent one. */
+  readonly serverMessage: string | undefined;
+  /** The status the job ended in (e.g. "failed", "cancelled"). */
+  readonly status: string;
+
+  constructor(jobId: string, status: string, code?: string, serverMessage?: string) {
+    const detail = [code, serverMessage].filter(Boolean).join(": ");
+    super(
+      `Job ${jobId} ended as "${status}"${detail ? ` (${detail})` : ""}. ` +
+        "The file was not processed; check that it opens locally, then upload it again.",
+      { jobId },
+    );
+    this.status = status;
+    this.code = code;
+    this.serverMessage = serverMessage;
+  }
+}
+
+// Names live on the prototypes (not as instance fields) so they survive minifiers that rename
+// classes, and so `kindsOf` can read an error's lineage from any copy of this package.
+const classes = {
+  SotaOcrError,
+  MissingApiKeyError,
+  InvalidInputError,
+  UnsupportedFileError,
+  InvalidPageRangeError,
+  APIError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  RateLimitError,
+  InternalServerError,
+  InvalidResponseError,
+  APIConnectionError,
+  TimeoutError,
+  AbortError,
+  JobFailedError,
+};
+for (const [name, ctor] of Object.entries(classes)) {
+  Object.defineProperty(ctor.prototype, "name", { value: name, enumerable: false, writable: true, configurable: true });
+}
+Object.defineProperty(SotaOcrError.prototype, BRAND, { value: true, enumerable: false });
+
+/** The error for an aborted wait: our own errors pass through, anything else becomes an `AbortError`. */
+export function toAbortError(reason: unknown, jobId: string | undefined): SotaOcrError {
+  if (isSotaOcrError(reason)) return reason;
+  return new AbortError(jobId ? `Aborted; job ${jobId} may still be running on the server (resume with waitForJob).` : "Aborted.", {
+    cause: reason,
+    jobId,
+  });
+}

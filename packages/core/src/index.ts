@@ -1,0 +1,56 @@
+export {
+  type ClientOptions,
+  DEFAULT_BASE_URL,
+  DEFAULT_JOB_TIMEOUT_MS,
+  DEFAULT_TIMEOUT_MS,
+  type ExtractOptions,
+  MIN_POLL_INTERVAL_MS,
+  type OcrOptions,
+  type RequestOptions,
+  SotaOcrClient,
+} from "./client.js";
+export {
+  AbortError,
+  APIConnectionError,
+  APIError,
+  AuthenticationError,
+  BadRequestError,
+  InternalServerError,
+  InvalidInputError,
+  type InvalidInputReason,
+  InvalidPageRangeError,
+  InvalidResponseError,
+  isSotaOcrError,
+  JobFailedError,
+  MissingApiKeyError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  SotaOcrError,
+  TimeoutError,
+  UnsupportedFileError,
+} from "./errors.js";
+export { type SupportedFileType, sniffFileType } from "./file-type.js";
+export { type OcrInput, type PreparedInput, prepareInput } from "./input.js";
+export { formatPageRanges, normalizePageRanges, type PageRange, type PageRangesInput } from "./page-ranges.js";
+export type { WaitOptions } from "./poll.js";
+export { parseRetryAfter } from "./retry.js";
+export type {
+  Balance,
+  Job,
+  JobPhase,
+  JobProgress,
+  JobResult,
+  ModelProfile,
+  OcrBlock,
+  OcrFormat,
+  OcrPage,
+  OcrResult,
+  PageAllowance,
+  PagePreview,
+  PageSource,
+  ResultFormat,
+  ServiceInfo,
+} from "./types.js";
+export type { UploadProgress } from "./upload.js";
+export { VERSION } from "./version.js";

@@ -1,0 +1,99 @@
+import {
+  APIError,
+  type APIErrorOptions,
+  AuthenticationError,
+  BadRequestError,
+  InternalServerError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+} from "./errors.js";
+import { parseRetryAfter } from "./retry.js";
+import { errorBodySchema } from "./schemas.js";
+
+/** What a failed response says, ready to turn into an `APIError`. */
+export interface FailedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** e.g. "GET /v1/jobs/job_1", for the message. */
+  what: string;
+  jobId?: string | undefined;
+  /** Removes secrets from text the server sent back (it might echo our headers). */
+  redact: (text: string) => string;
+  /** Set for uploads: a server error after an upload may still have created a job. */
+  idempotencyKey?: string | undefined;
+}
+
+/** The typed error for an HTTP error status, with the server's code and message when it sent them. */
+export function errorFromResponse(response: FailedResponse): APIError {
+  const { status, headers, what, jobId } = response;
+  const { code, message } = readErrorBody(response.body, headers["content-type"]);
+  const serverCode = code === undefined ? undefined : response.redact(code);
+  const serverMessage = message === undefined ? undefined : response.redact(message);
+  const said = [serverCode, serverMessage].filter(Boolean).join(": ");
+  const mayHaveCreatedJob = response.idempotencyKey && status >= 500 && status !== 503;
+  const jobHint = mayHaveCreatedJob
+    ? ` The server may have created a job before failing: retry with the same idempotencyKey (${response.idempotencyKey}) rather than uploading anew.`
+    : "";
+  const text = `SotaOCR answered ${status}${said ? ` (${said})` : ""} to ${what}. ${advice(status, jobId, headers["content-type"])}${jobHint}`;
+  const options: APIErrorOptions = {
+    status,
+    code: serverCode,
+    serverMessage,
+    headers,
+    jobId,
+    requestId: headers["x-request-id"] ?? headers["request-id"],
+  };
+  if (status === 400) return new BadRequestError(text, options);
+  if (status === 401) return new AuthenticationError(text, options);
+  if (status === 403) return new PermissionDeniedError(text, options);
+  if (status === 404) return new NotFoundError(text, options);
+  if (status === 429) return new RateLimitError(text, { ...options, retryAfterMs: parseRetryAfter(headers) });
+  if (status >= 500) return new InternalServerError(text, options);
+  return new APIError(text, options);
+}
+
+function advice(status: number, jobId: string | undefined, contentType: string | undefined): string {
+  if (contentType?.includes("text/html")) {
+    return "The answer is an HTML page, not the SotaOCR API: check baseUrl / SOTAOCR_BASE_URL.";
+  }
+  switch (status) {
+    case 400:
+      return "The request was rejected; fix what the server names and send it again.";
+    case 401:
+      return "Check the API key (the apiKey option or SOTAOCR_API_KEY).";
+    case 403:
+      return "This API key is not allowed to do that: check the account and its plan.";
+    case 404:
+      return jobId
+        ? `Job ${jobId} does not exist for this API key: it may have expired or belong to another key.`
+        : "Check baseUrl / SOTAOCR_BASE_URL.";
+    case 413:
+      return "The file is larger than the service accepts: split it, or limit it with pageRanges.";
+    case 415:
+      return "The service does not accept this file type: send a PDF, PNG or JPEG.";
+    case 429:
+      return "Too many requests: the service allows at most one poll per job per second. Slow down or lower concurrency.";
+    default:
+      return status >= 500 ? "The service had a problem; try again later." : "See the server's message.";
+  }
+}
+
+function readErrorBody(body: string, contentType: string | undefined): { code?: string; message?: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    const snippet = body.trim().slice(0, 200);
+    return snippet && !contentType?.includes("text/html") ? { message: snippet } : {};
+  }
+  const parsed = errorBodySchema.safeParse(json);
+  if (!parsed.success) return {};
+  const { error, code, message, detail } = parsed.data;
+  if (typeof error === "string") return { code, message: error };
+  if (error) return { code: error.code, message: error.message };
+  if (code || message) return { code, message };
+  if (detail !== undefined) return { message: typeof detail === "string" ? detail : JSON.stringify(detail) };
+  return {};
+}

@@ -1,0 +1,134 @@
+import type { SupportedFileType } from "./file-type.js";
+import type { PageRange } from "./page-ranges.js";
+
+/** Where a job stands, whatever word the server used for it. Unknown statuses count as in progress. */
+export type JobPhase = "in_progress" | "completed" | "failed";
+
+/** A job as `extract`, `getJob` and `waitForJob` return it. */
+export interface Job {
+  id: string;
+  /** The status word the server sent, e.g. "pending", "running", "completed", "failed". */
+  status: string;
+  phase: JobPhase;
+  /** Pages in the job, once the server knows (0 or undefined before). */
+  pageCount: number | undefined;
+  pagesCompleted: number | undefined;
+  createdAt: string | undefined;
+  /** Why a failed job failed, when the server said. */
+  error: { code?: string | undefined; message?: string | undefined } | undefined;
+  /** The job as received, unknown fields included. */
+  raw: Record<string, unknown>;
+}
+
+/** What `onProgress` receives each time a job's status or progress changes. */
+export interface JobProgress {
+  jobId: string;
+  status: string;
+  pageCount: number | undefined;
+  pagesCompleted: number | undefined;
+}
+
+/** Page text formats a caller can ask `ocr` for. */
+export type OcrFormat = "markdown" | "text";
+
+/** Formats of `GET /v1/jobs/{id}/result`. */
+export type ResultFormat = "json" | OcrFormat;
+
+/** A job's result as the server sent it (`getResult`). */
+export interface JobResult {
+  jobId: string;
+  format: ResultFormat;
+  pageCount: number | undefined;
+  /** A string for markdown/text; for json, whatever the server put under `content` (if anything). */
+  content: unknown;
+  /** The whole response body. */
+  raw: Record<string, unknown>;
+}
+
+/** A text region on a page, in the page's pixel coordinates (see `getPagePreview`). */
+export interface OcrBlock {
+  type: string | undefined;
+  text: string;
+  /** [x0, y0, x1, y1] */
+  bbox: [number, number, number, number] | undefined;
+  /** Recognition confidence, 0–1. */
+  score: number | undefined;
+}
+
+/** One page of an OCR result. */
+export interface OcrPage {
+  /** The page's number in the original document (1-based), also when `pageRanges` was used. */
+  pageNumber: number;
+  /**
+   * Set only when one item covers several pages: a result without per-page structure and no
+   * form feeds to split on comes back as one item for the whole document.
+   */
+  pageRange?: PageRange | undefined;
+  /** The page's text in the requested format. */
+  content: string;
+  markdown?: string | undefined;
+  text?: string | undefined;
+  /** Rotation the server detected and corrected, in degrees. */
+  angle?: number | undefined;
+  /** Page size in pixels (the preview's coordinate space). */
+  width?: number | undefined;
+  height?: number | undefined;
+  blocks?: OcrBlock[] | undefined;
+  /** The page object as received, unknown fields included. */
+  raw?: Record<string, unknown> | undefined;
+}
+
+/** How the pages of a result were found. */
+export type PageSource = "pages" | "form_feeds" | "whole_document";
+
+/** What `ocr` returns. */
+export interface OcrResult {
+  jobId: string;
+  format: OcrFormat;
+  /** Pages in this result (with `pageRanges`, the pages processed, not the document's total). */
+  pageCount: number;
+  pages: OcrPage[];
+  /** The normalised page ranges the job was limited to, if any. */
+  pageRanges: PageRange[] | undefined;
+  pageSource: PageSource;
+  /** What was uploaded. */
+  file: { filename: string; source: string; fileType: SupportedFileType; size: number };
+  /** Top-level fields of the result other than the pages, as received. */
+  raw: Record<string, unknown>;
+}
+
+/** `getBalance()`: the account's page balance. */
+export interface Balance {
+  remainingPages: number;
+  totalAffordablePages: number | undefined;
+  entityCode: string | undefined;
+  monthlyPages: PageAllowance | undefined;
+  lifetimePages: PageAllowance | undefined;
+  tokens: (PageAllowance & { affordablePages: number | undefined }) | undefined;
+  tokenPrice: number | undefined;
+  raw: Record<string, unknown>;
+}
+
+export interface PageAllowance {
+  total: number | undefined;
+  allocated: number | undefined;
+  remaining: number | undefined;
+}
+
+/** `getInfo()`: service information. */
+export interface ServiceInfo {
+  /** Valid values for `modelProfile`. */
+  modelProfiles: ModelProfile[];
+  raw: Record<string, unknown>;
+}
+
+export interface ModelProfile {
+  name: string;
+  raw: unknown;
+}
+
+/** `getPagePreview()`: a page image whose coordinates match the blocks' bboxes. */
+export interface PagePreview {
+  contentType: string;
+  bytes: Uint8Array;
+}
