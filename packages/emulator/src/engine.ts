@@ -44,6 +44,8 @@ export type EngineFileType = "pdf" | "png" | "jpeg";
 
 export interface Engine {
   readonly name: string;
+  /** How many pages of one job the server may read at once (the engine's own pool size). @default 1 */
+  readonly pageConcurrency?: number;
   /**
    * Opens a stored upload. Throws `EngineInputError` when the file cannot be read as its type
    * (a broken or encrypted PDF, an undecodable image): the job then fails with that code.
