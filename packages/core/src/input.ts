@@ -108,6 +108,13 @@ async function openFile(path: string, source: string): Promise<Blob> {
       source,
     );
   }
+  if (!stats.isFile()) {
+    throw new InvalidInputError(
+      `${source} is not a regular file (a FIFO, socket or device): pass a file on disk, or read the data yourself and pass the bytes.`,
+      "unreadable",
+      source,
+    );
+  }
   return openAsBlob(path).catch((cause: NodeJS.ErrnoException) => {
     throw fileError(cause, source, path);
   });

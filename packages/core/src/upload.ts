@@ -27,20 +27,38 @@ class CountedFile extends File {
   }
 
   override stream(): ReadableStream<Uint8Array<ArrayBuffer>> {
+    const reader = this.#blob.stream().getReader();
     const onChunk = this.#onChunk;
-    return (this.#blob.stream() as ReadableStream<Uint8Array<ArrayBuffer>>).pipeThrough(
-      new TransformStream<Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>>({
-        transform(chunk, controller) {
-          onChunk(chunk.byteLength, false);
-          controller.enqueue(chunk);
+    let current: Uint8Array<ArrayBuffer> | undefined;
+    let offset = 0;
+    // Pull-based, in small pieces (an in-memory Blob yields one huge chunk): a piece is counted
+    // only when the connection asks for it, so "done" means the last piece left for the socket.
+    return new ReadableStream<Uint8Array<ArrayBuffer>>(
+      {
+        async pull(controller) {
+          if (!current || offset >= current.byteLength) {
+            const next = await reader.read();
+            if (next.done) {
+              onChunk(0, true);
+              controller.close();
+              return;
+            }
+            current = next.value as Uint8Array<ArrayBuffer>;
+            offset = 0;
+          }
+          const piece = current.subarray(offset, offset + PIECE_BYTES);
+          offset += piece.byteLength;
+          onChunk(piece.byteLength, false);
+          controller.enqueue(piece);
         },
-        flush() {
-          onChunk(0, true);
-        },
-      }),
+        cancel: (reason) => reader.cancel(reason),
+      },
+      { highWaterMark: 0 },
     );
   }
 }
+
+const PIECE_BYTES = 64 * 1024;
 
 export interface ExtractFields {
   pageRanges?: readonly PageRange[] | undefined;

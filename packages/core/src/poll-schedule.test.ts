@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { PollSchedule } from "./poll-schedule.js";
+
+/** Polls a simulated job as the schedule asks; returns the delivery delay and the number of polls. */
+function simulate(pages: number, msPerPage: number, queuedMs: number, rttMs = 2) {
+  const end = queuedMs + pages * msPerPage;
+  const done = (t: number) => Math.max(0, Math.min(pages, Math.floor((t - queuedMs) / msPerPage)));
+  const schedule = new PollSchedule(1000, 0);
+  let now = 1000;
+  let polls = 1;
+  const gaps: number[] = [];
+  while (done(now) < pages) {
+    schedule.observe(now, done(now), now >= queuedMs ? pages : 0);
+    const delay = schedule.nextDelay(now);
+    gaps.push(delay);
+    now += delay + rttMs;
+    polls++;
+  }
+  return { delay: now - end, polls, gaps, baselinePolls: Math.ceil(end / 1000) };
+}
+
+const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.floor(values.length * q)] as number;
+
+describe("PollSchedule", () => {
+  it("never asks for polls closer than the floor", () => {
+    for (const [pages, ms, queued] of [
+      [1, 300, 0],
+      [5, 200, 700],
+      [40, 1500, 2500],
+      [12, 90, 0],
+    ] as const) {
+      expect(Math.min(...simulate(pages, ms, queued).gaps)).toBeGreaterThanOrEqual(1000);
+    }
+  });
+
+  it("slows gently without progress: a twentieth of the time waited, at most 3 s", () => {
+    const schedule = new PollSchedule(1000, 0);
+    expect(schedule.nextDelay(5_000)).toBe(1000);
+    expect(schedule.nextDelay(40_000)).toBe(2000);
+    expect(schedule.nextDelay(600_000)).toBe(3000);
+  });
+
+  it("bounds the completion from page progress", () => {
+    const schedule = new PollSchedule(1000, 0);
+    schedule.observe(1000, 0, 10);
+    schedule.observe(2000, 2, 10);
+    schedule.observe(3000, 3, 10);
+    // Fastest fit: start at 1 s, 0.5 s a page → 6 s. Slowest: start at 0, 1 s a page → 10 s.
+    expect(schedule.completionBounds()).toEqual({ earliest: 6000, latest: 10_000 });
+  });
+
+  it("delivers multi-page jobs soon after they end, with far fewer polls than once a second", () => {
+    const delays: number[] = [];
+    let polls = 0;
+    let baselinePolls = 0;
+    for (let pages = 11; pages <= 40; pages += 3) {
+      for (const msPerPage of [150, 400, 900, 1400]) {
+        for (const queued of [0, 800, 2600]) {
+          const run = simulate(pages, msPerPage, queued);
+          delays.push(run.delay);
+          polls += run.polls;
+          baselinePolls += run.baselinePolls;
+        }
+      }
+    }
+    expect(quantile(delays, 0.5)).toBeLessThan(300);
+    expect(quantile(delays, 0.95)).toBeLessThan(700);
+    expect(Math.max(...delays)).toBeLessThan(1100);
+    expect(polls).toBeLessThan(baselinePolls / 2);
+  });
+});

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ScriptedServer, startScriptedServer } from "../../../test/support/scripted-server.js";
+import { APIError, SotaOcrClient, SotaOcrError } from "../src/index.js";
+
+let server: ScriptedServer;
+let client: SotaOcrClient;
+beforeAll(async () => {
+  server = await startScriptedServer();
+  client = new SotaOcrClient({ apiKey: "sk-test", baseUrl: `${server.url}/` });
+});
+afterAll(() => server.close());
+
+describe("endpoints", () => {
+  it("getBalance maps the documented body to camelCase and keeps the rest", async () => {
+    server.on("GET /v1/balance", {
+      json: {
+        entity_code: "scan_page",
+        remaining_pages: 63,
+        total_affordable_pages: 63,
+        monthly_pages: { total: 40, allocated: 5, remaining: 35 },
+        tokens: { total: 120, allocated: 20, remaining: 100, affordable_pages: 10 },
+        token_price: 10,
+        new_field: true,
+      },
+    });
+    const balance = await client.getBalance();
+    expect(balance).toMatchObject({
+      remainingPages: 63,
+      totalAffordablePages: 63,
+      entityCode: "scan_page",
+      monthlyPages: { total: 40, allocated: 5, remaining: 35 },
+      tokens: { total: 120, allocated: 20, remaining: 100, affordablePages: 10 },
+      tokenPrice: 10,
+    });
+    expect(balance.raw.new_field).toBe(true);
+  });
+
+  it("getInfo accepts profiles as strings or objects", async () => {
+    server.on("GET /api/v1/info", { json: { model_profiles: ["fast", { name: "accurate" }, { id: "legacy" }, {}] } });
+    expect((await client.getInfo()).modelProfiles.map((profile) => profile.name)).toEqual(["fast", "accurate", "legacy"]);
+  });
+
+  it("getPagePreview returns the image bytes and type", async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+    server.on("GET /v1/jobs/job_p/pages/2/preview", { body: png, headers: { "content-type": "image/png" } });
+    const preview = await client.getPagePreview("job_p", 2);
+    expect(preview.contentType).toBe("image/png");
+    expect(Buffer.from(preview.bytes)).toEqual(png);
+    await expect(client.getPagePreview("job_p", 0)).rejects.toThrow(/pageNumber must be a whole number from 1/);
+  });
+
+  it("getResult asks again while the result is not ready (202), then says so", async () => {
+    server.on("GET /v1/jobs/job_r/result", { status: 202, json: { error: { code: "result_not_ready" } } });
+    const error = await client.getResult("job_r", { maxRetries: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIError);
+    expect(error).toMatchObject({ status: 202, code: "result_not_ready", jobId: "job_r" });
+    const [first, second] = server.requestsTo("GET /v1/jobs/job_r/result");
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("escapes job ids in paths", async () => {
+    server.on("GET /v1/jobs/a%2F..%2Fb", { json: { id: "a/../b", status: "running" } });
+    expect((await client.getJob("a/../b")).id).toBe("a/../b");
+  });
+
+  it("validates options when the client is made", () => {
+    expect(() => new SotaOcrClient({ baseUrl: "not a url" })).toThrow(SotaOcrError);
+    expect(() => new SotaOcrClient({ timeoutMs: -1 })).toThrow(/timeoutMs must be a positive number/);
+    expect(() => new SotaOcrClient({ maxRetries: 1.5 })).toThrow(/maxRetries must be a whole number/);
+    expect(new SotaOcrClient({ pollIntervalMs: 200 }).pollIntervalMs).toBe(1000);
+    expect(new SotaOcrClient({ pollIntervalMs: 2500 }).pollIntervalMs).toBe(2500);
+  });
+
+  it("reads the key and base URL from the environment", () => {
+    const saved = { ...process.env };
+    process.env.SOTAOCR_BASE_URL = "http://127.0.0.1:1234";
+    try {
+      expect(new SotaOcrClient().baseUrl).toBe("http://127.0.0.1:1234");
+      delete process.env.SOTAOCR_BASE_URL;
+      expect(new SotaOcrClient().baseUrl).toBe("https://api.sotaocr.com");
+    } finally {
+      process.env = saved;
+    }
+  });
+});
