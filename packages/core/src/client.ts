@@ -5,6 +5,7 @@ import {
   AbortError,
   APIConnectionError,
   APIError,
+  InvalidInputError,
   InvalidResponseError,
   MissingApiKeyError,
   RateLimitError,
@@ -12,7 +13,9 @@ import {
   TimeoutError,
   toAbortError,
 } from "./errors.js";
-import { type OcrInput, type PreparedInput, prepareInput } from "./input.js";
+import { sha256Hex } from "./hash.js";
+import { isPreparedInput, type OcrInput, type PreparedInput, prepareInput } from "./input.js";
+import { type OcrManyInput, type OcrManyItem, type OcrManyOptions, ocrMany } from "./ocr-many.js";
 import { JobPacer } from "./pacer.js";
 import { normalizePageRanges, type PageRange, type PageRangesInput } from "./page-ranges.js";
 import { findPageObjects, pagesFromObjects, pagesFromText } from "./pages.js";
@@ -174,7 +177,7 @@ export class SotaOcrClient {
   async extract(input: OcrInput | PreparedInput, options: ExtractOptions = {}): Promise<Job> {
     this.#requireKey();
     const pageRanges = options.pageRanges === undefined ? undefined : normalizePageRanges(options.pageRanges);
-    const prepared = isPrepared(input) ? input : await prepareInput(input, { filename: options.filename });
+    const prepared = isPreparedInput(input) ? input : await prepareInput(input, { filename: options.filename });
     const idempotencyKey = options.idempotencyKey ?? randomUUID();
     const allowAmbiguous = this.#retryAmbiguousUploads;
     const result = await this.#call(
@@ -246,14 +249,17 @@ export class SotaOcrClient {
    * pages.map((p) => [p.pageNumber, p.content]); // [[2, "..."], [3, "..."]]
    * ```
    */
-  async ocr(input: OcrInput, options: OcrOptions = {}): Promise<OcrResult> {
+  async ocr(input: OcrInput | PreparedInput, options: OcrOptions = {}): Promise<OcrResult> {
     this.#requireKey();
     const format = options.format ?? "markdown";
     if (format !== "markdown" && format !== "text") {
       throw new SotaOcrError(`format must be "markdown" or "text", not ${JSON.stringify(format)}.`);
     }
     const pageRanges = options.pageRanges === undefined ? undefined : normalizePageRanges(options.pageRanges);
-    const prepared = await prepareInput(input, { filename: options.filename });
+    const prepared = isPreparedInput(input) ? input : await prepareInput(input, { filename: options.filename });
+    const sha256 = await sha256Hex(prepared.blob).catch((cause: unknown) => {
+      throw new InvalidInputError(`Cannot read ${prepared.source}: ${(cause as Error).message}.`, "unreadable", prepared.source, { cause });
+    });
     const timeoutMs = positive(options.timeoutMs, "timeoutMs") ?? this.#jobTimeoutMs;
     let jobId: string | undefined;
     return this.#withDeadline(
@@ -266,7 +272,7 @@ export class SotaOcrClient {
         jobId = job.id;
         await waitForJob(
           job.id,
-          { onProgress: options.onProgress, signal, initial: job },
+          { onProgress: options.onProgress, signal, initial: job, source: prepared.source },
           { getJob: (id, opts) => this.getJob(id, { ...request, ...opts }), minIntervalMs: this.#pollIntervalMs },
         );
         const pages = await this.#fetchPages(job.id, format, pageRanges, request);
@@ -278,11 +284,27 @@ export class SotaOcrClient {
           pages: pages.pages,
           pageRanges,
           pageSource: pages.source,
-          file: { filename: prepared.filename, source: prepared.source, fileType: prepared.fileType, size: prepared.size },
+          file: { filename: prepared.filename, source: prepared.source, fileType: prepared.fileType, size: prepared.size, sha256 },
           raw: pages.raw,
         };
       },
     );
+  }
+
+  /**
+   * OCRs many inputs, `concurrency` at a time, yielding each as soon as its job is done (so the
+   * slowest file sets the pace, not the sum). Failures are yielded too, never thrown: stop early by
+   * breaking out of the loop, which stops polling the jobs still running.
+   *
+   * ```ts
+   * for await (const item of client.ocrMany(["a.pdf", "b.png"], { concurrency: 4 })) {
+   *   if (item.error) console.error(item.source, item.error.message);
+   *   else console.log(item.source, item.result.pages.length);
+   * }
+   * ```
+   */
+  ocrMany(inputs: readonly OcrManyInput[], options: OcrManyOptions = {}): AsyncGenerator<OcrManyItem> {
+    return ocrMany((input, opts) => this.ocr(input, opts), inputs, options);
   }
 
   /** The account's page balance (`GET /v1/balance`). */
@@ -509,10 +531,6 @@ function resultNotReady(jobId: string, result: AttemptResult): APIError {
     `The result of job ${jobId} is not ready yet (202 result_not_ready). Wait for the job with waitForJob("${jobId}") first.`,
     { status: result.status, code: "result_not_ready", headers: result.headers, jobId },
   );
-}
-
-function isPrepared(input: OcrInput | PreparedInput): input is PreparedInput {
-  return typeof input === "object" && input !== null && "blob" in input && "fileType" in input && !(input instanceof Blob);
 }
 
 function positive(value: number | undefined, name: string): number | undefined {

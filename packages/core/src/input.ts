@@ -61,6 +61,21 @@ export async function prepareInput(input: OcrInput, options: { filename?: string
   return { blob, filename, source, fileType, contentType: CONTENT_TYPES[fileType], size: blob.size };
 }
 
+/** How an input is named in messages and metadata: the path as given, the File's name, or "bytes"/"blob". */
+export function sourceOf(input: OcrInput | PreparedInput, filename?: string): string {
+  if (typeof input === "string") return input;
+  if (input instanceof URL) return input.href;
+  if (isPreparedInput(input)) return input.source;
+  if (filename) return filename;
+  if (input instanceof File && input.name) return input.name;
+  return input instanceof Blob ? "blob" : "bytes";
+}
+
+/** True for the result of `prepareInput`. */
+export function isPreparedInput(input: unknown): input is PreparedInput {
+  return typeof input === "object" && input !== null && !(input instanceof Blob) && "blob" in input && "fileType" in input;
+}
+
 async function openInput(
   input: OcrInput,
   filename: string | undefined,

@@ -25,14 +25,15 @@ export interface PollDependencies {
  */
 export async function waitForJob(
   jobId: string,
-  options: WaitOptions & { initial?: Job | undefined },
+  options: WaitOptions & { initial?: Job | undefined; source?: string | undefined },
   deps: PollDependencies,
 ): Promise<Job> {
-  const { signal, onProgress, initial } = options;
+  const { signal, onProgress, initial, source } = options;
   const schedule = new PollSchedule(deps.minIntervalMs, performance.now());
   let reported: string | undefined;
   const report = (job: Job) => {
-    const progress: JobProgress = { jobId, status: job.status, pageCount: job.pageCount, pagesCompleted: job.pagesCompleted };
+    const progress: JobProgress = { jobId, source, status: job.status, pageCount: job.pageCount, pagesCompleted: job.pagesCompleted };
+    if (source === undefined) delete progress.source;
     const key = `${progress.status}|${progress.pageCount}|${progress.pagesCompleted}`;
     if (key !== reported) {
       reported = key;

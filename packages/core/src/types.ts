@@ -23,6 +23,8 @@ export interface Job {
 /** What `onProgress` receives each time a job's status or progress changes. */
 export interface JobProgress {
   jobId: string;
+  /** The input the job is for (path as given, or name), when known: `ocr` and `ocrMany` set it. */
+  source?: string | undefined;
   status: string;
   pageCount: number | undefined;
   pagesCompleted: number | undefined;
@@ -91,8 +93,8 @@ export interface OcrResult {
   /** The normalised page ranges the job was limited to, if any. */
   pageRanges: PageRange[] | undefined;
   pageSource: PageSource;
-  /** What was uploaded. */
-  file: { filename: string; source: string; fileType: SupportedFileType; size: number };
+  /** What was uploaded; `sha256` is the hex SHA-256 of its bytes (stable ids, deduplication). */
+  file: { filename: string; source: string; fileType: SupportedFileType; size: number; sha256: string };
   /** Top-level fields of the result other than the pages, as received. */
   raw: Record<string, unknown>;
 }

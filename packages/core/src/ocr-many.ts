@@ -1,0 +1,62 @@
+import type { OcrOptions } from "./client.js";
+import { SotaOcrError } from "./errors.js";
+import { type OcrInput, type PreparedInput, sourceOf } from "./input.js";
+import { linkedController } from "./sleep.js";
+import type { OcrResult } from "./types.js";
+
+/** An input for `ocrMany`: as for `ocr`, or with its own file name (for bytes and Blobs). */
+export type OcrManyInput = OcrInput | PreparedInput | { input: OcrInput; filename?: string | undefined };
+
+export interface OcrManyOptions extends Omit<OcrOptions, "filename"> {
+  /** Files in flight at once. @default 4 */
+  concurrency?: number | undefined;
+}
+
+/** One input's outcome, with its position in the input list. */
+export type OcrManyItem =
+  | { index: number; source: string; result: OcrResult; error?: undefined }
+  | { index: number; source: string; result?: undefined; error: Error };
+
+export const DEFAULT_CONCURRENCY = 4;
+
+type OcrOne = (input: OcrInput | PreparedInput, options: OcrOptions) => Promise<OcrResult>;
+
+export async function* ocrMany(ocr: OcrOne, inputs: readonly OcrManyInput[], options: OcrManyOptions): AsyncGenerator<OcrManyItem> {
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
+    throw new SotaOcrError(`concurrency must be a whole number ≥ 1, not ${JSON.stringify(concurrency)}.`);
+  }
+  const { concurrency: _, ...ocrOptions } = options;
+  // Aborted when the caller stops early, so the jobs left behind stop being polled.
+  const { controller, dispose } = linkedController(options.signal);
+  const running = new Map<number, Promise<OcrManyItem>>();
+  let next = 0;
+  const startNext = () => {
+    const index = next++;
+    const entry = inputs[index] as OcrManyInput;
+    const [input, filename] = isNamed(entry) ? [entry.input, entry.filename] : [entry, undefined];
+    const source = sourceOf(input, filename);
+    const outcome = ocr(input, { ...ocrOptions, filename, signal: controller.signal }).then(
+      (result): OcrManyItem => ({ index, source, result }),
+      (error: unknown): OcrManyItem => ({ index, source, error: error instanceof Error ? error : new SotaOcrError(String(error)) }),
+    );
+    running.set(index, outcome);
+  };
+  try {
+    while (next < inputs.length && running.size < concurrency) startNext();
+    while (running.size > 0) {
+      const item = await Promise.race(running.values());
+      running.delete(item.index);
+      if (next < inputs.length) startNext();
+      yield item;
+    }
+  } finally {
+    controller.abort();
+    await Promise.allSettled(running.values());
+    dispose();
+  }
+}
+
+function isNamed(entry: OcrManyInput): entry is { input: OcrInput; filename?: string } {
+  return typeof entry === "object" && entry !== null && "input" in entry && !(entry instanceof Blob);
+}
