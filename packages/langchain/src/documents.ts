@@ -1,0 +1,81 @@
+import { Document } from "@langchain/core/documents";
+import { type OcrPage, type OcrResult, pageId } from "@sotaocr/core";
+
+/**
+ * The metadata of each Document. `source`, `loc.pageNumber` and `pdf.totalPages` are the keys
+ * LangChain's PDFLoader users already read; what is ours sits under `sotaocr`. All of it is plain
+ * JSON, so it survives splitters (which add `loc.lines`) and vector stores.
+ */
+export interface SotaOcrMetadata {
+  /** The path exactly as given, the File's name, or the `name` option for bytes. */
+  source: string;
+  /** The page's number in the original document, also with `pageRanges`. Absent with `splitPages: false`. */
+  loc?: { pageNumber: number };
+  /** For PDFs processed whole: the document's page count. */
+  pdf?: { totalPages: number };
+  sotaocr: {
+    jobId: string;
+    format: "markdown" | "text";
+    /** Pages in this result (with `pageRanges`, the pages processed). */
+    pageCount: number;
+    fileType: "pdf" | "png" | "jpeg";
+    /** SHA-256 of the file's bytes. */
+    sha256: string;
+    /** Set when one Document covers several pages (a result with no per-page structure). */
+    pageRange?: { start: number; end: number };
+    /** Rotation detected and corrected, in degrees. */
+    angle?: number;
+    /** Page size in pixels. */
+    width?: number;
+    height?: number;
+  };
+  [key: string]: unknown;
+}
+
+/** One Document per page, or one per file when `splitPages` is false. */
+export function toDocuments(
+  result: OcrResult,
+  splitPages: boolean,
+  extra: Record<string, unknown> | undefined,
+): Document<SotaOcrMetadata>[] {
+  const base = {
+    jobId: result.jobId,
+    format: result.format,
+    pageCount: result.pageCount,
+    fileType: result.file.fileType,
+    sha256: result.file.sha256,
+  };
+  const pdf = result.file.fileType === "pdf" && !result.pageRanges ? { pdf: { totalPages: result.pageCount } } : {};
+  if (!splitPages) {
+    return [
+      new Document<SotaOcrMetadata>({
+        id: pageId(result.file.sha256, "all"),
+        pageContent: result.pages.map((page) => page.content).join("\n\n"),
+        metadata: { source: result.file.source, ...pdf, sotaocr: base, ...extra },
+      }),
+    ];
+  }
+  return result.pages.map(
+    (page) =>
+      new Document<SotaOcrMetadata>({
+        id: pageId(result.file.sha256, page.pageNumber),
+        pageContent: page.content,
+        metadata: {
+          source: result.file.source,
+          loc: { pageNumber: page.pageNumber },
+          ...pdf,
+          sotaocr: { ...base, ...pageFacts(page) },
+          ...extra,
+        },
+      }),
+  );
+}
+
+function pageFacts(page: OcrPage): Partial<SotaOcrMetadata["sotaocr"]> {
+  const facts: Partial<SotaOcrMetadata["sotaocr"]> = {};
+  if (page.pageRange) facts.pageRange = { ...page.pageRange };
+  if (page.angle !== undefined) facts.angle = page.angle;
+  if (page.width !== undefined) facts.width = page.width;
+  if (page.height !== undefined) facts.height = page.height;
+  return facts;
+}

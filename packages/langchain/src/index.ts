@@ -1,0 +1,27 @@
+export {
+  AbortError,
+  APIConnectionError,
+  APIError,
+  AuthenticationError,
+  BadRequestError,
+  InternalServerError,
+  InvalidInputError,
+  InvalidPageRangeError,
+  InvalidResponseError,
+  isSotaOcrError,
+  JobFailedError,
+  type JobProgress,
+  MissingApiKeyError,
+  NotFoundError,
+  type PageRange,
+  type PageRangesInput,
+  PermissionDeniedError,
+  pageId,
+  RateLimitError,
+  SotaOcrClient,
+  SotaOcrError,
+  TimeoutError,
+  UnsupportedFileError,
+} from "@sotaocr/core";
+export type { SotaOcrMetadata } from "./documents.js";
+export { type LoaderInput, type LoadFailure, SotaOcrLoader, type SotaOcrLoaderOptions } from "./loader.js";

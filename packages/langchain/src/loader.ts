@@ -1,0 +1,152 @@
+import { BaseDocumentLoader } from "@langchain/core/document_loaders/base";
+import type { BaseDocumentTransformer, Document } from "@langchain/core/documents";
+import {
+  type JobProgress,
+  normalizePageRanges,
+  type OcrInput,
+  type OcrManyInput,
+  type PageRangesInput,
+  SotaOcrClient,
+  SotaOcrError,
+} from "@sotaocr/core";
+import { type SotaOcrMetadata, toDocuments } from "./documents.js";
+
+/** A file for the loader: a path, a `file:` URL, a Blob/File, bytes, or bytes with their name. */
+export type LoaderInput = string | URL | Blob | Uint8Array | ArrayBuffer | { input: Blob | Uint8Array | ArrayBuffer; name: string };
+
+/** A file that failed and was skipped (`onError: "skip"` or a function). */
+export interface LoadFailure {
+  source: string;
+  error: Error;
+}
+
+export interface SotaOcrLoaderOptions {
+  /** @default process.env.SOTAOCR_API_KEY */
+  apiKey?: string | undefined;
+  /** @default process.env.SOTAOCR_BASE_URL, else "https://api.sotaocr.com" */
+  baseUrl?: string | undefined;
+  /** A client to share between loaders (its key, base URL and retries then apply). */
+  client?: SotaOcrClient | undefined;
+  /** Retries of each failed request. @default 2 */
+  maxRetries?: number | undefined;
+  /** Milliseconds one file may take in all (upload, OCR, result) before a `TimeoutError` naming its job. @default 1800000 */
+  timeoutMs?: number | undefined;
+  /** `pageContent` as the page's markdown or plain text. @default "markdown" */
+  format?: "markdown" | "text" | undefined;
+  /** One Document per page; false gives one per file. @default true */
+  splitPages?: boolean | undefined;
+  /** Pages to process: `[{ start: 1, end: 3 }]` or `"1-3,5"` (1-based, inclusive). @default every page */
+  pageRanges?: PageRangesInput | undefined;
+  /** A model profile from the service's `getInfo().modelProfiles`. */
+  modelProfile?: string | undefined;
+  /** Files in flight at once, for arrays. @default 4 */
+  concurrency?: number | undefined;
+  /** Called when a file's job changes status or progress; `progress.source` names the file. */
+  onProgress?: ((progress: JobProgress) => void) | undefined;
+  /** Aborts loading (`AbortError`); jobs already uploaded keep running on the server. */
+  signal?: AbortSignal | undefined;
+  /**
+   * What a failed file does: "throw" (the default) stops and throws its error; "skip" leaves it
+   * out and records it in `loader.failures`; a function is called with it, and it is skipped.
+   */
+  onError?: "throw" | "skip" | ((failure: LoadFailure) => void) | undefined;
+  /** Extra metadata for every Document (it wins over the loader's keys of the same name). */
+  metadata?: Record<string, unknown> | undefined;
+  /** The file name of a single Blob or bytes input (used for `source` and the upload). */
+  name?: string | undefined;
+}
+
+/**
+ * A LangChain document loader that OCRs PDFs, PNGs and JPEGs with SotaOCR: one Document per page.
+ *
+ * ```ts
+ * const docs = await new SotaOcrLoader("report.pdf").load();
+ * docs[0].metadata.loc.pageNumber; // 1
+ * ```
+ */
+export class SotaOcrLoader extends BaseDocumentLoader {
+  /** Files skipped by `onError: "skip"` (or a function) during the last load. */
+  failures: LoadFailure[] = [];
+  readonly #inputs: OcrManyInput[];
+  readonly #options: SotaOcrLoaderOptions;
+  readonly #client: SotaOcrClient;
+
+  constructor(input: LoaderInput | LoaderInput[], options: SotaOcrLoaderOptions = {}) {
+    super();
+    this.#options = { ...options };
+    const list = Array.isArray(input) ? input : [input];
+    if (list.length === 0) throw new SotaOcrError("SotaOcrLoader needs at least one file.");
+    if (options.name !== undefined && list.length > 1) {
+      throw new SotaOcrError("The name option names a single input; give each item of an array its own { input, name }.");
+    }
+    this.#inputs = list.map((item) => toOcrInput(item, list.length === 1 ? options.name : undefined));
+    if (options.format !== undefined && options.format !== "markdown" && options.format !== "text") {
+      throw new SotaOcrError(`format must be "markdown" or "text", not ${JSON.stringify(options.format)}.`);
+    }
+    if (options.pageRanges !== undefined) normalizePageRanges(options.pageRanges);
+    this.#client =
+      options.client ?? new SotaOcrClient({ apiKey: options.apiKey, baseUrl: options.baseUrl, maxRetries: options.maxRetries });
+  }
+
+  /** Every page of every file, in input order. */
+  async load(): Promise<Document<SotaOcrMetadata>[]> {
+    const byInput: Document<SotaOcrMetadata>[][] = [];
+    for await (const { index, documents } of this.#loadFiles()) byInput[index] = documents;
+    return byInput.flatMap((documents) => documents ?? []);
+  }
+
+  /** Yields each file's pages as soon as its job completes, so many files stream. */
+  async *lazyLoad(): AsyncGenerator<Document<SotaOcrMetadata>> {
+    for await (const { documents } of this.#loadFiles()) yield* documents;
+  }
+
+  /**
+   * Loads, then splits with `splitter` (default: a `RecursiveCharacterTextSplitter` from
+   * `@langchain/textsplitters`). Splits keep each page's metadata, `loc.pageNumber` included.
+   */
+  async loadAndSplit(splitter?: BaseDocumentTransformer): Promise<Document[]> {
+    const transformer = splitter ?? (await defaultSplitter());
+    return transformer.invoke(await this.load());
+  }
+
+  async *#loadFiles(): AsyncGenerator<{ index: number; documents: Document<SotaOcrMetadata>[] }> {
+    this.failures = [];
+    const options = this.#options;
+    const onError = options.onError ?? "throw";
+    const items = this.#client.ocrMany(this.#inputs, {
+      format: options.format,
+      pageRanges: options.pageRanges,
+      modelProfile: options.modelProfile,
+      concurrency: options.concurrency,
+      onProgress: options.onProgress,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+    });
+    for await (const item of items) {
+      if (item.error) {
+        if (onError === "throw") throw item.error; // leaving the loop stops the other files
+        const failure = { source: item.source, error: item.error };
+        this.failures.push(failure);
+        if (typeof onError === "function") onError(failure);
+        continue;
+      }
+      yield { index: item.index, documents: toDocuments(item.result, options.splitPages ?? true, options.metadata) };
+    }
+  }
+}
+
+function toOcrInput(item: LoaderInput, name: string | undefined): OcrManyInput {
+  if (typeof item === "object" && item !== null && "input" in item && "name" in item && !(item instanceof Blob)) {
+    return { input: item.input, filename: item.name };
+  }
+  return name === undefined ? (item as OcrInput) : { input: item as OcrInput, filename: name };
+}
+
+async function defaultSplitter(): Promise<BaseDocumentTransformer> {
+  try {
+    const { RecursiveCharacterTextSplitter } = await import("@langchain/textsplitters");
+    return new RecursiveCharacterTextSplitter();
+  } catch (cause) {
+    throw new SotaOcrError("loadAndSplit() without a splitter needs @langchain/textsplitters: install it, or pass a splitter.", { cause });
+  }
+}

@@ -1,0 +1,61 @@
+import { readFile } from "node:fs/promises";
+import { type Emulator, startEmulator } from "@sotaocr/emulator";
+import {
+  DocStoreStrategy,
+  Document,
+  FileReader,
+  IngestionPipeline,
+  SentenceSplitter,
+  Settings,
+  SimpleDocumentStore,
+  VectorStoreIndex,
+} from "llamaindex";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SotaOcrReader } from "../src/index.js";
+import { dataPath, HashEmbedding } from "./support.js";
+
+// The user's stack is the `llamaindex` package: the reader must be its FileReader, and its
+// documents its Documents (one copy of @llamaindex/core), all the way to a query.
+let emulator: Emulator;
+beforeAll(async () => {
+  emulator = await startEmulator({ engine: "local" });
+});
+afterAll(() => emulator?.close());
+const on = () => ({ apiKey: emulator.apiKey, baseUrl: emulator.url });
+
+describe("with the llamaindex package", () => {
+  it("is llamaindex's own FileReader and makes its Documents", async () => {
+    const reader = new SotaOcrReader(on());
+    expect(reader).toBeInstanceOf(FileReader);
+    const docs = await reader.loadData(dataPath("report.pdf"));
+    expect(docs[0]).toBeInstanceOf(Document);
+  });
+
+  it("an IngestionPipeline with a sentence splitter and a docstore adds nothing on a second run", async () => {
+    const docStore = new SimpleDocumentStore();
+    const pipeline = new IngestionPipeline({
+      transformations: [new SentenceSplitter({ chunkSize: 128, chunkOverlap: 0 })],
+      docStore,
+      docStoreStrategy: DocStoreStrategy.DUPLICATES_ONLY,
+    });
+    const first = await pipeline.run({ documents: await new SotaOcrReader(on()).loadData(dataPath("report.pdf")) });
+    expect(first.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(first.map((node) => node.metadata.page_number))).toEqual(new Set([1, 2, 3]));
+    // A new reader and new jobs over the same file: the same pages, so nothing new.
+    const second = await pipeline.run({ documents: await new SotaOcrReader(on()).loadData(dataPath("report.pdf")) });
+    expect(second).toEqual([]);
+    // Bytes of the same file are the same documents too.
+    const bytes = new Uint8Array(await readFile(dataPath("report.pdf")));
+    const third = await pipeline.run({ documents: await new SotaOcrReader(on()).loadDataAsContent(bytes, "report.pdf") });
+    expect(third).toEqual([]);
+  });
+
+  it("a VectorStoreIndex over the pages answers a retrieval query with the right page", async () => {
+    const docs = await new SotaOcrReader(on()).loadData(dataPath("report.pdf"));
+    Settings.embedModel = new HashEmbedding();
+    const index = await VectorStoreIndex.fromDocuments(docs);
+    const retriever = index.asRetriever({ similarityTopK: 1 });
+    const [hit] = await retriever.retrieve({ query: "cleaning and inspecting rooftop solar panels" });
+    expect(hit?.node.metadata.page_number).toBe(2);
+  });
+});

@@ -1,0 +1,140 @@
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MetadataMode } from "@llamaindex/core/schema";
+import { SimpleDirectoryReader } from "@llamaindex/readers/directory";
+import { sha256Hex } from "@sotaocr/core";
+import { type Emulator, startEmulator } from "@sotaocr/emulator";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { AuthenticationError, InvalidInputError, JobFailedError, SotaOcrReader } from "../src/index.js";
+import { collapse, dataPath, groundTruth } from "./support.js";
+
+let local: Emulator;
+let synthetic: Emulator;
+let dir: string;
+const on = (emulator: Emulator) => ({ apiKey: emulator.apiKey, baseUrl: emulator.url });
+
+beforeAll(async () => {
+  [local, synthetic] = await Promise.all([
+    startEmulator({ engine: "local" }),
+    startEmulator({ engine: "synthetic", synthetic: { msPerPage: 100 } }),
+  ]);
+  dir = await mkdtemp(join(tmpdir(), "sotaocr-llamaindex-"));
+  await mkdir(join(dir, "docs/nested"), { recursive: true });
+  await copyFile(dataPath("report.pdf"), join(dir, "docs/report.pdf"));
+  await copyFile(dataPath("page.png"), join(dir, "docs/nested/page.png"));
+  await copyFile(dataPath("page.jpg"), join(dir, "docs/page.jpeg"));
+  await writeFile(join(dir, "docs/notes.txt"), "not for OCR");
+});
+afterAll(async () => {
+  await Promise.all([local?.close(), synthetic?.close()]);
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("SotaOcrReader", () => {
+  it("loadData: a 3-page PDF gives 3 Documents with text, metadata and stable ids", async () => {
+    const path = dataPath("report.pdf");
+    const docs = await new SotaOcrReader(on(local)).loadData(path);
+    expect(docs.map((doc) => collapse(doc.text))).toEqual(groundTruth["report.pdf"]?.map(collapse));
+    expect(docs.map((doc) => doc.metadata)).toEqual(
+      [1, 2, 3].map((page) => ({
+        file_name: "report.pdf",
+        file_path: path,
+        page_number: page,
+        page_label: String(page),
+        total_pages: 3,
+        job_id: expect.stringMatching(/^job_/),
+        format: "markdown",
+      })),
+    );
+    const again = await new SotaOcrReader(on(local)).loadData(path);
+    expect(again.map((doc) => doc.id_)).toEqual(docs.map((doc) => doc.id_));
+    expect(again.map((doc) => doc.hash)).toEqual(docs.map((doc) => doc.hash));
+    expect(again[0]?.metadata.job_id).not.toBe(docs[0]?.metadata.job_id);
+    expect(docs[0]?.id_).not.toContain(path);
+  });
+
+  it("loadDataAsContent: the same pages and ids from bytes", async () => {
+    const bytes = await readFile(dataPath("report.pdf"));
+    const reader = new SotaOcrReader(on(local));
+    const fromBytes = await reader.loadDataAsContent(new Uint8Array(bytes), "report.pdf");
+    const fromPath = await reader.loadData(dataPath("report.pdf"));
+    expect(fromBytes.map((doc) => doc.text)).toEqual(fromPath.map((doc) => doc.text));
+    expect(fromBytes.map((doc) => doc.id_)).toEqual(fromPath.map((doc) => doc.id_));
+    expect(fromBytes[0]?.metadata.file_name).toBe("report.pdf");
+    expect(fromBytes[0]?.metadata.file_path).toBeUndefined();
+  });
+
+  it("keeps original page numbers with page ranges", async () => {
+    const docs = await new SotaOcrReader({ ...on(local), pageRanges: [{ start: 3, end: 3 }] }).loadData(dataPath("report.pdf"));
+    expect(docs.map((doc) => [doc.metadata.page_number, collapse(doc.text)])).toEqual([
+      [3, collapse(groundTruth["report.pdf"]?.[2] ?? "x")],
+    ]);
+  });
+
+  it("hides bookkeeping from embeddings and prompts, keeps file name and page", async () => {
+    const [doc] = await new SotaOcrReader(on(synthetic)).loadData(dataPath("page.png"));
+    const embed = doc?.getContent(MetadataMode.EMBED) ?? "";
+    const llm = doc?.getContent(MetadataMode.LLM) ?? "";
+    for (const content of [embed, llm]) {
+      expect(content).toContain("file_name: page.png");
+      expect(content).toContain("page_number: 1");
+      expect(content).not.toContain("job_id");
+      expect(content).not.toContain("file_path");
+      expect(content).not.toContain("format");
+    }
+    expect(llm).toContain("total_pages: 1");
+    expect(embed).not.toContain("total_pages");
+    expect(doc?.getContent(MetadataMode.ALL)).toContain("job_id: job_");
+  });
+
+  it("throws typed errors instead of returning nothing, and records them", async () => {
+    const png = await sha256Hex(new Blob([await readFile(dataPath("page.png"))]));
+    const failing = await startEmulator({ engine: "synthetic", faults: { failFiles: [png] } });
+    try {
+      const reader = new SotaOcrReader(on(failing));
+      await expect(reader.loadData(dataPath("page.png"))).rejects.toBeInstanceOf(JobFailedError);
+      await expect(reader.loadData(join(dir, "missing.pdf"))).rejects.toBeInstanceOf(InvalidInputError);
+      await expect(new SotaOcrReader({ ...on(failing), apiKey: "wrong" }).loadData(dataPath("page.jpg"))).rejects.toBeInstanceOf(
+        AuthenticationError,
+      );
+      expect(reader.failures.map((failure) => [failure.source, failure.error.name])).toEqual([
+        [dataPath("page.png"), "JobFailedError"],
+        [join(dir, "missing.pdf"), "InvalidInputError"],
+      ]);
+    } finally {
+      await failing.close();
+    }
+  });
+});
+
+describe("SimpleDirectoryReader", () => {
+  it("reads pdf/png/jpg/jpeg through SotaOcrReader: one Document per page per file", async () => {
+    const reader = new SotaOcrReader(on(synthetic));
+    const docs = await new SimpleDirectoryReader().loadData({
+      directoryPath: join(dir, "docs"),
+      fileExtToReader: { pdf: reader, png: reader, jpg: reader, jpeg: reader },
+      defaultReader: null as never, // no reader for other files (notes.txt), instead of reading them as text
+      numWorkers: 4,
+    });
+    const pages = docs.map((doc) => `${doc.metadata.file_name}#${doc.metadata.page_number}`).sort();
+    expect(pages).toEqual(["page.jpeg#1", "page.png#1", "report.pdf#1", "report.pdf#2", "report.pdf#3"]);
+  });
+
+  it("only logs reader errors (its own behaviour): reader.failures says what was left out", async () => {
+    const reader = new SotaOcrReader({ ...on(synthetic), apiKey: "wrong-key" });
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const docs = await new SimpleDirectoryReader().loadData({
+        directoryPath: join(dir, "docs/nested"),
+        fileExtToReader: { png: reader },
+      });
+      expect(docs).toEqual([]);
+      expect(logged).toHaveBeenCalledWith(expect.stringContaining("Error reading file"));
+    } finally {
+      logged.mockRestore();
+    }
+    expect(reader.failures).toHaveLength(1);
+    expect(reader.failures[0]?.error).toBeInstanceOf(AuthenticationError);
+  });
+});
