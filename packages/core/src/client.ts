@@ -17,14 +17,14 @@ import { sha256Hex } from "./hash.js";
 import { isPreparedInput, type OcrInput, type PreparedInput, prepareInput } from "./input.js";
 import { type OcrManyInput, type OcrManyItem, type OcrManyOptions, ocrMany } from "./ocr-many.js";
 import { JobPacer } from "./pacer.js";
-import { normalizePageRanges, type PageRange, type PageRangesInput } from "./page-ranges.js";
+import { normalizePageRanges, type PageRangesInput } from "./page-ranges.js";
 import { findPageObjects, pagesFromObjects, pagesFromText } from "./pages.js";
 import { type WaitOptions, waitForJob } from "./poll.js";
 import { DEFAULT_MAX_RETRIES, isRetriableRead, MAX_RETRY_AFTER_MS, retryDelayMs } from "./retry.js";
 import { balanceSchema, infoSchema, jobSchema, resultSchema } from "./schemas.js";
 import { deadlineSignal, linkedController, sleep } from "./sleep.js";
 import { type Attempt, type AttemptResult, parseJson, send, type TransportConfig } from "./transport.js";
-import type { Balance, Job, JobResult, OcrFormat, OcrResult, PagePreview, ResultFormat, ServiceInfo } from "./types.js";
+import type { Balance, Job, JobPages, JobResult, OcrFormat, OcrResult, PagePreview, ResultFormat, ServiceInfo } from "./types.js";
 import { extractForm, type UploadProgress } from "./upload.js";
 import { VERSION } from "./version.js";
 
@@ -113,6 +113,13 @@ export interface OcrOptions extends Omit<ExtractOptions, "timeoutMs">, Omit<Wait
   timeoutMs?: number | undefined;
   /** Overrides the client's per-request `timeoutMs`. */
   requestTimeoutMs?: number | undefined;
+}
+
+export interface GetPagesOptions extends RequestOptions {
+  /** Page text format of `pages[].content`. @default "markdown" */
+  format?: OcrFormat | undefined;
+  /** The page ranges the job was created with, if any. */
+  pageRanges?: PageRangesInput | undefined;
 }
 
 /** Options every request needs, resolved from the call and the client. */
@@ -275,15 +282,15 @@ export class SotaOcrClient {
           { onProgress: options.onProgress, signal, initial: job, source: prepared.source },
           { getJob: (id, opts) => this.getJob(id, { ...request, ...opts }), minIntervalMs: this.#pollIntervalMs },
         );
-        const pages = await this.#fetchPages(job.id, format, pageRanges, request);
+        const pages = await this.getPages(job.id, { ...request, format, pageRanges });
         this.#pacer.forget(job.id);
         return {
           jobId: job.id,
           format,
-          pageCount: pages.pageCount ?? pages.pages.length,
+          pageCount: pages.pageCount,
           pages: pages.pages,
           pageRanges,
-          pageSource: pages.source,
+          pageSource: pages.pageSource,
           file: { filename: prepared.filename, source: prepared.source, fileType: prepared.fileType, size: prepared.size, sha256 },
           raw: pages.raw,
         };
@@ -349,13 +356,22 @@ export class SotaOcrClient {
     return { contentType: result.headers["content-type"] ?? "application/octet-stream", bytes: new Uint8Array(result.body) };
   }
 
-  async #fetchPages(jobId: string, format: OcrFormat, pageRanges: PageRange[] | undefined, request: RequestOptions) {
+  /**
+   * The pages of a completed job, numbered as in the original document: for resuming a job without
+   * uploading again (`await client.waitForJob(id); await client.getPages(id)`). Pass the job's
+   * `pageRanges` so pages numbered 1..k by the server map back to the original numbers.
+   */
+  async getPages(jobId: string, options: GetPagesOptions = {}): Promise<JobPages> {
+    const format = options.format ?? "markdown";
+    const pageRanges = options.pageRanges === undefined ? undefined : normalizePageRanges(options.pageRanges);
     const context = { jobId, format, pageRanges };
+    const request = { signal: options.signal, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries };
     const json = await this.getResult(jobId, { ...request, format: "json" });
     const { content: _content, pages: _pages, ...raw } = json.raw;
     const objects = findPageObjects(json.raw);
     if (objects) {
-      return { pages: pagesFromObjects(objects, context), pageCount: json.pageCount, source: "pages" as const, raw };
+      const pages = pagesFromObjects(objects, context);
+      return { jobId, format, pages, pageCount: json.pageCount ?? pages.length, pageSource: "pages", raw };
     }
     // No per-page structure: split the text result on form feeds.
     const text = await this.getResult(jobId, { ...request, format });
@@ -367,7 +383,14 @@ export class SotaOcrClient {
     }
     const pageCount = text.pageCount ?? json.pageCount;
     const pages = pagesFromText(text.content, pageCount, context);
-    return { pages, pageCount, source: pages[0]?.pageRange ? ("whole_document" as const) : ("form_feeds" as const), raw };
+    return {
+      jobId,
+      format,
+      pages,
+      pageCount: pageCount ?? pages.length,
+      pageSource: pages[0]?.pageRange ? "whole_document" : "form_feeds",
+      raw,
+    };
   }
 
   /** Sends a request, retrying as `options` allow; waits between retries without busy loops. */

@@ -4,6 +4,7 @@ export {
   DEFAULT_JOB_TIMEOUT_MS,
   DEFAULT_TIMEOUT_MS,
   type ExtractOptions,
+  type GetPagesOptions,
   MIN_POLL_INTERVAL_MS,
   type OcrOptions,
   type RequestOptions,
@@ -41,6 +42,7 @@ export { parseRetryAfter } from "./retry.js";
 export type {
   Balance,
   Job,
+  JobPages,
   JobPhase,
   JobProgress,
   JobResult,

@@ -83,6 +83,18 @@ export interface OcrPage {
 /** How the pages of a result were found. */
 export type PageSource = "pages" | "form_feeds" | "whole_document";
 
+/** What `getPages` returns: a completed job's pages. */
+export interface JobPages {
+  jobId: string;
+  format: OcrFormat;
+  /** Pages in this result (with `pageRanges`, the pages processed, not the document's total). */
+  pageCount: number;
+  pages: OcrPage[];
+  pageSource: PageSource;
+  /** Top-level fields of the result other than the pages, as received. */
+  raw: Record<string, unknown>;
+}
+
 /** What `ocr` returns. */
 export interface OcrResult {
   jobId: string;

@@ -1,0 +1,24 @@
+import { SotaOcrClient } from "@sotaocr/core";
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  apiKey?: string;
+  baseUrl?: string;
+  verbose?: boolean;
+}
+
+/** A client from `--api-key` / `--base-url`, else SOTAOCR_API_KEY / SOTAOCR_BASE_URL. */
+export function clientFrom(options: GlobalOptions): SotaOcrClient {
+  return new SotaOcrClient({ apiKey: options.apiKey, baseUrl: options.baseUrl });
+}
+
+/** Aborts on the first Ctrl-C (a second one exits at once), for commands that wait on jobs. */
+export function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort(new Error("interrupted"));
+  };
+  process.on("SIGINT", onSigint);
+  return { signal: controller.signal, dispose: () => process.off("SIGINT", onSigint) };
+}

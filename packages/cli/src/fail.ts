@@ -1,0 +1,28 @@
+import { isSotaOcrError } from "@sotaocr/core";
+
+/** Exit codes: 0 success, 1 failure, 2 bad usage, 130 interrupted (Ctrl-C). */
+export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
+
+/** Bad flags or arguments: reported with a hint to `--help`, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** One line for an error (no stack unless `verbose`): "ErrorName: message". */
+export function describeError(error: unknown, verbose: boolean): string {
+  if (!(error instanceof Error)) return String(error);
+  if (verbose) return [error.stack ?? `${error.name}: ${error.message}`, ...causes(error)].join("\n");
+  const name = isSotaOcrError(error) ? error.name : "Error";
+  return `${name}: ${error.message}`;
+}
+
+function causes(error: Error): string[] {
+  const lines: string[] = [];
+  for (let cause = error.cause; cause instanceof Error; cause = cause.cause) lines.push(`caused by ${cause.stack ?? cause.message}`);
+  return lines;
+}
+
+/** Red when stderr is a terminal and NO_COLOR is not set. */
+export function red(text: string, stream: NodeJS.WriteStream = process.stderr): string {
+  return stream.isTTY && !process.env.NO_COLOR ? `\u001b[31m${text}\u001b[39m` : text;
+}

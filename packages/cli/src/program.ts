@@ -1,0 +1,104 @@
+import { Command, CommanderError, Option } from "commander";
+import { balance, info } from "./commands/account.js";
+import { emulator } from "./commands/emulator.js";
+import { extract } from "./commands/extract.js";
+import { getJob, jobResult } from "./commands/jobs.js";
+import { describeError, EXIT, red, UsageError } from "./fail.js";
+import { VERSION } from "./version.js";
+
+const formatOption = () => new Option("--format <format>", "output format").choices(["markdown", "text", "json"]).default("markdown");
+const pagesOption = () => new Option("--pages <ranges>", 'pages to process, 1-based and inclusive, e.g. "1-3,5" (default: all)');
+const timeoutOption = () => new Option("--timeout <duration>", "give up waiting after this long: 90s, 30m, 2h").default("30m");
+
+/** The `sotaocr` program. Every action resolves to an exit code. */
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command("sotaocr")
+    .description("OCR PDFs, PNGs and JPEGs with SotaOCR, from the terminal.")
+    .version(VERSION, "-V, --version")
+    .option("--api-key <key>", "API key (default: $SOTAOCR_API_KEY)")
+    .option("--base-url <url>", "service URL (default: $SOTAOCR_BASE_URL, else https://api.sotaocr.com)")
+    .option("--verbose", "print stacks and causes of errors")
+    .showHelpAfterError("(add --help for usage)")
+    .exitOverride();
+  const run =
+    <A extends unknown[]>(action: (...args: A) => Promise<number>) =>
+    async (...args: A) =>
+      setExitCode(await action(...args));
+
+  program
+    .command("extract")
+    .description("OCR files: writes <name>.md/.txt/.json per file into --out, or prints a single file's result")
+    .argument("<files...>", "files or glob patterns (PDF, PNG, JPEG)")
+    .addOption(formatOption())
+    .addOption(pagesOption())
+    .option("--out <dir>", "write results into this directory (default: print one file's result; for several, the current directory)")
+    .option("--concurrency <n>", "files in flight at once", "4")
+    .option("--model-profile <name>", "a model profile from `sotaocr info`")
+    .addOption(timeoutOption())
+    .action(run((files: string[], _options, command: Command) => extract(files, command.optsWithGlobals())));
+
+  program
+    .command("balance")
+    .description("show the account's remaining pages")
+    .option("--json", "print the service's answer as JSON")
+    .action(run((_options, command: Command) => balance(command.optsWithGlobals())));
+
+  program
+    .command("info")
+    .description("show the model profiles the service offers")
+    .option("--json", "print the service's answer as JSON")
+    .action(run((_options, command: Command) => info(command.optsWithGlobals())));
+
+  const jobs = program.command("jobs").description("look at jobs already on the server");
+  jobs
+    .command("get")
+    .description("show a job's status")
+    .argument("<id>", "job id")
+    .action(run((id: string, _options, command: Command) => getJob(id, command.optsWithGlobals())));
+  jobs
+    .command("result")
+    .description("wait for a job and print (or write) its result, without uploading again")
+    .argument("<id>", "job id")
+    .addOption(formatOption())
+    .addOption(new Option("--pages <ranges>", "the page ranges the job was created with, to number its pages as in the document"))
+    .option("--out <file>", "write the result to this file instead of printing it")
+    .addOption(timeoutOption())
+    .action(run((id: string, _options, command: Command) => jobResult(id, command.optsWithGlobals())));
+
+  program
+    .command("emulator")
+    .description("run a local SotaOCR emulator (offline OCR) for development and CI")
+    .option("--port <port>", "port to listen on", "8787")
+    .option("--host <host>", "interface to listen on", "127.0.0.1")
+    .addOption(new Option("--engine <engine>", "OCR engine").choices(["local", "synthetic"]).default("local"))
+    .action(run((_options, command: Command) => emulator(command.optsWithGlobals())));
+
+  for (const command of [program, ...program.commands, ...jobs.commands]) command.exitOverride();
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every other parse error is bad usage (commander already said why).
+      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help"
+        ? EXIT.ok
+        : EXIT.usage;
+    }
+    const verbose = program.opts().verbose === true || argv.includes("--verbose");
+    if (error instanceof UsageError) {
+      process.stderr.write(`${red("sotaocr:")} ${error.message} (add --help for usage)\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`${red("sotaocr:")} ${describeError(error, verbose)}\n`);
+    return EXIT.failure;
+  }
+}

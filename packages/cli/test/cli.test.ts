@@ -1,0 +1,167 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Emulator, startEmulator } from "@sotaocr/emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const BIN = new URL("../dist/bin.js", import.meta.url).pathname;
+const DATA = new URL("../../../examples/data/", import.meta.url).pathname;
+let local: Emulator;
+let synthetic: Emulator;
+let slow: Emulator;
+let out: string;
+
+beforeAll(async () => {
+  [local, synthetic, slow] = await Promise.all([
+    startEmulator({ engine: "local" }),
+    startEmulator({ engine: "synthetic" }),
+    startEmulator({ engine: "synthetic", synthetic: { msPerPage: 1500, pageCount: 6 } }),
+  ]);
+  out = await mkdtemp(join(tmpdir(), "sotaocr-cli-"));
+});
+afterAll(async () => {
+  await Promise.all([local?.close(), synthetic?.close(), slow?.close()]);
+  await rm(out, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `sotaocr` with the emulator's URL and key in the environment, stdin closed, not a TTY. */
+function sotaocr(args: string[], emulator?: Emulator, env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      {
+        cwd: DATA,
+        env: { PATH: process.env.PATH, ...(emulator ? { SOTAOCR_BASE_URL: emulator.url, SOTAOCR_API_KEY: emulator.apiKey } : {}), ...env },
+      },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end();
+  });
+}
+
+describe("sotaocr extract", () => {
+  it("prints one file's markdown, page by page, with progress lines on stderr", async () => {
+    const run = await sotaocr(["extract", "report.pdf"], local);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^<!-- page 1 -->\n\n# Quarterly/);
+    expect(run.stdout).toContain("<!-- page 3 -->");
+    expect(run.stderr).toMatch(/report\.pdf: queued\n/);
+    expect(run.stderr).toMatch(/report\.pdf: completed 3\/3 pages \(job_\w+\)\n/);
+    expect(run.stderr).toMatch(/report\.pdf: done: 3 pages\n/);
+    expect(run.stderr).not.toMatch(/\u001b\[/); // no escape codes when not a terminal
+  });
+
+  it("writes <name>.<ext> per file into --out, globs expanded", async () => {
+    const dir = join(out, "many");
+    const run = await sotaocr(["extract", "*.{png,jpg}", "report.pdf", "--out", dir, "--format", "json", "--concurrency", "3"], synthetic);
+    expect(run.code).toBe(0);
+    expect((await readdir(dir)).sort()).toEqual(["page-2.json", "page.json", "report.json"]);
+    const report = JSON.parse(await readFile(join(dir, "report.json"), "utf8"));
+    expect(report).toMatchObject({ source: "report.pdf", jobId: expect.stringMatching(/^job_/), pageCount: expect.any(Number) });
+    expect(report.pages[0]).toMatchObject({ pageNumber: 1, markdown: expect.any(String), text: expect.any(String) });
+  });
+
+  it("--format text with --pages: only those pages, a form feed after each", async () => {
+    const run = await sotaocr(["extract", "report.pdf", "--format", "text", "--pages", "2-3"], local);
+    expect(run.code).toBe(0);
+    const pages = run.stdout.split("\f").filter((page) => page.trim());
+    expect(pages).toHaveLength(2);
+    expect(pages[0]).toMatch(/^Solar Panel Maintenance/);
+  });
+
+  it.each([
+    [["extract", "report.pdf", "--format", "html"], /argument 'html' is invalid/],
+    [["extract", "report.pdf", "--pages", "3-1"], /--pages: .*starts after it ends/],
+    [["extract", "report.pdf", "--concurrency", "0"], /--concurrency must be a whole number/],
+    [["extract", "report.pdf", "--timeout", "soon"], /--timeout must be a duration/],
+    [["extract", "--bogus", "report.pdf"], /unknown option '--bogus'/],
+    [["extract"], /missing required argument 'files'/],
+    [["frobnicate"], /unknown command 'frobnicate'/],
+  ])("exits 2 on bad usage: %j", async (args, message) => {
+    const run = await sotaocr(args, synthetic);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(synthetic.log.uploads().length).toBeGreaterThanOrEqual(0);
+  });
+
+  it("exits 1 with a one-line typed error for a missing file, a wrong key, no key", async () => {
+    const missing = await sotaocr(["extract", "nope.pdf"], synthetic);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/nope\.pdf: InvalidInputError: File not found: nope\.pdf/);
+    expect(missing.stderr).not.toMatch(/\n\s+at /); // no stack
+    const wrongKey = await sotaocr(["extract", "page.png", "--api-key", "wrong"], synthetic);
+    expect(wrongKey.code).toBe(1);
+    expect(wrongKey.stderr).toMatch(/AuthenticationError: SotaOCR answered 401/);
+    expect(wrongKey.stderr).not.toContain("wrong\n");
+    const noKey = await sotaocr(["balance"], undefined, { SOTAOCR_BASE_URL: synthetic.url });
+    expect(noKey.code).toBe(1);
+    expect(noKey.stderr).toMatch(/^sotaocr: MissingApiKeyError: .*SOTAOCR_API_KEY/);
+    const verbose = await sotaocr(["balance", "--verbose"], undefined, { SOTAOCR_BASE_URL: synthetic.url });
+    expect(verbose.stderr).toMatch(/\n\s+at /);
+  });
+});
+
+describe("sotaocr balance, info, jobs", () => {
+  it("shows the balance and the model profiles", async () => {
+    const balance = await sotaocr(["balance"], synthetic);
+    expect(balance).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Remaining pages: \d+/) });
+    const json = await sotaocr(["balance", "--json"], synthetic);
+    expect(JSON.parse(json.stdout)).toMatchObject({ remaining_pages: expect.any(Number) });
+    const info = await sotaocr(["info"], synthetic);
+    expect(info.stdout).toMatch(/standard\n.*fast\n.*accurate/s);
+  });
+
+  it("Ctrl-C stops waiting, names the jobs still running, and `jobs result` fetches one without uploading again", async () => {
+    slow.log.clear();
+    const child: ChildProcess = spawn(process.execPath, [BIN, "extract", "report.pdf"], {
+      cwd: DATA,
+      env: { PATH: process.env.PATH, SOTAOCR_BASE_URL: slow.url, SOTAOCR_API_KEY: slow.apiKey },
+    });
+    let stderr = "";
+    let interrupted = false;
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (!interrupted && /running \d\/6 pages/.test(stderr)) {
+        interrupted = true;
+        child.kill("SIGINT");
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (exitCode) => resolve(exitCode)));
+    expect(code).toBe(130);
+    const jobId = /sotaocr jobs result (job_\w+)/.exec(stderr)?.[1];
+    expect(jobId).toBeDefined();
+
+    const status = await sotaocr(["jobs", "get", jobId as string], slow);
+    expect(JSON.parse(status.stdout)).toMatchObject({ id: jobId, pageCount: 6 });
+    const result = await sotaocr(["jobs", "result", jobId as string, "--format", "text"], slow);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split("\f").filter((page) => page.trim())).toHaveLength(6);
+    expect(slow.log.uploads()).toHaveLength(1);
+  }, 30_000);
+});
+
+describe("sotaocr emulator", () => {
+  it("serves on the port it prints, and exits cleanly on SIGTERM", async () => {
+    const child = spawn(process.execPath, [BIN, "emulator", "--port", "0", "--engine", "synthetic"], { env: { PATH: process.env.PATH } });
+    let stderr = "";
+    const url = await new Promise<string>((resolve) => {
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = /SOTAOCR_BASE_URL=(\S+)/.exec(stderr);
+        if (match) resolve(match[1] as string);
+      });
+    });
+    const balance = await sotaocr(["balance"], undefined, { SOTAOCR_BASE_URL: url, SOTAOCR_API_KEY: "sotaocr-emulator" });
+    expect(balance.code).toBe(0);
+    child.kill("SIGTERM");
+    expect(await new Promise((resolve) => child.on("exit", resolve))).toBe(0);
+  });
+});
