@@ -7,6 +7,7 @@ import {
   APIError,
   InvalidInputError,
   InvalidResponseError,
+  JobFailedError,
   MissingApiKeyError,
   RateLimitError,
   SotaOcrError,
@@ -231,21 +232,10 @@ export class SotaOcrClient {
   async getResult(jobId: string, options: RequestOptions & { format?: ResultFormat } = {}): Promise<JobResult> {
     const format = options.format ?? "json";
     const path = `${jobPath(jobId)}/result`;
-    const maxRetries = options.maxRetries ?? this.#maxRetries;
-    for (let notReady = 0; ; notReady++) {
-      const result = await this.#call({ method: "GET", path, query: { format }, jobId }, this.#callOptions(options, isRetriableRead));
-      this.#pacer.mark(jobId);
-      if (result.status === 202) {
-        if (notReady >= maxRetries) throw resultNotReady(jobId, result);
-        await this.#pacer.wait(jobId, options.signal).catch((reason) => {
-          throw toAbortError(reason, jobId);
-        });
-        continue;
-      }
-      const body = this.#parse(result, resultSchema, `GET ${path}`, jobId);
-      const content = body.content ?? (format === "json" ? body.pages : undefined);
-      return { jobId, format, pageCount: body.page_count ?? undefined, content, raw: body };
-    }
+    const result = await this.#getWhenReady({ method: "GET", path, query: { format }, jobId }, options);
+    const body = this.#parse(result, resultSchema, `GET ${path}`, jobId);
+    const content = body.content ?? (format === "json" ? body.pages : undefined);
+    return { jobId, format, pageCount: body.page_count ?? undefined, content, raw: body };
   }
 
   /**
@@ -349,11 +339,31 @@ export class SotaOcrClient {
       throw new SotaOcrError(`pageNumber must be a whole number from 1, not ${JSON.stringify(pageNumber)}.`, { jobId });
     }
     const path = `${jobPath(jobId)}/pages/${pageNumber}/preview`;
-    const result = await this.#call(
-      { method: "GET", path, jobId, headers: { accept: "image/*" } },
-      this.#callOptions(options, isRetriableRead),
-    );
+    const result = await this.#getWhenReady({ method: "GET", path, jobId, headers: { accept: "image/*" } }, options);
     return { contentType: result.headers["content-type"] ?? "application/octet-stream", bytes: new Uint8Array(result.body) };
+  }
+
+  /**
+   * A GET of something that exists once a job got far enough (a result, a page preview). While the
+   * server answers 202 (not ready), asks again at the poll interval — these count as polls — up to
+   * `maxRetries` times. A 409 `job_failed` is the job's failure, not a conflict to retry.
+   */
+  async #getWhenReady(request: Omit<Attempt, "timeoutMs" | "signal"> & { jobId: string }, options: RequestOptions): Promise<AttemptResult> {
+    const { jobId } = request;
+    const maxRetries = options.maxRetries ?? this.#maxRetries;
+    const retryable = (error: unknown) => isRetriableRead(error) && !isJobFailedAnswer(error);
+    for (let notReady = 0; ; notReady++) {
+      const result = await this.#call(request, this.#callOptions(options, retryable)).catch((error: unknown) => {
+        if (isJobFailedAnswer(error)) throw new JobFailedError(jobId, "failed", error.code, error.serverMessage);
+        throw error;
+      });
+      this.#pacer.mark(jobId);
+      if (result.status !== 202) return result;
+      if (notReady >= maxRetries) throw notReadyError(jobId, result);
+      await this.#pacer.wait(jobId, options.signal).catch((reason) => {
+        throw toAbortError(reason, jobId);
+      });
+    }
   }
 
   /**
@@ -549,9 +559,14 @@ export function phaseOf(status: string): Job["phase"] {
   return "in_progress";
 }
 
-function resultNotReady(jobId: string, result: AttemptResult): APIError {
+/** A 409 whose code says the job failed (answered to result and preview requests). */
+function isJobFailedAnswer(error: unknown): error is APIError {
+  return error instanceof APIError && error.status === 409 && error.code === "job_failed";
+}
+
+function notReadyError(jobId: string, result: AttemptResult): APIError {
   return new APIError(
-    `The result of job ${jobId} is not ready yet (202 result_not_ready). Wait for the job with waitForJob("${jobId}") first.`,
+    `What was asked of job ${jobId} is not ready yet (202 result_not_ready). Wait for the job with waitForJob("${jobId}") first.`,
     { status: result.status, code: "result_not_ready", headers: result.headers, jobId },
   );
 }

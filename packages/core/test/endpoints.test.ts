@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ScriptedServer, startScriptedServer } from "../../../test/support/scripted-server.js";
-import { APIError, SotaOcrClient, SotaOcrError } from "../src/index.js";
+import { APIError, JobFailedError, SotaOcrClient, SotaOcrError } from "../src/index.js";
 
 let server: ScriptedServer;
 let client: SotaOcrClient;
@@ -56,6 +56,26 @@ describe("endpoints", () => {
     expect(error).toMatchObject({ status: 202, code: "result_not_ready", jobId: "job_r" });
     const [first, second] = server.requestsTo("GET /v1/jobs/job_r/result");
     expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("getPagePreview waits while the page is not read yet (202) instead of returning the error body", async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 9]);
+    server.on(
+      "GET /v1/jobs/job_q/pages/1/preview",
+      { status: 202, json: { error: { code: "result_not_ready" } } },
+      { body: png, headers: { "content-type": "image/png" } },
+    );
+    const preview = await client.getPagePreview("job_q", 1);
+    expect(Buffer.from(preview.bytes)).toEqual(png);
+    expect(server.requestsTo("GET /v1/jobs/job_q/pages/1/preview")).toHaveLength(2);
+  });
+
+  it("getResult of a failed job raises JobFailedError at once (409 job_failed is not retried)", async () => {
+    server.on("GET /v1/jobs/job_x/result", { status: 409, json: { error: { code: "job_failed", message: "ocr crashed" } } });
+    const error = await client.getResult("job_x").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect(error).toMatchObject({ jobId: "job_x", code: "job_failed", serverMessage: "ocr crashed" });
+    expect(server.requestsTo("GET /v1/jobs/job_x/result")).toHaveLength(1);
   });
 
   it("escapes job ids in paths", async () => {

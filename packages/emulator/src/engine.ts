@@ -21,7 +21,10 @@ export interface EnginePage {
   /** Size in pixels of the page preview (the bboxes' coordinate space). */
   width: number;
   height: number;
-  /** Clockwise rotation, in degrees, that was detected and undone before reading (0, 90, 180, 270). */
+  /**
+   * How far the page was turned clockwise, in degrees (0, 90, 180, 270), to make it upright before
+   * reading: a scan stored sideways that needed a quarter turn clockwise reports 90.
+   */
   angle: number;
   blocks: EngineBlock[];
   /** How the text was obtained. */

@@ -20,7 +20,7 @@ let dir: string;
 beforeAll(async () => {
   [local, synthetic] = await Promise.all([
     startEmulator({ engine: "local" }),
-    startEmulator({ engine: "synthetic", synthetic: { msPerPage: 300 } }),
+    startEmulator({ engine: "synthetic", synthetic: { msPerPage: 300 }, jobConcurrency: 4 }),
   ]);
   dir = await mkdtemp(join(tmpdir(), "sotaocr-langchain-"));
   await mkdir(join(dir, "docs/nested"), { recursive: true });

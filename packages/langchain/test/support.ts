@@ -1,41 +1,4 @@
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { Embeddings } from "@langchain/core/embeddings";
 import { type ListKeyOptions, RecordManager, type UpdateOptions } from "@langchain/core/indexing";
-
-export const DATA = new URL("../../../examples/data/", import.meta.url);
-export const dataPath = (name: string) => new URL(name, DATA).pathname;
-export const groundTruth = JSON.parse(readFileSync(new URL("ground-truth.json", DATA), "utf8")) as Record<string, string[]>;
-export const collapse = (text: string) =>
-  text
-    .replace(/[#*_>`]/g, "")
-    .replace(/\s+/g, " ")
-    .trim();
-
-/**
- * A small deterministic embedding for tests (no network, no model): words hashed into 256 buckets,
- * counts normalised. Texts that share words end up close.
- */
-export class HashEmbeddings extends Embeddings {
-  constructor() {
-    super({});
-  }
-  async embedDocuments(texts: string[]): Promise<number[][]> {
-    return texts.map((text) => this.#embed(text));
-  }
-  async embedQuery(text: string): Promise<number[]> {
-    return this.#embed(text);
-  }
-  #embed(text: string): number[] {
-    const vector = new Array<number>(256).fill(0);
-    for (const word of text.toLowerCase().match(/[a-z]{3,}/g) ?? []) {
-      const bucket = createHash("md5").update(word).digest()[0] as number;
-      vector[bucket] = (vector[bucket] as number) + 1;
-    }
-    const norm = Math.hypot(...vector) || 1;
-    return vector.map((value) => value / norm);
-  }
-}
 
 /** An in-memory RecordManager for LangChain's `index()` (the one in @langchain/community, without the dependency). */
 export class MemoryRecordManager extends RecordManager {
@@ -72,3 +35,6 @@ export class MemoryRecordManager extends RecordManager {
     for (const key of keys) this.records.delete(key);
   }
 }
+
+export { LocalHashEmbeddings as HashEmbeddings } from "../../../examples/support/local-embeddings.js";
+export { collapse, dataPath, groundTruth } from "../../../test/support/samples.js";

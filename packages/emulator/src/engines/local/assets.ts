@@ -1,0 +1,61 @@
+/**
+ * Locates the data files the local engine reads from disk (never from the network): tesseract's
+ * English model and pdf.js's fonts, CMaps, ICC profiles and wasm decoders. Resolution goes through
+ * Node's module resolution from this file, so it works from `src` (vitest, tsx) and from the
+ * bundled `dist` (ESM and CJS; tsup's shims provide `import.meta.url` in CJS).
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+const require = createRequire(import.meta.url);
+
+/** The tesseract model: LSTM-only, integer-quantised ("best_int"), the one tesseract.js itself defaults to. */
+const TESSDATA_PACKAGE = "@tesseract.js-data/eng";
+const TESSDATA_FOLDER = "4.0.0_best_int";
+export const TESSDATA_FILE = "eng.traineddata.gz";
+
+function packageDir(name: string): string {
+  try {
+    return dirname(require.resolve(`${name}/package.json`));
+  } catch (error) {
+    throw new Error(`The local OCR engine needs the "${name}" package, which could not be found. Reinstall @sotaocr/emulator.`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * The folder holding `eng.traineddata.gz`, for tesseract.js's `langPath`.
+ * Throws a clear error when the file is missing, instead of letting tesseract.js hang.
+ */
+export function tesseractLangPath(): string {
+  const folder = join(packageDir(TESSDATA_PACKAGE), TESSDATA_FOLDER);
+  const file = join(folder, TESSDATA_FILE);
+  if (!existsSync(file)) {
+    throw new Error(`The English OCR model is missing: ${file} does not exist. Reinstall ${TESSDATA_PACKAGE}.`);
+  }
+  return folder;
+}
+
+/** Folders (with a trailing slash, as pdf.js expects) of pdf.js's bundled data. */
+export interface PdfjsAssets {
+  /** The ESM build for Node ("legacy" = no newest-browser features needed). */
+  modulePath: string;
+  standardFontDataUrl: string;
+  cMapUrl: string;
+  iccUrl: string;
+  wasmUrl: string;
+}
+
+export function pdfjsAssets(): PdfjsAssets {
+  const root = packageDir("pdfjs-dist");
+  const folder = (name: string) => `${join(root, name)}/`;
+  return {
+    modulePath: join(root, "legacy", "build", "pdf.mjs"),
+    standardFontDataUrl: folder("standard_fonts"),
+    cMapUrl: folder("cmaps"),
+    iccUrl: folder("iccs"),
+    wasmUrl: folder("wasm"),
+  };
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { decodeEntities, hocrToBlocks, parseHocr } from "./hocr.js";
+
+// Shaped like tesseract 5's hOCR output (as tesseract.js returns it).
+const HOCR = `<div class='ocr_page' id='page_1' title='image "unknown"; bbox 0 0 2550 3301; ppageno 0; scan_res 300 300'>
+ <div class='ocr_carea' id='block_1_1' title="bbox 299 359 2222 1358">
+  <p class='ocr_par' id='par_1_1' lang='eng' title="bbox 305 359 1529 440">
+   <span class='ocr_line' id='line_1_1' title="bbox 305 359 1529 440; baseline -0.001 -17; x_size 78; x_descenders 18; x_ascenders 15">
+    <span class='ocrx_word' id='word_1_1' title='bbox 305 359 746 440; x_wconf 94'>Quarterly</span>
+    <span class='ocrx_word' id='word_1_2' title='bbox 785 362 1179 423; x_wconf 96'>R&amp;D</span>
+   </span>
+  </p>
+  <p class='ocr_par' id='par_1_2' lang='eng' title="bbox 299 509 2202 752">
+   <span class='ocr_line' id='line_1_2' title="bbox 305 509 2075 552; baseline 0 -9; x_size 43; x_descenders 9; x_ascenders 9">
+    <span class='ocrx_word' id='word_1_4' title='bbox 305 509 533 543; x_wconf 90'>Northwind</span>
+    <span class='ocrx_word' id='word_1_5' title='bbox 554 509 743 552; x_wconf 80'><strong>&lt;closed&gt;</strong></span>
+   </span>
+   <span class='ocr_line' id='line_1_3' title="bbox 305 560 900 600; baseline 0 -9; x_size 44; x_descenders 9; x_ascenders 9">
+    <span class='ocrx_word' id='word_1_6' title='bbox 305 560 900 600; x_wconf 70'>quarter.</span>
+   </span>
+  </p>
+  <p class='ocr_par' id='par_1_3' lang='eng' title="bbox 10 10 20 900">
+   <span class='ocr_line' id='line_1_4' title="bbox 10 10 20 900; baseline 0 0; x_size 30">
+    <span class='ocrx_word' id='word_1_7' title='bbox 10 10 20 900; x_wconf 20'>|</span>
+   </span>
+  </p>
+ </div>
+</div>`;
+
+describe("hOCR", () => {
+  it("decodes entities", () => {
+    expect(decodeEntities("a &amp; b &lt;c&gt; &quot;d&quot; &#39;e&#x27; &unknown;")).toBe("a & b <c> \"d\" 'e' &unknown;");
+  });
+
+  it("reads paragraphs, lines with their text size, and words with confidences", () => {
+    const paragraphs = parseHocr(HOCR);
+    expect(paragraphs).toHaveLength(3);
+    expect(paragraphs[0]!.bbox).toEqual([305, 359, 1529, 440]);
+    expect(paragraphs[0]!.lines[0]!.size).toBe(78);
+    expect(paragraphs[0]!.lines[0]!.words).toEqual([
+      { text: "Quarterly", confidence: 94 },
+      { text: "R&D", confidence: 96 },
+    ]);
+    expect(paragraphs[1]!.lines.map((l) => l.words.map((w) => w.text).join(" "))).toEqual(["Northwind <closed>", "quarter."]);
+  });
+
+  it("turns paragraphs into blocks in preview pixels, dropping ones without letters or digits", () => {
+    const blocks = hocrToBlocks(HOCR, 0.5);
+    expect(blocks).toHaveLength(2);
+    expect(blocks[0]).toMatchObject({ lines: ["Quarterly R&D"], bbox: [152.5, 179.5, 764.5, 220], size: 39 });
+    expect(blocks[0]!.score).toBeCloseTo((94 * 9 + 96 * 3) / 12 / 100);
+    expect(blocks[1]!.lines).toEqual(["Northwind <closed>", "quarter."]);
+    expect(blocks[1]!.size).toBe(22);
+  });
+
+  it("returns nothing for an empty page", () => {
+    expect(hocrToBlocks("<div class='ocr_page' id='page_1' title='bbox 0 0 10 10'></div>", 1)).toEqual([]);
+  });
+});

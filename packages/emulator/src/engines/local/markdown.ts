@@ -1,0 +1,105 @@
+/**
+ * Page layout → output: decides which blocks are headings (by size relative to the body text) and
+ * renders a page's blocks as plain text and as Markdown. Shared by the text-layer and OCR paths.
+ */
+import type { EngineBlock } from "../../engine.js";
+
+/** A paragraph (or heading) found on a page, before it becomes an `EngineBlock`. */
+export interface LayoutBlock {
+  /** Lines in reading order. */
+  lines: string[];
+  /** [x0, y0, x1, y1] in preview pixels. */
+  bbox: [number, number, number, number];
+  /** Confidence 0–1. */
+  score: number;
+  /** Typical text height of the block, in any unit shared by all blocks of the page. */
+  size: number;
+  /** Set by `classifyHeadings`: 1 for the largest heading size, 2, 3 for smaller ones. */
+  headingLevel?: number;
+}
+
+/** A block is a heading when its text is this much larger than the page's body text. */
+const HEADING_RATIO = 1.2;
+/** Headings are short: at most this many lines and characters. */
+const HEADING_MAX_LINES = 3;
+const HEADING_MAX_CHARS = 200;
+/** Heading sizes closer than this ratio share a level. */
+const LEVEL_STEP = 0.9;
+
+function charCount(block: LayoutBlock): number {
+  return block.lines.reduce((n, line) => n + line.replace(/\s/g, "").length, 0);
+}
+
+/** The size of the body text: the size that most characters on the page have. */
+export function bodySize(blocks: readonly LayoutBlock[]): number {
+  const weights = new Map<number, number>();
+  for (const block of blocks) {
+    const key = Math.round(block.size * 4) / 4;
+    weights.set(key, (weights.get(key) ?? 0) + charCount(block));
+  }
+  let best = 0;
+  let bestWeight = -1;
+  for (const [size, weight] of weights) {
+    if (weight > bestWeight || (weight === bestWeight && size < best)) {
+      best = size;
+      bestWeight = weight;
+    }
+  }
+  return best;
+}
+
+/** Marks blocks clearly larger than the body text as headings, with levels 1–3 by size. Returns new blocks. */
+export function classifyHeadings(blocks: readonly LayoutBlock[]): LayoutBlock[] {
+  const body = bodySize(blocks);
+  const isHeading = (block: LayoutBlock) =>
+    body > 0 &&
+    block.size >= body * HEADING_RATIO &&
+    block.lines.length <= HEADING_MAX_LINES &&
+    block.lines.join(" ").length <= HEADING_MAX_CHARS &&
+    /[\p{L}\p{N}]/u.test(block.lines.join(""));
+  const sizes = blocks
+    .filter(isHeading)
+    .map((b) => b.size)
+    .sort((a, b) => b - a);
+  const levelSizes: number[] = [];
+  for (const size of sizes) {
+    const last = levelSizes.at(-1);
+    if (last === undefined || size < last * LEVEL_STEP) levelSizes.push(size);
+  }
+  const levelOf = (size: number) => Math.min(3, levelSizes.findIndex((s) => size >= s * LEVEL_STEP) + 1);
+  return blocks.map((block) => {
+    const { headingLevel: _, ...rest } = block;
+    return isHeading(block) ? { ...rest, headingLevel: levelOf(block.size) } : rest;
+  });
+}
+
+/** Plain text: one block per paragraph, lines kept, blocks separated by a blank line. */
+export function toPlainText(blocks: readonly LayoutBlock[]): string {
+  return blocks.map((b) => b.lines.join("\n")).join("\n\n");
+}
+
+/** Escapes what would turn a plain line into Markdown structure (a heading, list item or quote). */
+export function escapeLine(line: string): string {
+  if (/^\s*([-=_*])\1{2,}\s*$/.test(line)) return `\\${line.trim()}`;
+  return line.replace(/^(\s*)(#{1,6}|[>+*-])(?=\s|$)/, "$1\\$2").replace(/^(\s*\d+)([.)])(?=\s|$)/, "$1\\$2");
+}
+
+/** Markdown: headings as `#`…`###` on one line, paragraphs as text. */
+export function toMarkdown(blocks: readonly LayoutBlock[]): string {
+  return blocks
+    .map((b) =>
+      b.headingLevel
+        ? `${"#".repeat(b.headingLevel)} ${b.lines.join(" ").replace(/\s+/g, " ").trim()}`
+        : b.lines.map(escapeLine).join("\n"),
+    )
+    .join("\n\n");
+}
+
+export function toEngineBlocks(blocks: readonly LayoutBlock[]): EngineBlock[] {
+  return blocks.map((b) => ({
+    type: b.headingLevel ? "heading" : "text",
+    text: b.lines.join("\n"),
+    bbox: b.bbox.map((v) => Math.round(v * 10) / 10) as EngineBlock["bbox"],
+    score: Math.round(b.score * 1000) / 1000,
+  }));
+}
