@@ -1,1 +1,2 @@
 export { buildProgram, main } from "./program.js";
+export { createReporter, type ProgressReporter } from "./progress.js";

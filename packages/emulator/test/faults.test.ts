@@ -157,7 +157,8 @@ describe.concurrent("injected faults, and the client recovering from them", () =
       const jobId = (error as JobFailedError).jobId as string;
       const job = await client.getJob(jobId);
       expect(job).toMatchObject({ status: "failed", pageCount: 4, pagesCompleted: 2, error: { code: "ocr_failed" } });
-      await expect(client.getResult(jobId, { maxRetries: 0 })).rejects.toMatchObject({ status: 409, code: "job_failed" });
+      // The result route answers 409 job_failed, which the client raises as the job's failure.
+      await expect(client.getResult(jobId, { maxRetries: 0 })).rejects.toMatchObject({ name: "JobFailedError", jobId, code: "job_failed" });
       expect((await client.getBalance()).remainingPages).toBe(10_000);
     });
   });
