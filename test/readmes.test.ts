@@ -1,0 +1,84 @@
+import { execFile } from "node:child_process";
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+import { type Emulator, startEmulator } from "@sotaocr/emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runSnippet, snippetsOf, squash } from "./support/readme.js";
+import { dataPath } from "./support/samples.js";
+
+// Every TypeScript snippet of the READMEs is type-checked, then run against the emulator in a folder
+// holding the sample files it names (and a docs/ folder), and each `console.log(…); // text` must
+// print `text`. Drifted docs fail here.
+const ROOT = new URL("..", import.meta.url).pathname;
+const READMES = [
+  "README.md",
+  "packages/core/README.md",
+  "packages/langchain/README.md",
+  "packages/llamaindex/README.md",
+  "packages/emulator/README.md",
+].map((path) => join(ROOT, path));
+
+let emulator: Emulator;
+let workDir: string;
+const saved = { key: process.env.SOTAOCR_API_KEY, url: process.env.SOTAOCR_BASE_URL };
+
+beforeAll(async () => {
+  emulator = await startEmulator({ engine: "local" });
+  process.env.SOTAOCR_API_KEY = emulator.apiKey;
+  process.env.SOTAOCR_BASE_URL = emulator.url;
+  workDir = await mkdtemp(join(tmpdir(), "sotaocr-readme-"));
+  await mkdir(join(workDir, "docs"));
+  for (const name of ["report.pdf", "mixed.pdf", "page.png", "page.jpg"]) await copyFile(dataPath(name), join(workDir, name));
+  for (const name of ["report.pdf", "page.png"]) await copyFile(dataPath(name), join(workDir, "docs", name));
+});
+afterAll(async () => {
+  process.env.SOTAOCR_API_KEY = saved.key;
+  process.env.SOTAOCR_BASE_URL = saved.url;
+  await emulator?.close();
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe("README snippets type-check", () => {
+  it("all of them, as written", async () => {
+    const files: string[] = [];
+    try {
+      for (const readme of READMES) {
+        for (const [index, snippet] of snippetsOf(readme).entries()) {
+          const file = join(dirname(readme), `.readme-snippet-check-${index}.tmp.ts`);
+          await writeFile(file, `export {};\n${snippet}`);
+          files.push(file);
+        }
+      }
+      const tsconfig = join(ROOT, ".readme-snippets.tmp.json");
+      // Strict, as users' projects are, without this repository's noUncheckedIndexedAccess.
+      await writeFile(
+        tsconfig,
+        JSON.stringify({ extends: "./tsconfig.base.json", compilerOptions: { noUncheckedIndexedAccess: false }, files }),
+      );
+      files.push(tsconfig);
+      const check = await promisify(execFile)(join(ROOT, "node_modules/.bin/tsc"), ["--noEmit", "-p", tsconfig], { cwd: ROOT }).catch(
+        (e) => e,
+      );
+      expect(check.stdout ?? "").toBe("");
+    } finally {
+      await Promise.all(files.map((file) => rm(file, { force: true })));
+    }
+  }, 120_000);
+});
+
+for (const readme of READMES) {
+  describe(readme.slice(ROOT.length), () => {
+    const snippets = snippetsOf(readme);
+    it("has snippets", () => {
+      expect(snippets.length).toBeGreaterThan(0);
+    });
+    snippets.forEach((snippet, index) => {
+      it(`snippet ${index + 1} runs and prints what it says`, async () => {
+        const { printed, expected } = await runSnippet(readme, snippet, index, workDir);
+        expect(printed.slice(0, expected.length).map(squash)).toEqual(expected.map(squash));
+      }, 60_000);
+    });
+  });
+}
