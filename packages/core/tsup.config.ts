@@ -1,14 +1,3 @@
-import { readFileSync } from "node:fs";
-import { defineConfig } from "tsup";
+import { packageBuild } from "../../tsup.base.js";
 
-const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
-
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: "node20",
-  define: { __SOTAOCR_VERSION__: JSON.stringify(version) },
-});
+export default packageBuild(import.meta.url);

@@ -1,15 +1,4 @@
-import { readFileSync } from "node:fs";
-import { defineConfig } from "tsup";
+// shims: the local engine finds its data files from import.meta.url, in the CJS build too.
+import { packageBuild } from "../../tsup.base.js";
 
-const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
-
-export default defineConfig({
-  entry: ["src/index.ts", "src/bin.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  shims: true,
-  target: "node20",
-  define: { __SOTAOCR_EMULATOR_VERSION__: JSON.stringify(version) },
-});
+export default packageBuild(import.meta.url, ["src/index.ts", "src/bin.ts"], { shims: true });

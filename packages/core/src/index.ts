@@ -10,6 +10,7 @@ export {
   type RequestOptions,
   SotaOcrClient,
 } from "./client.js";
+export { type DocumentOptions, resolveDocumentOptions } from "./document-options.js";
 export {
   AbortError,
   APIConnectionError,

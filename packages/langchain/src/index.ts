@@ -1,27 +1,4 @@
-export {
-  AbortError,
-  APIConnectionError,
-  APIError,
-  AuthenticationError,
-  BadRequestError,
-  InternalServerError,
-  InvalidInputError,
-  InvalidPageRangeError,
-  InvalidResponseError,
-  isSotaOcrError,
-  JobFailedError,
-  type JobProgress,
-  MissingApiKeyError,
-  NotFoundError,
-  type PageRange,
-  type PageRangesInput,
-  PermissionDeniedError,
-  pageId,
-  RateLimitError,
-  SotaOcrClient,
-  SotaOcrError,
-  TimeoutError,
-  UnsupportedFileError,
-} from "@sotaocr/core";
+// The client, its errors (SotaOcrError and every subclass) and types, so one import serves.
+export * from "@sotaocr/core";
 export type { SotaOcrMetadata } from "./documents.js";
 export { type LoaderInput, type LoadFailure, SotaOcrLoader, type SotaOcrLoaderOptions } from "./loader.js";

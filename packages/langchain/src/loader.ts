@@ -1,12 +1,12 @@
 import { BaseDocumentLoader } from "@langchain/core/document_loaders/base";
 import type { BaseDocumentTransformer, Document } from "@langchain/core/documents";
 import {
-  type JobProgress,
-  normalizePageRanges,
+  type DocumentOptions,
   type OcrInput,
   type OcrManyInput,
-  type PageRangesInput,
-  SotaOcrClient,
+  type OcrOptions,
+  resolveDocumentOptions,
+  type SotaOcrClient,
   SotaOcrError,
 } from "@sotaocr/core";
 import { type SotaOcrMetadata, toDocuments } from "./documents.js";
@@ -20,31 +20,10 @@ export interface LoadFailure {
   error: Error;
 }
 
-export interface SotaOcrLoaderOptions {
-  /** @default process.env.SOTAOCR_API_KEY */
-  apiKey?: string | undefined;
-  /** @default process.env.SOTAOCR_BASE_URL, else "https://api.sotaocr.com" */
-  baseUrl?: string | undefined;
-  /** A client to share between loaders (its key, base URL and retries then apply). */
-  client?: SotaOcrClient | undefined;
-  /** Retries of each failed request. @default 2 */
-  maxRetries?: number | undefined;
-  /** Milliseconds one file may take in all (upload, OCR, result) before a `TimeoutError` naming its job. @default 1800000 */
-  timeoutMs?: number | undefined;
-  /** `pageContent` as the page's markdown or plain text. @default "markdown" */
-  format?: "markdown" | "text" | undefined;
-  /** One Document per page; false gives one per file. @default true */
-  splitPages?: boolean | undefined;
-  /** Pages to process: `[{ start: 1, end: 3 }]` or `"1-3,5"` (1-based, inclusive). @default every page */
-  pageRanges?: PageRangesInput | undefined;
-  /** A model profile from the service's `getInfo().modelProfiles`. */
-  modelProfile?: string | undefined;
+/** The shared document options (apiKey, baseUrl, client, format, pageRanges…), plus: */
+export interface SotaOcrLoaderOptions extends DocumentOptions {
   /** Files in flight at once, for arrays. @default 4 */
   concurrency?: number | undefined;
-  /** Called when a file's job changes status or progress; `progress.source` names the file. */
-  onProgress?: ((progress: JobProgress) => void) | undefined;
-  /** Aborts loading (`AbortError`); jobs already uploaded keep running on the server. */
-  signal?: AbortSignal | undefined;
   /**
    * What a failed file does: "throw" (the default) stops and throws its error; "skip" leaves it
    * out and records it in `loader.failures`; a function is called with it, and it is skipped.
@@ -70,6 +49,8 @@ export class SotaOcrLoader extends BaseDocumentLoader {
   readonly #inputs: OcrManyInput[];
   readonly #options: SotaOcrLoaderOptions;
   readonly #client: SotaOcrClient;
+  readonly #ocrOptions: OcrOptions;
+  readonly #splitPages: boolean;
 
   constructor(input: LoaderInput | LoaderInput[], options: SotaOcrLoaderOptions = {}) {
     super();
@@ -80,12 +61,10 @@ export class SotaOcrLoader extends BaseDocumentLoader {
       throw new SotaOcrError("The name option names a single input; give each item of an array its own { input, name }.");
     }
     this.#inputs = list.map((item) => toOcrInput(item, list.length === 1 ? options.name : undefined));
-    if (options.format !== undefined && options.format !== "markdown" && options.format !== "text") {
-      throw new SotaOcrError(`format must be "markdown" or "text", not ${JSON.stringify(options.format)}.`);
-    }
-    if (options.pageRanges !== undefined) normalizePageRanges(options.pageRanges);
-    this.#client =
-      options.client ?? new SotaOcrClient({ apiKey: options.apiKey, baseUrl: options.baseUrl, maxRetries: options.maxRetries });
+    const resolved = resolveDocumentOptions(options);
+    this.#client = resolved.client;
+    this.#ocrOptions = resolved.ocrOptions;
+    this.#splitPages = resolved.splitPages;
   }
 
   /** Every page of every file, in input order. */
@@ -113,15 +92,7 @@ export class SotaOcrLoader extends BaseDocumentLoader {
     this.failures = [];
     const options = this.#options;
     const onError = options.onError ?? "throw";
-    const items = this.#client.ocrMany(this.#inputs, {
-      format: options.format,
-      pageRanges: options.pageRanges,
-      modelProfile: options.modelProfile,
-      concurrency: options.concurrency,
-      onProgress: options.onProgress,
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-    });
+    const items = this.#client.ocrMany(this.#inputs, { ...this.#ocrOptions, concurrency: options.concurrency });
     for await (const item of items) {
       if (item.error) {
         if (onError === "throw") throw item.error; // leaving the loop stops the other files
@@ -130,7 +101,7 @@ export class SotaOcrLoader extends BaseDocumentLoader {
         if (typeof onError === "function") onError(failure);
         continue;
       }
-      yield { index: item.index, documents: toDocuments(item.result, options.splitPages ?? true, options.metadata) };
+      yield { index: item.index, documents: toDocuments(item.result, this.#splitPages, options.metadata) };
     }
   }
 }

@@ -1,41 +1,18 @@
 import { resolve } from "node:path";
 import { type Document, FileReader } from "@llamaindex/core/schema";
 import {
-  type JobProgress,
-  normalizePageRanges,
+  type DocumentOptions,
   type OcrInput,
+  type OcrOptions,
   type OcrResult,
-  type PageRangesInput,
-  SotaOcrClient,
-  SotaOcrError,
+  resolveDocumentOptions,
+  type SotaOcrClient,
   sourceOf,
 } from "@sotaocr/core";
 import { type SotaOcrReaderMetadata, toDocuments } from "./documents.js";
 
-export interface SotaOcrReaderOptions {
-  /** @default process.env.SOTAOCR_API_KEY */
-  apiKey?: string | undefined;
-  /** @default process.env.SOTAOCR_BASE_URL, else "https://api.sotaocr.com" */
-  baseUrl?: string | undefined;
-  /** A client to share (its key, base URL and retries then apply). */
-  client?: SotaOcrClient | undefined;
-  /** Retries of each failed request. @default 2 */
-  maxRetries?: number | undefined;
-  /** Milliseconds one file may take in all before a `TimeoutError` naming its job. @default 1800000 */
-  timeoutMs?: number | undefined;
-  /** Document text as the page's markdown or plain text. @default "markdown" */
-  format?: "markdown" | "text" | undefined;
-  /** One Document per page; false gives one per file. @default true */
-  splitPages?: boolean | undefined;
-  /** Pages to process: `[{ start: 1, end: 3 }]` or `"1-3,5"` (1-based, inclusive). @default every page */
-  pageRanges?: PageRangesInput | undefined;
-  /** A model profile from the service's `getInfo().modelProfiles`. */
-  modelProfile?: string | undefined;
-  /** Called when a file's job changes status or progress; `progress.source` names the file. */
-  onProgress?: ((progress: JobProgress) => void) | undefined;
-  /** Aborts loading (`AbortError`); jobs already uploaded keep running on the server. */
-  signal?: AbortSignal | undefined;
-}
+/** The shared document options: apiKey, baseUrl, client, format, splitPages, pageRanges… */
+export type SotaOcrReaderOptions = DocumentOptions;
 
 /** A file that failed, as recorded in `reader.failures`. */
 export interface ReadFailure {
@@ -58,24 +35,22 @@ export class SotaOcrReader extends FileReader<Document<SotaOcrReaderMetadata>> {
    * only logs them: after a directory load, look here for what was left out and why.
    */
   readonly failures: ReadFailure[] = [];
-  readonly #options: SotaOcrReaderOptions;
   readonly #client: SotaOcrClient;
+  readonly #ocrOptions: OcrOptions;
+  readonly #splitPages: boolean;
 
   constructor(options: SotaOcrReaderOptions = {}) {
     super();
-    this.#options = { ...options };
-    if (options.format !== undefined && options.format !== "markdown" && options.format !== "text") {
-      throw new SotaOcrError(`format must be "markdown" or "text", not ${JSON.stringify(options.format)}.`);
-    }
-    if (options.pageRanges !== undefined) normalizePageRanges(options.pageRanges);
-    this.#client =
-      options.client ?? new SotaOcrClient({ apiKey: options.apiKey, baseUrl: options.baseUrl, maxRetries: options.maxRetries });
+    const resolved = resolveDocumentOptions(options);
+    this.#client = resolved.client;
+    this.#ocrOptions = resolved.ocrOptions;
+    this.#splitPages = resolved.splitPages;
   }
 
   /** OCRs bytes; `filename` names them in metadata and in the upload. */
   async loadDataAsContent(fileContent: Uint8Array, filename?: string): Promise<Document<SotaOcrReaderMetadata>[]> {
     const result = await this.#ocr(fileContent, filename);
-    return toDocuments(result, this.#options.splitPages ?? true);
+    return toDocuments(result, this.#splitPages);
   }
 
   /**
@@ -84,21 +59,12 @@ export class SotaOcrReader extends FileReader<Document<SotaOcrReaderMetadata>> {
    */
   override async loadData(filePath: string): Promise<Document<SotaOcrReaderMetadata>[]> {
     const result = await this.#ocr(filePath);
-    return toDocuments(result, this.#options.splitPages ?? true, resolve(filePath));
+    return toDocuments(result, this.#splitPages, resolve(filePath));
   }
 
   async #ocr(input: OcrInput, filename?: string): Promise<OcrResult> {
-    const options = this.#options;
     try {
-      return await this.#client.ocr(input, {
-        filename,
-        format: options.format,
-        pageRanges: options.pageRanges,
-        modelProfile: options.modelProfile,
-        onProgress: options.onProgress,
-        signal: options.signal,
-        timeoutMs: options.timeoutMs,
-      });
+      return await this.#client.ocr(input, { ...this.#ocrOptions, filename });
     } catch (error) {
       this.failures.push({ source: sourceOf(input, filename), error: error as Error });
       throw error;

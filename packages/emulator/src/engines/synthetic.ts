@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
+import { setTimeout as delay } from "node:timers/promises";
 import { constants, inflateSync } from "node:zlib";
 import { type Engine, type EngineDocument, type EngineFileType, EngineInputError, type EnginePage } from "../engine.js";
 import { encodeGrayPng } from "../png.js";
@@ -44,7 +45,9 @@ export function createSyntheticEngine(options: SyntheticEngineOptions = {}): Eng
           if (!Number.isInteger(pageNumber) || pageNumber < 1 || pageNumber > pageCount) {
             throw new RangeError(`Page ${pageNumber} is not in this ${pageCount}-page document.`);
           }
-          await delay(msPerPage, pageSignal);
+          await delay(msPerPage, undefined, { signal: pageSignal }).catch((error: unknown) => {
+            throw pageSignal?.aborted ? pageSignal.reason : error;
+          });
           return syntheticPage(scan.sha256, pageNumber);
         },
         async previewPage(pageNumber: number): Promise<Uint8Array> {
@@ -252,19 +255,4 @@ export class PageObjectCounter {
       this.#countedUpTo = end;
     }
   }
-}
-
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -1,0 +1,51 @@
+import { type OcrOptions, SotaOcrClient } from "./client.js";
+import { SotaOcrError } from "./errors.js";
+import { normalizePageRanges, type PageRangesInput } from "./page-ranges.js";
+import type { JobProgress } from "./types.js";
+
+/** The options the LangChain loader and the LlamaIndex reader share: one vocabulary for both. */
+export interface DocumentOptions {
+  /** @default process.env.SOTAOCR_API_KEY */
+  apiKey?: string | undefined;
+  /** @default process.env.SOTAOCR_BASE_URL, else "https://api.sotaocr.com" */
+  baseUrl?: string | undefined;
+  /** A client to share (its key, base URL and retries then apply). */
+  client?: SotaOcrClient | undefined;
+  /** Retries of each failed request. @default 2 */
+  maxRetries?: number | undefined;
+  /** Milliseconds one file may take in all (upload, OCR, result) before a `TimeoutError` naming its job. @default 1800000 */
+  timeoutMs?: number | undefined;
+  /** Document text as the page's markdown or plain text. @default "markdown" */
+  format?: "markdown" | "text" | undefined;
+  /** One document per page; false gives one per file. @default true */
+  splitPages?: boolean | undefined;
+  /** Pages to process: `[{ start: 1, end: 3 }]` or `"1-3,5"` (1-based, inclusive). @default every page */
+  pageRanges?: PageRangesInput | undefined;
+  /** A model profile from the service's `getInfo().modelProfiles`. */
+  modelProfile?: string | undefined;
+  /** Called when a file's job changes status or progress; `progress.source` names the file. */
+  onProgress?: ((progress: JobProgress) => void) | undefined;
+  /** Aborts loading (`AbortError`); jobs already uploaded keep running on the server. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Checks document options when a loader is made (before any file is read) and resolves them to a
+ * client and the options of each `ocr` call.
+ */
+export function resolveDocumentOptions(options: DocumentOptions): { client: SotaOcrClient; ocrOptions: OcrOptions; splitPages: boolean } {
+  if (options.format !== undefined && options.format !== "markdown" && options.format !== "text") {
+    throw new SotaOcrError(`format must be "markdown" or "text", not ${JSON.stringify(options.format)}.`);
+  }
+  if (options.pageRanges !== undefined) normalizePageRanges(options.pageRanges);
+  const client = options.client ?? new SotaOcrClient({ apiKey: options.apiKey, baseUrl: options.baseUrl, maxRetries: options.maxRetries });
+  const ocrOptions: OcrOptions = {
+    format: options.format,
+    pageRanges: options.pageRanges,
+    modelProfile: options.modelProfile,
+    onProgress: options.onProgress,
+    signal: options.signal,
+    timeoutMs: options.timeoutMs,
+  };
+  return { client, ocrOptions, splitPages: options.splitPages ?? true };
+}
