@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { type Dispatcher, getGlobalDispatcher } from "undici";
 import type { z } from "zod";
+import { defaultCacheDir } from "./cache-dir.js";
+import { type CachedRun, cachedOcr } from "./cached-ocr.js";
 import {
   AbortError,
   APIConnectionError,
@@ -16,11 +18,13 @@ import {
 } from "./errors.js";
 import { sha256Hex } from "./hash.js";
 import { isPreparedInput, type OcrInput, type PreparedInput, prepareInput } from "./input.js";
+import { JobJournal } from "./job-journal.js";
 import { type OcrManyInput, type OcrManyItem, type OcrManyOptions, ocrMany } from "./ocr-many.js";
 import { JobPacer } from "./pacer.js";
-import { normalizePageRanges, type PageRangesInput } from "./page-ranges.js";
+import { normalizePageRanges, type PageRange, type PageRangesInput } from "./page-ranges.js";
 import { findPageObjects, pagesFromObjects, pagesFromText } from "./pages.js";
 import { type WaitOptions, waitForJob } from "./poll.js";
+import { ResultCache } from "./result-cache.js";
 import { DEFAULT_MAX_RETRIES, isRetriableRead, MAX_RETRY_AFTER_MS, retryDelayMs } from "./retry.js";
 import { balanceSchema, infoSchema, jobSchema, resultSchema } from "./schemas.js";
 import { deadlineSignal, linkedController, sleep } from "./sleep.js";
@@ -77,6 +81,14 @@ export interface ClientOptions {
    * @default false
    */
   retryAmbiguousUploads?: boolean | undefined;
+  /**
+   * Keep finished results and a journal of jobs in flight on disk: `true` for the user's cache
+   * folder (e.g. ~/.cache/sotaocr), or a folder path. A cached result costs no request; a job a
+   * crashed run left is resumed instead of uploaded again; processes sharing the folder upload
+   * each file once. Keyed by the file's bytes, page ranges, model profile, format and `baseUrl`.
+   * @default false
+   */
+  cache?: boolean | string | undefined;
   /**
    * The undici `Dispatcher` (an `Agent`, `ProxyAgent`, `MockAgent`…) that sends every request.
    * @default undici's global dispatcher (shared with `fetch`, so `setGlobalDispatcher` applies)
@@ -155,6 +167,7 @@ export class SotaOcrClient {
   readonly #retryAmbiguousUploads: boolean;
   readonly #dispatcher: Dispatcher | undefined;
   readonly #pacer: JobPacer;
+  readonly #cache: { results: ResultCache; journal: JobJournal } | undefined;
 
   constructor(options: ClientOptions = {}) {
     this.#apiKey = options.apiKey ?? process.env.SOTAOCR_API_KEY ?? undefined;
@@ -166,6 +179,8 @@ export class SotaOcrClient {
     this.#retryAmbiguousUploads = options.retryAmbiguousUploads ?? false;
     this.#dispatcher = options.dispatcher;
     this.#pacer = new JobPacer(this.#pollIntervalMs);
+    const cacheDir = options.cache === true ? defaultCacheDir() : options.cache || undefined;
+    this.#cache = cacheDir ? { results: new ResultCache(cacheDir), journal: new JobJournal(cacheDir) } : undefined;
     try {
       new URL(this.baseUrl);
     } catch {
@@ -257,35 +272,60 @@ export class SotaOcrClient {
     const sha256 = await sha256Hex(prepared.blob).catch((cause: unknown) => {
       throw new InvalidInputError(`Cannot read ${prepared.source}: ${(cause as Error).message}.`, "unreadable", prepared.source, { cause });
     });
+    const file = { filename: prepared.filename, source: prepared.source, fileType: prepared.fileType, size: prepared.size, sha256 };
     const timeoutMs = positive(options.timeoutMs, "timeoutMs") ?? this.#jobTimeoutMs;
-    let jobId: string | undefined;
+    const job: { id?: string } = {};
+    const run = (signal: AbortSignal, cached?: CachedRun) =>
+      this.#runOcr(prepared, file, { ...options, format, pageRanges }, signal, job, cached);
     return this.#withDeadline(
       timeoutMs,
-      () => jobId,
+      () => job.id,
       options.signal,
       async (signal) => {
-        const request = { signal, timeoutMs: options.requestTimeoutMs, maxRetries: options.maxRetries };
-        const job = await this.extract(prepared, { ...options, ...request, pageRanges });
-        jobId = job.id;
-        await waitForJob(
-          job.id,
-          { onProgress: options.onProgress, signal, initial: job, source: prepared.source },
-          { getJob: (id, opts) => this.getJob(id, { ...request, ...opts }), minIntervalMs: this.#pollIntervalMs },
-        );
-        const pages = await this.getPages(job.id, { ...request, format, pageRanges });
-        this.#pacer.forget(job.id);
-        return {
-          jobId: job.id,
-          format,
-          pageCount: pages.pageCount,
-          pages: pages.pages,
-          pageRanges,
-          pageSource: pages.pageSource,
-          file: { filename: prepared.filename, source: prepared.source, fileType: prepared.fileType, size: prepared.size, sha256 },
-          raw: pages.raw,
-        };
+        if (!this.#cache) return run(signal);
+        const jobParts = { sha256, pageRanges, modelProfile: options.modelProfile, baseUrl: this.baseUrl };
+        const result = await cachedOcr({ ...this.#cache, jobParts, format, signal, run: (cached) => run(signal, cached) });
+        return { ...result, file }; // a cached result, named as this call named its input
       },
     );
+  }
+
+  /** Upload (or resume a job a previous run left), wait, fetch the pages. */
+  async #runOcr(
+    prepared: PreparedInput,
+    file: OcrResult["file"],
+    options: OcrOptions & { format: OcrFormat; pageRanges: PageRange[] | undefined },
+    signal: AbortSignal,
+    job: { id?: string },
+    cached?: CachedRun,
+  ): Promise<OcrResult> {
+    const request = { signal, timeoutMs: options.requestTimeoutMs, maxRetries: options.maxRetries };
+    let initial: Job | undefined;
+    if (cached?.resumeJobId) {
+      job.id = cached.resumeJobId;
+    } else {
+      initial = await this.extract(prepared, { ...options, ...request, idempotencyKey: cached?.idempotencyKey ?? options.idempotencyKey });
+      job.id = initial.id;
+      await cached?.onJobCreated(initial.id);
+    }
+    const jobId = job.id;
+    await waitForJob(
+      jobId,
+      { onProgress: options.onProgress, signal, initial, source: prepared.source },
+      { getJob: (id, opts) => this.getJob(id, { ...request, ...opts }), minIntervalMs: this.#pollIntervalMs },
+    );
+    const pages = await this.getPages(jobId, { ...request, format: options.format, pageRanges: options.pageRanges });
+    this.#pacer.forget(jobId);
+    return {
+      jobId,
+      format: options.format,
+      pageCount: pages.pageCount,
+      pages: pages.pages,
+      pageRanges: options.pageRanges,
+      pageSource: pages.pageSource,
+      file,
+      raw: pages.raw,
+    };
   }
 
   /**

@@ -27,6 +27,12 @@ export interface DocumentOptions {
   onProgress?: ((progress: JobProgress) => void) | undefined;
   /** Aborts loading (`AbortError`); jobs already uploaded keep running on the server. */
   signal?: AbortSignal | undefined;
+  /**
+   * Keep results and in-flight jobs on disk (`true`: the user's cache folder, or a folder path):
+   * loading a file again costs nothing, a crashed run resumes its jobs. Ignored with `client`
+   * (set it on the client). @default false
+   */
+  cache?: boolean | string | undefined;
 }
 
 /**
@@ -38,7 +44,9 @@ export function resolveDocumentOptions(options: DocumentOptions): { client: Sota
     throw new SotaOcrError(`format must be "markdown" or "text", not ${JSON.stringify(options.format)}.`);
   }
   if (options.pageRanges !== undefined) normalizePageRanges(options.pageRanges);
-  const client = options.client ?? new SotaOcrClient({ apiKey: options.apiKey, baseUrl: options.baseUrl, maxRetries: options.maxRetries });
+  const client =
+    options.client ??
+    new SotaOcrClient({ apiKey: options.apiKey, baseUrl: options.baseUrl, maxRetries: options.maxRetries, cache: options.cache });
   const ocrOptions: OcrOptions = {
     format: options.format,
     pageRanges: options.pageRanges,

@@ -1,0 +1,59 @@
+import { spawnSync } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { JobJournal } from "./job-journal.js";
+
+let root: string;
+let journal: JobJournal;
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), "sotaocr-journal-"));
+  await mkdir(join(root, "jobs"));
+  journal = new JobJournal(root);
+});
+afterEach(() => rm(root, { recursive: true, force: true }));
+
+const entryPath = (key: string) => join(root, "jobs", `${key}.json`);
+const deadPid = () => spawnSync(process.execPath, ["-e", ""]).pid as number; // a process that has exited
+
+describe("JobJournal", () => {
+  it("gives an entry to one claimant; others wait while its holder lives", async () => {
+    const first = await journal.claim("k");
+    expect(first.owned).toBe(true);
+    // Same process, still working on it: a second claim must wait (one upload per file).
+    expect((await journal.claim("k")).owned).toBe(false);
+  });
+
+  it("hands a dead holder's entry over with its idempotency key and job id", async () => {
+    const holder = { idempotencyKey: "key-1", jobId: "job_1", pid: deadPid(), host: hostname(), updatedAt: Date.now() };
+    await writeFile(entryPath("k"), JSON.stringify(holder));
+    const claim = await journal.claim("k");
+    expect(claim).toMatchObject({ owned: true, entry: { idempotencyKey: "key-1", jobId: "job_1", pid: process.pid } });
+    expect(JSON.parse(await readFile(entryPath("k"), "utf8")).pid).toBe(process.pid);
+  });
+
+  it("hands over an entry its holder let go of (pid 0), and replaces a damaged one", async () => {
+    const { entry } = (await journal.claim("k")) as { entry: { idempotencyKey: string } };
+    await journal.update("k", { ...entry, idempotencyKey: entry.idempotencyKey, pid: 0, host: hostname(), updatedAt: 0 });
+    expect(await journal.claim("k")).toMatchObject({ owned: true, entry: { idempotencyKey: entry.idempotencyKey } });
+    await writeFile(entryPath("k"), "{ not json");
+    const fresh = await journal.claim("k");
+    expect(fresh.owned).toBe(true);
+    expect((fresh as { entry: { idempotencyKey: string } }).entry.idempotencyKey).not.toBe(entry.idempotencyKey);
+  });
+
+  it("waits for a recent holder on another machine, takes over an old one", async () => {
+    const other = { idempotencyKey: "key-2", pid: 1, host: "another-host", updatedAt: Date.now() };
+    await writeFile(entryPath("k"), JSON.stringify(other));
+    expect((await journal.claim("k")).owned).toBe(false);
+    await writeFile(entryPath("k"), JSON.stringify({ ...other, updatedAt: Date.now() - 3_600_000 }));
+    expect(await journal.claim("k")).toMatchObject({ owned: true, entry: { idempotencyKey: "key-2" } });
+  });
+
+  it("release removes the entry, so the next claim starts afresh", async () => {
+    await journal.claim("k");
+    await journal.release("k");
+    expect((await journal.claim("k")).owned).toBe(true);
+  });
+});
