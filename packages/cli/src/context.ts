@@ -5,11 +5,13 @@ export interface GlobalOptions {
   apiKey?: string;
   baseUrl?: string;
   verbose?: boolean;
+  /** `--cache` (true: the user's cache folder) or `--cache DIR`. */
+  cache?: boolean | string;
 }
 
-/** A client from `--api-key` / `--base-url`, else SOTAOCR_API_KEY / SOTAOCR_BASE_URL. */
+/** A client from `--api-key` / `--base-url` (else SOTAOCR_API_KEY / SOTAOCR_BASE_URL) and `--cache`. */
 export function clientFrom(options: GlobalOptions): SotaOcrClient {
-  return new SotaOcrClient({ apiKey: options.apiKey, baseUrl: options.baseUrl });
+  return new SotaOcrClient({ apiKey: options.apiKey, baseUrl: options.baseUrl, cache: options.cache });
 }
 
 /** Aborts on the first Ctrl-C (a second one exits at once), for commands that wait on jobs. */

@@ -35,6 +35,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--concurrency <n>", "files in flight at once", "4")
     .option("--model-profile <name>", "a model profile from `sotaocr info`")
     .addOption(timeoutOption())
+    .option("--cache [dir]", "keep results on disk and resume interrupted jobs (default dir: the user's cache folder)")
     .action(run((files: string[], _options, command: Command) => extract(files, command.optsWithGlobals())));
 
   program

@@ -77,6 +77,16 @@ describe("sotaocr extract", () => {
     expect(pages[0]).toMatch(/^Solar Panel Maintenance/);
   });
 
+  it("--cache: a second run of the same file uploads nothing and prints the same result", async () => {
+    const cache = join(out, "cache");
+    const first = await sotaocr(["extract", "page.png", "--cache", cache], synthetic);
+    const uploads = synthetic.log.uploads().length;
+    const second = await sotaocr(["extract", "page.png", "--cache", cache], synthetic);
+    expect([first.code, second.code]).toEqual([0, 0]);
+    expect(second.stdout).toBe(first.stdout);
+    expect(synthetic.log.uploads()).toHaveLength(uploads);
+  });
+
   it.each([
     [["extract", "report.pdf", "--format", "html"], /argument 'html' is invalid/],
     [["extract", "report.pdf", "--pages", "3-1"], /--pages: .*starts after it ends/],
