@@ -34,7 +34,8 @@ export async function waitForJob(
   const report = (job: Job) => {
     const progress: JobProgress = { jobId, source, status: job.status, pageCount: job.pageCount, pagesCompleted: job.pagesCompleted };
     if (source === undefined) delete progress.source;
-    const key = `${progress.status}|${progress.pageCount}|${progress.pagesCompleted}`;
+    // "0 pages" and "not said yet" are the same news: report each real change once.
+    const key = `${progress.status}|${progress.pageCount ?? 0}|${progress.pagesCompleted ?? 0}`;
     if (key !== reported) {
       reported = key;
       onProgress?.(progress);
