@@ -61,6 +61,10 @@ export class SotaOcrLoader extends BaseDocumentLoader {
       throw new SotaOcrError("The name option names a single input; give each item of an array its own { input, name }.");
     }
     this.#inputs = list.map((item) => toOcrInput(item, list.length === 1 ? options.name : undefined));
+    const { concurrency } = options;
+    if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+      throw new SotaOcrError(`concurrency must be a whole number ≥ 1, not ${JSON.stringify(concurrency)}.`);
+    }
     const resolved = resolveDocumentOptions(options);
     this.#client = resolved.client;
     this.#ocrOptions = resolved.ocrOptions;

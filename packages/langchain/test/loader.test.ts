@@ -224,5 +224,6 @@ describe("errors", () => {
     expect(() => new SotaOcrLoader("a.pdf", { pageRanges: "3-1", apiKey: "k" })).toThrow(/starts after it ends/);
     expect(() => new SotaOcrLoader("a.pdf", { format: "html" as "text", apiKey: "k" })).toThrow(/format must be/);
     expect(() => new SotaOcrLoader(["a.pdf", "b.pdf"], { name: "x.pdf", apiKey: "k" })).toThrow(/name option names a single input/);
+    expect(() => new SotaOcrLoader(["a.pdf", "b.pdf"], { concurrency: 0, apiKey: "k" })).toThrow(/concurrency must be a whole number/);
   });
 });
