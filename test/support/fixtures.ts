@@ -43,3 +43,17 @@ export const PNG_HEAD = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a
 
 /** A JPEG's start-of-image and APP0 marker: enough for type detection. */
 export const JPEG_HEAD = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0]);
+
+/**
+ * `pdf` grown to `size` bytes with spaces after its header (its `%%EOF` stays at the end): the
+ * client and the synthetic engine still see a complete PDF with the same pages (a PDF reader would
+ * not: the xref offsets no longer match). For uploads that must take a while or hit a limit.
+ */
+export function padPdf(pdf: Uint8Array, size: number): Uint8Array {
+  if (size <= pdf.byteLength) return pdf;
+  const header = pdf.indexOf(0x0a) + 1; // after "%PDF-1.4\n"
+  const bytes = new Uint8Array(size).fill(0x20);
+  bytes.set(pdf.subarray(0, header));
+  bytes.set(pdf.subarray(header), size - (pdf.byteLength - header));
+  return bytes;
+}

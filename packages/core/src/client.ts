@@ -69,8 +69,10 @@ export interface ClientOptions {
    */
   maxRetries?: number | undefined;
   /**
-   * Least time between two requests about the same job, in ms (retries included). Values below
-   * 1000 are raised to 1000: the API answers 429 to faster polling.
+   * Least time between two status polls of the same job, in ms, retries included (and retries of
+   * its result and preview requests, which count as polls while they answer "not ready"). The
+   * first result request after a poll saw the job complete goes at once. Values below 1000 are
+   * raised to 1000: the API answers 429 to faster polling.
    * @default 1000
    */
   pollIntervalMs?: number | undefined;
@@ -142,11 +144,16 @@ interface CallOptions {
   maxRetries: number;
   retryable: (error: unknown) => boolean;
   /** Runs before each attempt (pacing); after it, `afterAttempt`. */
-  beforeAttempt?: ((signal: AbortSignal | undefined) => Promise<void>) | undefined;
+  beforeAttempt?: ((signal: AbortSignal | undefined, retry: number) => Promise<void>) | undefined;
   afterAttempt?: (() => void) | undefined;
 }
 
-const jobPath = (jobId: string) => `/v1/jobs/${encodeURIComponent(jobId)}`;
+const jobPath = (jobId: string) => {
+  if (typeof jobId !== "string" || jobId.trim() === "") {
+    throw new SotaOcrError(`jobId must be the id of a job (e.g. "job_123"), not ${JSON.stringify(jobId)}.`);
+  }
+  return `/v1/jobs/${encodeURIComponent(jobId)}`;
+};
 
 /**
  * The SotaOCR API client.
@@ -181,10 +188,10 @@ export class SotaOcrClient {
     this.#pacer = new JobPacer(this.#pollIntervalMs);
     const cacheDir = options.cache === true ? defaultCacheDir() : options.cache || undefined;
     this.#cache = cacheDir ? { results: new ResultCache(cacheDir), journal: new JobJournal(cacheDir) } : undefined;
-    try {
-      new URL(this.baseUrl);
-    } catch {
-      throw new SotaOcrError(`baseUrl "${this.baseUrl}" is not a URL: use e.g. "https://api.sotaocr.com" or "http://127.0.0.1:8787".`);
+    if (!URL.canParse(this.baseUrl) || !["http:", "https:"].includes(new URL(this.baseUrl).protocol)) {
+      throw new SotaOcrError(
+        `baseUrl "${this.baseUrl}" is not an http(s) URL: use e.g. "https://api.sotaocr.com" or "http://127.0.0.1:8787".`,
+      );
     }
   }
 
@@ -392,12 +399,19 @@ export class SotaOcrClient {
     const { jobId } = request;
     const maxRetries = options.maxRetries ?? this.#maxRetries;
     const retryable = (error: unknown) => isRetriableRead(error) && !isJobFailedAnswer(error);
+    // The first request goes at once (the job just completed); any retry is paced like a poll.
+    const callOptions: CallOptions = {
+      ...this.#callOptions(options, retryable),
+      beforeAttempt: async (signal, retry) => {
+        if (retry > 0) await this.#pacer.wait(jobId, signal);
+      },
+      afterAttempt: () => this.#pacer.mark(jobId),
+    };
     for (let notReady = 0; ; notReady++) {
-      const result = await this.#call(request, this.#callOptions(options, retryable)).catch((error: unknown) => {
+      const result = await this.#call(request, callOptions).catch((error: unknown) => {
         if (isJobFailedAnswer(error)) throw new JobFailedError(jobId, "failed", error.code, error.serverMessage);
         throw error;
       });
-      this.#pacer.mark(jobId);
       if (result.status !== 202) return result;
       if (notReady >= maxRetries) throw notReadyError(jobId, result);
       await this.#pacer.wait(jobId, options.signal).catch((reason) => {
@@ -452,7 +466,7 @@ export class SotaOcrClient {
     for (let retry = 0; ; retry++) {
       const request = typeof attempt === "function" ? attempt() : attempt;
       if (options.beforeAttempt) {
-        await options.beforeAttempt(options.signal).catch((reason) => {
+        await options.beforeAttempt(options.signal, retry).catch((reason) => {
           throw toAbortError(reason, request.jobId);
         });
       }
@@ -539,8 +553,11 @@ export class SotaOcrClient {
   }
 
   #requireKey(): string {
-    if (!this.#apiKey) throw new MissingApiKeyError();
-    return this.#apiKey;
+    const key = this.#apiKey;
+    if (!key || key.trim() === "") throw new MissingApiKeyError();
+    // A key with spaces or line breaks (a copy-paste slip) would fail every request as a network error.
+    if (!/^[\x21-\x7e]+$/.test(key)) throw new MissingApiKeyError("contains spaces, line breaks or other characters no API key has");
+    return key;
   }
 
   #transportConfig(): TransportConfig {

@@ -71,10 +71,13 @@ export function isSotaOcrError(value: unknown): value is SotaOcrError {
 }
 
 export class MissingApiKeyError extends SotaOcrError {
-  constructor() {
+  /** `problem`: what is wrong with the key that was given; none given when omitted. */
+  constructor(problem?: string) {
     super(
-      "No SotaOCR API key: pass { apiKey } or set the SOTAOCR_API_KEY environment variable. " +
-        "For offline work, start the local emulator (`npx sotaocr-emulator`) and point SOTAOCR_BASE_URL at it.",
+      problem
+        ? `The SotaOCR API key ${problem}: check the apiKey option or the SOTAOCR_API_KEY environment variable.`
+        : "No SotaOCR API key: pass { apiKey } or set the SOTAOCR_API_KEY environment variable. " +
+            "For offline work, start the local emulator (`npx sotaocr-emulator`) and point SOTAOCR_BASE_URL at it.",
     );
   }
 }
@@ -193,11 +196,7 @@ export class JobFailedError extends SotaOcrError {
 
   constructor(jobId: string, status: string, code?: string, serverMessage?: string) {
     const detail = [code, serverMessage].filter(Boolean).join(": ");
-    super(
-      `Job ${jobId} ended as "${status}"${detail ? ` (${detail})` : ""}. ` +
-        "The file was not processed; check that it opens locally, then upload it again.",
-      { jobId },
-    );
+    super(`Job ${jobId} ended as "${status}"${detail ? ` (${detail})` : ""}. ${adviceFor(code)}`, { jobId });
     this.status = status;
     this.code = code;
     this.serverMessage = serverMessage;
@@ -229,6 +228,21 @@ for (const [name, ctor] of Object.entries(classes)) {
   Object.defineProperty(ctor.prototype, "name", { value: name, enumerable: false, writable: true, configurable: true });
 }
 Object.defineProperty(SotaOcrError.prototype, BRAND, { value: true, enumerable: false });
+
+/** What to do about a failed job, by the server's code. */
+function adviceFor(code: string | undefined): string {
+  switch (code) {
+    case "encrypted_pdf":
+      return "The PDF is password-protected: save a copy without the password and upload that.";
+    case "page_range_out_of_bounds":
+      return "The page ranges go beyond the document: check its page count and the ranges.";
+    case "invalid_pdf":
+    case "invalid_image":
+      return "The file could not be read as its type: check that it opens locally, or export it again.";
+    default:
+      return "The file was not processed; check that it opens locally, then upload it again.";
+  }
+}
 
 /** The error for an aborted wait: our own errors pass through, anything else becomes an `AbortError`. */
 export function toAbortError(reason: unknown, jobId: string | undefined): SotaOcrError {

@@ -4,8 +4,9 @@ import { sleep } from "./sleep.js";
 const MAX_TRACKED_JOBS = 10_000;
 
 /**
- * Keeps requests about one job at least `intervalMs` apart, retries included, counted from the end
- * of the previous request (its answer or its failure), which is never before the server saw it.
+ * Keeps polls of one job at least `intervalMs` apart, retries included, counted from the end of
+ * the previous request about the job (its answer or its failure), which is never before the server
+ * saw it.
  */
 export class JobPacer {
   readonly #intervalMs: number;

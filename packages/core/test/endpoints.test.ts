@@ -78,6 +78,23 @@ describe("endpoints", () => {
     expect(server.requestsTo("GET /v1/jobs/job_x/result")).toHaveLength(1);
   });
 
+  it("paces retries of a result request like polls, but sends the first at once", async () => {
+    server.on("GET /v1/jobs/job_y/result", "reset-before-body", { json: { pages: [{ page_number: 1, text: "y" }] } });
+    await client.getResult("job_y");
+    const [first, second] = server.requestsTo("GET /v1/jobs/job_y/result");
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("refuses an empty job id, a malformed key and a non-http base URL before sending", async () => {
+    const before = server.requests.length;
+    await expect(client.getJob("")).rejects.toThrow(/jobId must be the id of a job/);
+    const newline = new SotaOcrClient({ apiKey: "sk-abc\nX-Evil: 1", baseUrl: server.url });
+    await expect(newline.getBalance()).rejects.toThrow(/contains spaces, line breaks/);
+    await expect(new SotaOcrClient({ apiKey: "   ", baseUrl: server.url }).getBalance()).rejects.toThrow(/No SotaOCR API key/);
+    expect(() => new SotaOcrClient({ baseUrl: "ftp://127.0.0.1/" })).toThrow(/is not an http\(s\) URL/);
+    expect(server.requests.length).toBe(before);
+  });
+
   it("escapes job ids in paths", async () => {
     server.on("GET /v1/jobs/a%2F..%2Fb", { json: { id: "a/../b", status: "running" } });
     expect((await client.getJob("a/../b")).id).toBe("a/../b");

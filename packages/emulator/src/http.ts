@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 
 /** An error answer: `{"error":{"code","message"}}` with `status`. Thrown by handlers, sent by the server. */
 export class ApiError extends Error {
@@ -80,4 +81,27 @@ export function drain(req: IncomingMessage, limit: number = 16 * 1024 * 1024): P
 /** `2026-03-24T12:00:00Z`, as the API docs show timestamps (no milliseconds). */
 export function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** How long a connection closed with its request body unread stays open after the answer, in ms. */
+export const LINGER_MS = 1000;
+
+/**
+ * Makes the close that follows an answer with `Connection: close` a staged one (RFC 9112 §9.6):
+ * the answer, then our FIN, then a pause before the socket is destroyed. Node destroys it at once,
+ * and with the client's request body still arriving unread the kernel then answers with a reset,
+ * which can reach a client still sending before it has read the answer: it would see "connection
+ * reset" instead of, say, the 413. While it lingers the socket is not read, so neither memory nor
+ * the bytes taken from the client grow: unread data waits in the kernel's buffers.
+ */
+export function closeInStages(socket: Socket, lingerMs: number = LINGER_MS): void {
+  (socket as Socket & { destroySoon: () => void }).destroySoon = () => {
+    if (socket.writable) socket.end();
+    if (socket.destroyed) return;
+    // Stop reading: after Node's own resume of an unread request body, which comes on the next tick.
+    setImmediate(() => socket.pause());
+    const timer = setTimeout(() => socket.destroy(), lingerMs);
+    timer.unref();
+    socket.once("close", () => clearTimeout(timer));
+  };
 }

@@ -35,6 +35,8 @@ export interface ReceiveOptions {
 
 /** Bytes read and thrown away past the limit before giving up on a too-large upload and closing the connection. */
 const DRAIN_LIMIT = 16 * 1024 * 1024;
+/** Room for the multipart envelope and small fields when comparing a body's size with the file limit. */
+export const MULTIPART_SLACK_BYTES = 64 * 1024;
 /** Limit of a text field: page ranges and a profile name are short. */
 const MAX_FIELD_BYTES = 64 * 1024;
 
@@ -43,6 +45,8 @@ const MAX_FIELD_BYTES = 64 * 1024;
  * counting it: memory stays bounded whatever the file's size. Throws 400 `invalid_multipart` for a
  * body that is not well-formed multipart, 413 `file_too_large` past `maxFileBytes` (after reading
  * and discarding a bounded rest, so the client gets the answer; beyond that the connection closes).
+ * The whole body is bounded too, whatever its parts are called: a huge part other than `file` (or
+ * a second file) is not read forever.
  */
 export function receiveUpload(req: IncomingMessage, options: ReceiveOptions): Promise<ReceivedUpload> {
   return new Promise((resolve, reject) => {
@@ -70,10 +74,27 @@ export function receiveUpload(req: IncomingMessage, options: ReceiveOptions): Pr
     let failure: ApiError | undefined;
     let settled = false;
 
+    const maxBodyBytes = options.maxFileBytes + MULTIPART_SLACK_BYTES + DRAIN_LIMIT;
+    let bodyBytes = 0;
+    const countBody = (chunk: Buffer) => {
+      bodyBytes += chunk.byteLength;
+      if (bodyBytes > maxBodyBytes) {
+        fail(
+          new ApiError(
+            413,
+            "file_too_large",
+            `The upload is larger than this server accepts (${options.maxFileBytes} bytes for the file, plus a small form).`,
+            { connection: "close" },
+          ),
+        );
+      }
+    };
+
     const fail = (error: ApiError) => {
       if (settled) return;
       settled = true;
       failure = error;
+      req.off("data", countBody);
       req.unpipe(parser);
       fileStream?.destroy();
       void cleanup().then(() => reject(error));
@@ -124,6 +145,7 @@ export function receiveUpload(req: IncomingMessage, options: ReceiveOptions): Pr
     });
     req.on("error", () => fail(new ApiError(400, "invalid_multipart", "The upload was interrupted.")));
     req.on("aborted", () => fail(new ApiError(400, "invalid_multipart", "The upload was interrupted.")));
+    req.on("data", countBody);
     req.pipe(parser);
   });
 }

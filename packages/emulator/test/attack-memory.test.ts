@@ -1,0 +1,105 @@
+import { readdir } from "node:fs/promises";
+import { SotaOcrClient } from "@sotaocr/core";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_API_KEY } from "../src/index.js";
+import { startEmulatorProcess, statusOf, streamRequest, zeros } from "./attack-helpers.js";
+import { makePdf } from "./helpers.js";
+
+const MiB = 1024 * 1024;
+const TWO_GB = 2 * 1024 * MiB;
+const MAX_UPLOAD = 8 * MiB;
+/** What the server may read past the limit before closing: its bounded drain (16 MiB) and the form's slack, plus socket buffers. */
+const READ_BOUND = MAX_UPLOAD + 48 * MiB;
+/** Growth of the server's peak RSS allowed over all the attacks (a 2 GB body held in memory would be 2048 MiB). */
+const MEMORY_BOUND = 96 * MiB;
+
+const head = (path: string, headers: string, method = "POST") =>
+  `${method} ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${DEFAULT_API_KEY}\r\n${headers}\r\n`;
+const filePart = (name: string, filename?: string) =>
+  Buffer.from(`--b\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ""}\r\n\r\n%PDF-1.4\n`);
+const MULTIPART = "Content-Type: multipart/form-data; boundary=b\r\n";
+const CHUNKED = "Transfer-Encoding: chunked\r\n";
+
+describe("a 2 GB upload against maxUploadBytes (emulator in its own process)", () => {
+  it("is refused in every form with the server reading a bounded part of it, its memory bounded, and it stays up", async () => {
+    const server = await startEmulatorProcess({ engine: "synthetic", synthetic: { msPerPage: 1 }, maxUploadBytes: MAX_UPLOAD });
+    try {
+      const client = new SotaOcrClient({ baseUrl: server.url, apiKey: DEFAULT_API_KEY, maxRetries: 0 });
+      // Warm up the upload path with a file just under the limit, so the baseline includes its buffers.
+      const pdf = makePdf(2);
+      const nearLimit = new Uint8Array(MAX_UPLOAD - 1024).fill(0x20);
+      nearLimit.set(pdf.subarray(0, 20));
+      nearLimit.set(pdf, nearLimit.length - pdf.length);
+      expect((await client.ocr(nearLimit)).pages).toHaveLength(2);
+      const before = await server.usage();
+
+      const attacks: { label: string; head: string; body: Iterable<Uint8Array>; chunked: boolean; status: number; code?: string }[] = [
+        {
+          label: "declared Content-Length of 2 GB",
+          head: head("/v1/extract", `${MULTIPART}Content-Length: ${TWO_GB}\r\n`),
+          body: zeros(TWO_GB, 256 * 1024, filePart("file", "a.pdf")),
+          chunked: false,
+          status: 413,
+          code: "file_too_large",
+        },
+        {
+          label: "chunked, 2 GB in the file part",
+          head: head("/v1/extract", MULTIPART + CHUNKED),
+          body: zeros(TWO_GB, 256 * 1024, filePart("file", "a.pdf")),
+          chunked: true,
+          status: 413,
+          code: "file_too_large",
+        },
+        {
+          label: "chunked, 2 GB in a file part not named file",
+          head: head("/v1/extract", MULTIPART + CHUNKED),
+          body: zeros(TWO_GB, 256 * 1024, filePart("attachment", "a.pdf")),
+          chunked: true,
+          status: 413,
+          code: "file_too_large",
+        },
+        {
+          label: "chunked, 2 GB in a text field",
+          head: head("/v1/extract", MULTIPART + CHUNKED),
+          body: zeros(TWO_GB, 256 * 1024, filePart("page_ranges")),
+          chunked: true,
+          status: 413,
+          code: "file_too_large",
+        },
+        {
+          label: "chunked, 2 GB with a wrong key",
+          head: head("/v1/extract", MULTIPART + CHUNKED).replace(DEFAULT_API_KEY, "wrong-key"),
+          body: zeros(TWO_GB, 256 * 1024, filePart("file", "a.pdf")),
+          chunked: true,
+          status: 401,
+          code: "invalid_api_key",
+        },
+        {
+          label: "chunked, 2 GB body on GET /v1/balance",
+          head: head("/v1/balance", CHUNKED, "GET"),
+          body: zeros(TWO_GB),
+          chunked: true,
+          status: 200,
+        },
+      ];
+      for (const attack of attacks) {
+        const { response, bytesSent } = await streamRequest(server.port, attack.head, attack.body, {
+          chunked: attack.chunked,
+          timeoutMs: 30_000,
+        });
+        const answer = statusOf(response);
+        expect([attack.label, answer.status, answer.code]).toEqual([attack.label, attack.status, attack.code]);
+        expect(answer.headers).toContain("connection: close");
+        expect([attack.label, bytesSent < READ_BOUND]).toEqual([attack.label, true]);
+      }
+
+      const after = await server.usage();
+      expect(after.maxRss - before.maxRss).toBeLessThan(MEMORY_BOUND);
+      // Still up, and nothing of the refused uploads left on disk (only the warm-up's job).
+      expect((await client.ocr(makePdf(3))).pages).toHaveLength(3);
+      expect((await readdir(server.dataDir)).filter((name) => !name.startsWith("job_"))).toEqual([]);
+    } finally {
+      expect(await server.close()).toEqual({ code: 0, signal: null });
+    }
+  }, 60_000);
+});
