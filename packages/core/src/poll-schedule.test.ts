@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { PollSchedule } from "./poll-schedule.js";
 
-/** Polls a simulated job as the schedule asks; returns the delivery delay and the number of polls. */
-function simulate(pages: number, msPerPage: number, queuedMs: number, rttMs = 2) {
+/**
+ * Polls a simulated job as the schedule asks; returns the delivery delay and the number of polls.
+ * `countWhileQueued`: the server reports the page count before the job starts.
+ */
+function simulate(pages: number, msPerPage: number, queuedMs: number, rttMs = 2, countWhileQueued = false) {
   const end = queuedMs + pages * msPerPage;
   const done = (t: number) => Math.max(0, Math.min(pages, Math.floor((t - queuedMs) / msPerPage)));
   const schedule = new PollSchedule(1000, 0);
@@ -10,7 +13,7 @@ function simulate(pages: number, msPerPage: number, queuedMs: number, rttMs = 2)
   let polls = 1;
   const gaps: number[] = [];
   while (done(now) < pages) {
-    schedule.observe(now, done(now), now >= queuedMs ? pages : 0);
+    schedule.observe(now, done(now), countWhileQueued || now >= queuedMs ? pages : 0);
     const delay = schedule.nextDelay(now);
     gaps.push(delay);
     now += delay + rttMs;
@@ -45,8 +48,26 @@ describe("PollSchedule", () => {
     schedule.observe(1000, 0, 10);
     schedule.observe(2000, 2, 10);
     schedule.observe(3000, 3, 10);
-    // Fastest fit: start at 1 s, 0.5 s a page → 6 s. Slowest: start at 0, 1 s a page → 10 s.
-    expect(schedule.completionBounds()).toEqual({ earliest: 6000, latest: 10_000 });
+    // Fastest fit: start at 1 s, 0.5 s a page → 6 s. Slowest: start at 0, 1 s a page → 10 s
+    // (each a few ms wider: the clocks' tolerance).
+    const bounds = schedule.completionBounds();
+    expect(bounds?.earliest).toBeGreaterThan(5900);
+    expect(bounds?.earliest).toBeLessThanOrEqual(6000);
+    expect(bounds?.latest).toBeGreaterThanOrEqual(10_000);
+    expect(bounds?.latest).toBeLessThan(10_100);
+  });
+
+  it("does not take a page count without finished pages for a started job (servers may count pages of queued jobs)", () => {
+    // Queued 2.6 s, then 15 pages of 238 ms; the page count is known from the first poll.
+    const run = simulate(15, 238, 2600, 2, true);
+    expect(run.delay).toBeLessThan(1100);
+  });
+
+  it("spends no polls where nothing can be learnt: a long last page is waited out, not polled every second", () => {
+    // 8 pages of 7.5 s: between the last page seen and the end, there is nothing to see.
+    const run = simulate(8, 7500, 0);
+    expect(run.polls).toBeLessThan(run.baselinePolls / 3);
+    expect(run.delay).toBeLessThan(1100);
   });
 
   it("delivers multi-page jobs soon after they end, with far fewer polls than once a second", () => {
@@ -67,5 +88,16 @@ describe("PollSchedule", () => {
     expect(quantile(delays, 0.95)).toBeLessThan(700);
     expect(Math.max(...delays)).toBeLessThan(1100);
     expect(polls).toBeLessThan(baselinePolls / 2);
+  });
+
+  it("keeps 95 % of deliveries within 0.7 s for jobs of 2–60 s and 3–40 pages that start at once", () => {
+    const delays: number[] = [];
+    for (let pages = 3; pages <= 40; pages += 2) {
+      for (const serverMs of [2000, 3500, 6000, 10_000, 17_000, 30_000, 60_000]) {
+        for (const startMs of [-3, 5, 30]) delays.push(simulate(pages, (serverMs / pages) * (1 + (pages % 7) / 50), startMs, 3).delay);
+      }
+    }
+    expect(quantile(delays, 0.5)).toBeLessThan(250);
+    expect(quantile(delays, 0.95)).toBeLessThan(700);
   });
 });

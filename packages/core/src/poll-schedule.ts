@@ -1,14 +1,17 @@
 /**
  * When to poll a job next. Polls are never closer than `minIntervalMs` (the API's once-a-second
  * rule). With page progress, it bounds when the last page can finish, spends a few polls where
- * they narrow those bounds most, and aims the last one just past the latest plausible end: long
- * jobs take few polls, and a result is picked up soon after it exists. Without progress it polls
- * at the floor, slowing gently on long jobs (never beyond a twentieth of the time waited, nor 3 s).
+ * they narrow those bounds most (and none where nothing can be learnt), and aims the last one just
+ * past the latest plausible end; when the end stays uncertain by more than an interval, it times
+ * the polls where the end is likeliest: long jobs take few polls, and a result is picked up soon
+ * after it exists. Without progress it polls at the floor, slowing gently on long jobs (never
+ * beyond a twentieth of the time waited, nor 3 s). See docs/benchmarks.md for measurements.
  *
  * The model: pages finish one after another at a steady pace from an unknown start `s`, page k at
- * `s + k·p`. A poll at time t that saw d of n pages done says `s + d·p ≤ t < s + (d+1)·p`. Those
- * half-planes bound (s, p), and so the completion `s + n·p`, from both sides. When sightings stop
- * fitting (the pace changed), the oldest are dropped.
+ * `s + k·p`. A poll at time t that saw d of n pages done says `s + d·p ≤ t < s + (d+1)·p` (with
+ * d = 0 only the right side: a queued job may report its page count). Those half-planes bound
+ * (s, p), and so the completion `s + n·p`, from both sides. When sightings stop fitting (the pace
+ * changed), the oldest are dropped.
  */
 export class PollSchedule {
   readonly #minIntervalMs: number;
@@ -25,7 +28,7 @@ export class PollSchedule {
   /** Records what a poll at time `at` saw. */
   observe(at: number, pagesCompleted: number | undefined, pageCount: number | undefined): void {
     if (pageCount) this.#total = pageCount;
-    // Once the page count is known the job is running, so even 0 pages done says something.
+    // Once the page count is known, even 0 pages done says something: the first page is not done.
     if (pagesCompleted === undefined || !this.#total || pagesCompleted >= this.#total) return;
     this.#sightings.push({ at, done: pagesCompleted });
     if (this.#sightings.length > MAX_SIGHTINGS) this.#sightings.shift();
@@ -56,16 +59,48 @@ export class PollSchedule {
     // Far from the end: wait, halfway at most, so the pace estimate sharpens on the way.
     if (untilEarliest > LOOK_WINDOW * floor) return Math.max(floor, Math.min(untilEarliest / 2, untilEarliest - LOOK_WINDOW * floor));
     // Near, with room for a look before the end: the soonest of those that narrow the bounds most.
-    if (untilEarliest >= 2 * floor) return this.#bestLook(now + floor, bounds.earliest - floor, spread) - now;
-    // No room: aim past the end if that costs at most an interval, else keep looking at the floor.
-    return spread <= floor ? aim : floor;
+    if (untilEarliest >= 2 * floor) {
+      const look = this.#bestLook(now + floor, bounds.earliest - floor, spread);
+      if (look.worst < spread * USEFUL_LOOK) return look.at - now;
+      // No page left to see finish before the end: looks would only cost requests.
+    }
+    // Poll where the end most likely falls, in steps of the floor.
+    return spread <= floor ? aim : this.#bestStep(now, bounds) - now;
+  }
+
+  /**
+   * The next poll when the end is near but still uncertain by more than an interval: polls from
+   * then on come at the floor, so pick the first (within `STEP_WINDOW` intervals) so that they
+   * catch the end soonest on average, weighing where the end is likely (`endDensity`) and
+   * charging each poll `POLL_COST_MS`.
+   */
+  #bestStep(now: number, bounds: Bounds): number {
+    const floor = this.#minIntervalMs;
+    const density = endDensity(planesFor(this.#sightings, this.#createdAt), this.#total as number, this.#createdAt, bounds);
+    const mass = density.reduce((total, { weight }) => total + weight, 0);
+    // Not before the end can have come, and within one more interval of that.
+    const from = Math.max(now + floor, bounds.earliest);
+    const to = Math.min(from + STEP_WINDOW * floor, Math.max(from, bounds.latest + AIM_PAST_END_MS));
+    if (mass <= 0) return from;
+    let best = { at: from, cost: Number.POSITIVE_INFINITY };
+    for (let i = 0; i <= STEP_CANDIDATES; i++) {
+      const first = from + ((to - from) * i) / STEP_CANDIDATES;
+      let cost = 0;
+      for (const { end, weight } of density) {
+        const ready = end + AIM_PAST_END_MS;
+        const steps = ready <= first ? 0 : Math.ceil((ready - first) / floor);
+        cost += weight * (first + steps * floor - end + POLL_COST_MS * (steps + 1));
+      }
+      if (cost / mass < best.cost - 1) best = { at: first, cost: cost / mass };
+    }
+    return best.at;
   }
 
   /**
    * The poll time in [from, to] after which the bounds are narrowest whatever the poll sees; among
    * nearly-as-good times the soonest, leaving room for further looks.
    */
-  #bestLook(from: number, to: number, spread: number): number {
+  #bestLook(from: number, to: number, spread: number): { at: number; worst: number } {
     const total = this.#total as number;
     const base = this.#sightings.slice(-LOOK_SIGHTINGS);
     const bounds = completionRange(base, total, this.#createdAt);
@@ -83,7 +118,7 @@ export class PollSchedule {
     }
     const best = Math.min(...candidates.map((candidate) => candidate.worst));
     const good = candidates.filter((candidate) => candidate.worst <= best * 1.1 + 1);
-    return (good[0] as { at: number }).at;
+    return good[0] as { at: number; worst: number };
   }
 }
 
@@ -102,22 +137,40 @@ const LOOK_WINDOW = 6;
 /** Sightings used when weighing where to look next (keeps that search cheap). */
 const LOOK_SIGHTINGS = 16;
 const LOOK_CANDIDATES = 24;
+/** A look is worth its request only if, whatever it sees, the bounds shrink to this share or less. */
+const USEFUL_LOOK = 0.8;
 const MAX_BLIND_INTERVAL_MS = 3_000;
 /** Bounds this tight need no extra look. */
 const PRECISE_ENOUGH_MS = 150;
 /** How far past the latest plausible end a poll aims, for request latency and timer jitter. */
 const AIM_PAST_END_MS = 50;
+/** What one more poll is worth in delivery time, when choosing between plans (ms). */
+const POLL_COST_MS = 100;
+/** First-poll times weighed by `#bestStep`, and end times its density is sampled at. */
+const STEP_CANDIDATES = 48;
+/** Intervals past the earliest allowed poll `#bestStep` may put it: wider windows waited too long on flat odds in simulation. */
+const STEP_WINDOW = 1;
+const END_SAMPLES = 64;
+/**
+ * Tolerance for the clocks: the server may start a job a little before the client sees the upload
+ * answer, and a page may finish between the server reading the status and the answer arriving.
+ * Without it, exact sightings near a page boundary could contradict each other.
+ */
+const CLOCK_SLACK_MS = 15;
+/** Scale of the prior on how long a job waits before it starts, in ms (see `endDensity`). */
+const START_PRIOR_MS = 200;
 
 type HalfPlane = [a: number, b: number, c: number]; // a·s + b·p ≤ c
 
 function planesFor(sightings: Sighting[], createdAt: number): HalfPlane[] {
   const planes: HalfPlane[] = [
-    [-1, 0, -createdAt], // s ≥ createdAt
+    [-1, 0, -(createdAt - CLOCK_SLACK_MS)], // s ≥ createdAt
     [0, -1, -1], // p ≥ 1 ms
   ];
   for (const { at, done } of sightings) {
-    planes.push([1, done, at]); // s + d·p ≤ t
-    planes.push([-1, -(done + 1), -at]); // s + (d+1)·p ≥ t
+    // No page done yet does not say the job started: servers may count pages while it is queued.
+    if (done > 0) planes.push([1, done, at]); // s + d·p ≤ t
+    planes.push([-1, -(done + 1), -(at - CLOCK_SLACK_MS)]); // s + (d+1)·p ≥ t
   }
   return planes;
 }
@@ -126,6 +179,38 @@ function planesFor(sightings: Sighting[], createdAt: number): HalfPlane[] {
 function completionRange(sightings: Sighting[], total: number, createdAt: number): Bounds | undefined {
   const range = objectiveRange(planesFor(sightings, createdAt), 1, total);
   return range && { earliest: range[0], latest: range[1] };
+}
+
+/**
+ * How likely each end time in `bounds` is: every pace that fits the sightings equally likely, and
+ * a start the likelier the sooner after the upload (most jobs start at once; queueing is the
+ * exception), with weight exp(−(s − createdAt) / START_PRIOR_MS).
+ */
+function endDensity(planes: HalfPlane[], total: number, createdAt: number, bounds: Bounds): { end: number; weight: number }[] {
+  const samples: { end: number; weight: number }[] = [];
+  const step = (bounds.latest - bounds.earliest) / END_SAMPLES;
+  for (let i = 0; i < END_SAMPLES; i++) {
+    const end = bounds.earliest + (i + 0.5) * step;
+    let low = 0;
+    let high = Number.POSITIVE_INFINITY;
+    // On the line, s = end − total·p, so a·s + b·p ≤ c becomes (b − a·total)·p ≤ c − a·end.
+    for (const [a, b, c] of planes) {
+      const k = b - a * total;
+      const rest = c - a * end;
+      if (k > 0) high = Math.min(high, rest / k);
+      else if (k < 0) low = Math.max(low, rest / k);
+      else if (rest < 0) high = -1;
+    }
+    if (!(Number.isFinite(high) && high > low)) {
+      samples.push({ end, weight: 0 });
+      continue;
+    }
+    // Integrated along the chord with the prior on the start: s runs from end − total·high to end − total·low.
+    const early = end - total * high - createdAt;
+    const late = end - total * low - createdAt;
+    samples.push({ end, weight: Math.exp(-early / START_PRIOR_MS) - Math.exp(-late / START_PRIOR_MS) });
+  }
+  return samples;
 }
 
 /** The page counts a poll at `at` could see, given the sightings so far. */

@@ -1,8 +1,9 @@
-import { type Dispatcher, type FormData, request } from "undici";
+import type { Readable } from "node:stream";
+import { type Dispatcher, request } from "undici";
 import { AbortError, APIConnectionError, InvalidResponseError, isSotaOcrError, TimeoutError } from "./errors.js";
 import { errorFromResponse } from "./response-errors.js";
 import { linkedController } from "./sleep.js";
-import type { UploadProgress } from "./upload.js";
+import type { MultipartBody, UploadProgress } from "./upload.js";
 
 export interface TransportConfig {
   baseUrl: string;
@@ -18,7 +19,7 @@ export interface Attempt {
   path: string;
   query?: Record<string, string> | undefined;
   headers?: Record<string, string> | undefined;
-  body?: FormData | undefined;
+  body?: MultipartBody | undefined;
   /**
    * For uploads: the body's progress. The timeout then counts from the last byte sent (so large
    * files are not cut off while they move) and a failure after the whole body left is ambiguous.
@@ -64,9 +65,11 @@ export async function send(config: TransportConfig, attempt: Attempt): Promise<A
         authorization: `Bearer ${config.apiKey}`,
         "user-agent": config.userAgent,
         accept: "application/json",
+        ...(attempt.body && { "content-type": attempt.body.contentType, "content-length": String(attempt.body.length) }),
         ...attempt.headers,
       },
-      body: attempt.body,
+      // undici sends any async iterable as a body; its types list only streams and buffers.
+      body: attempt.body as unknown as Readable | undefined,
       signal: controller.signal,
       dispatcher: config.dispatcher,
     });
@@ -79,7 +82,7 @@ export async function send(config: TransportConfig, attempt: Attempt): Promise<A
         body: body.toString("utf8"),
         what,
         jobId: attempt.jobId,
-        redact: (text) => text.replaceAll(config.apiKey, "[redacted]"),
+        redact: (text) => redactKey(text, config.apiKey),
         idempotencyKey: attempt.upload?.idempotencyKey,
       });
     }
@@ -117,7 +120,8 @@ function failureToError(error: unknown, attempt: Attempt, what: string, signal: 
     : "";
   const jobId = attempt.jobId;
   if (attempt.signal?.aborted) {
-    return new AbortError(`${what} was aborted${jobId ? `; job ${jobId} may still be running on the server` : ""}.${jobHint}`, {
+    const running = jobId ? `; job ${jobId} may still be running on the server (resume with waitForJob)` : "";
+    return new AbortError(`${what} was aborted${running}.${jobHint}`, {
       cause: attempt.signal.reason,
       jobId,
     });
@@ -151,4 +155,12 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
     if (value !== undefined) flat[key.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
   }
   return flat;
+}
+
+/**
+ * Removes the API key from text a server sent back (it might echo our headers). Keys shorter than
+ * 8 characters are test keys, and replacing them would garble ordinary words.
+ */
+function redactKey(text: string, apiKey: string): string {
+  return apiKey.length >= 8 ? text.replaceAll(apiKey, "[redacted]") : text;
 }

@@ -1,5 +1,4 @@
-import { File } from "node:buffer";
-import { FormData } from "undici";
+import { randomBytes } from "node:crypto";
 import type { PreparedInput } from "./input.js";
 import type { PageRange } from "./page-ranges.js";
 
@@ -10,55 +9,102 @@ export interface UploadProgress {
   done: boolean;
 }
 
+/** Largest piece handed to the socket at once: an in-memory Blob yields its bytes as one chunk. */
+const PIECE_BYTES = 64 * 1024;
 /**
- * A File whose bytes are counted as the connection pulls them. The counter tells a failed upload
- * that cannot have created a job (the body never fully left) from an ambiguous one, drives the
- * upload's inactivity timeout, and feeds progress bars. undici's multipart encoder reads each
- * part through `stream()`, so the count follows the socket's back-pressure, not a buffer.
+ * Reads of the file kept in flight ahead of the socket (Node reads a file-backed Blob 64 KiB at a
+ * time): the disk and the connection then work side by side. Memory stays bounded: 4 × 64 KiB.
  */
-class CountedFile extends File {
-  readonly #blob: Blob;
-  readonly #onChunk: (bytes: number, done: boolean) => void;
+const READ_AHEAD = 4;
 
-  constructor(blob: Blob, name: string, type: string, onChunk: (bytes: number, done: boolean) => void) {
-    super([blob], name, { type });
-    this.#blob = blob;
-    this.#onChunk = onChunk;
+/**
+ * The `multipart/form-data` body of one upload attempt, written by hand rather than through
+ * undici's `FormData`: undici copies every chunk of a FormData body through two more web streams,
+ * which cost twice the CPU per byte and capped uploads near 190 MiB/s where this sends 300+
+ * (docs/benchmarks.md, upload-memory). Its length is known, so it goes with a `Content-Length`
+ * (the server can refuse an oversized file before reading it).
+ *
+ * The file's bytes are counted as the connection pulls them (undici asks for the next chunk once it
+ * wrote the previous one), which tells a failed upload that cannot have created a job (the body
+ * never fully left) from an ambiguous one, drives the upload's inactivity timeout, and feeds
+ * progress bars.
+ */
+export class MultipartBody implements AsyncIterable<Uint8Array> {
+  /** The `Content-Type` header, with the boundary. */
+  readonly contentType: string;
+  /** Bytes in all: the `Content-Length` header. */
+  readonly length: number;
+  readonly #parts: (Uint8Array | FilePart)[];
+
+  constructor(fields: readonly (readonly [name: string, value: string])[], file: FilePart) {
+    const boundary = `----sotaocr-${randomBytes(12).toString("hex")}`;
+    const encoder = new TextEncoder();
+    const fieldParts = fields.map(([name, value]) =>
+      encoder.encode(`--${boundary}\r\nContent-Disposition: form-data; name="${escapeQuoted(name)}"\r\n\r\n${value}\r\n`),
+    );
+    const fileHead = encoder.encode(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${escapeQuoted(file.filename)}"\r\n` +
+        `Content-Type: ${file.contentType}\r\n\r\n`,
+    );
+    this.contentType = `multipart/form-data; boundary=${boundary}`;
+    // The file first, then the fields, then the closing boundary (the order undici's FormData used).
+    this.#parts = [fileHead, file, encoder.encode("\r\n"), ...fieldParts, encoder.encode(`--${boundary}--\r\n`)];
+    this.length = this.#parts.reduce((total, part) => total + (part instanceof Uint8Array ? part.byteLength : part.blob.size), 0);
   }
 
-  override stream(): ReadableStream<Uint8Array<ArrayBuffer>> {
-    const reader = this.#blob.stream().getReader();
-    const onChunk = this.#onChunk;
-    let current: Uint8Array<ArrayBuffer> | undefined;
-    let offset = 0;
-    // Pull-based, in small pieces (an in-memory Blob yields one huge chunk): a piece is counted
-    // only when the connection asks for it, so "done" means the last piece left for the socket.
-    return new ReadableStream<Uint8Array<ArrayBuffer>>(
-      {
-        async pull(controller) {
-          if (!current || offset >= current.byteLength) {
-            const next = await reader.read();
-            if (next.done) {
-              onChunk(0, true);
-              controller.close();
-              return;
-            }
-            current = next.value as Uint8Array<ArrayBuffer>;
-            offset = 0;
-          }
-          const piece = current.subarray(offset, offset + PIECE_BYTES);
-          offset += piece.byteLength;
-          onChunk(piece.byteLength, false);
-          controller.enqueue(piece);
-        },
-        cancel: (reason) => reader.cancel(reason),
-      },
-      { highWaterMark: 0 },
-    );
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+    for (const part of this.#parts) {
+      if (part instanceof Uint8Array) yield part;
+      else yield* streamFile(part);
+    }
   }
 }
 
-const PIECE_BYTES = 64 * 1024;
+/** The `file` part: its bytes, and who is told as they leave. */
+interface FilePart {
+  blob: Blob;
+  filename: string;
+  contentType: string;
+  onChunk: (bytes: number, done: boolean) => void;
+}
+
+type ReadResult = { done: true; value?: undefined } | { done: false; value: Uint8Array };
+
+/**
+ * The file's bytes in pieces of at most `PIECE_BYTES`, reading ahead of the consumer. A piece is
+ * counted when the consumer asks for it, and "done" when it asks for what follows the last one:
+ * the last piece was then handed to the socket.
+ */
+async function* streamFile(part: FilePart): AsyncGenerator<Uint8Array> {
+  const reader = (part.blob.stream() as ReadableStream<Uint8Array>).getReader() as { read(): Promise<ReadResult>; cancel(): Promise<void> };
+  const ahead: Promise<ReadResult>[] = [];
+  const refill = () => {
+    while (ahead.length < READ_AHEAD) ahead.push(reader.read());
+  };
+  try {
+    for (;;) {
+      refill();
+      const next = await (ahead.shift() as Promise<ReadResult>);
+      if (next.done) break;
+      const chunk = next.value;
+      for (let offset = 0; offset < chunk.byteLength; offset += PIECE_BYTES) {
+        const piece = chunk.subarray(offset, offset + PIECE_BYTES);
+        part.onChunk(piece.byteLength, false);
+        yield piece;
+      }
+    }
+    part.onChunk(0, true);
+  } finally {
+    // Stops reading when the request ends early (an abort, a lost connection).
+    ahead.length = 0;
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+/** Quotes in a multipart header's name or filename, escaped as browsers do. */
+function escapeQuoted(text: string): string {
+  return text.replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/"/g, "%22");
+}
 
 export interface ExtractFields {
   pageRanges?: readonly PageRange[] | undefined;
@@ -66,25 +112,27 @@ export interface ExtractFields {
 }
 
 /**
- * The multipart body of `POST /v1/extract` for one attempt: field `file`, plus `page_ranges` as a
+ * The multipart body of `POST /v1/extract` for one attempt: part `file`, plus `page_ranges` as a
  * JSON string and `model_profile` when given. `onChunk` runs as the file's bytes are sent.
  */
 export function extractForm(
   input: PreparedInput,
   fields: ExtractFields,
   onChunk: (progress: UploadProgress) => void,
-): { form: FormData; progress: UploadProgress } {
+): { form: MultipartBody; progress: UploadProgress } {
   const progress: UploadProgress = { bytesSent: 0, totalBytes: input.size, done: false };
-  const form = new FormData();
-  form.append(
-    "file",
-    new CountedFile(input.blob, input.filename, input.contentType, (bytes, done) => {
+  const textFields: [string, string][] = [];
+  if (fields.pageRanges) textFields.push(["page_ranges", JSON.stringify(fields.pageRanges.map(({ start, end }) => ({ start, end })))]);
+  if (fields.modelProfile) textFields.push(["model_profile", fields.modelProfile]);
+  const form = new MultipartBody(textFields, {
+    blob: input.blob,
+    filename: input.filename,
+    contentType: input.contentType,
+    onChunk: (bytes, done) => {
       progress.bytesSent += bytes;
       progress.done ||= done;
       onChunk(progress);
-    }),
-  );
-  if (fields.pageRanges) form.append("page_ranges", JSON.stringify(fields.pageRanges.map(({ start, end }) => ({ start, end }))));
-  if (fields.modelProfile) form.append("model_profile", fields.modelProfile);
+    },
+  });
   return { form, progress };
 }

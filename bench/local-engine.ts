@@ -1,0 +1,175 @@
+/**
+ * Benchmark 5: the emulator's `local` engine (pdf.js text layer; pdf.js rendering + tesseract.js)
+ * against native `pdftotext` and `tesseract` on the same pages: pages per second and character
+ * error rate (CER, whitespace collapsed) for text-layer PDF pages, scanned PDF pages (rendered with
+ * `pdftoppm -r 300 -gray` for native tesseract), images, and tesseract.js's real-world test images
+ * (rotated scans among them). Native tesseract runs twice: with Debian's model (tessdata_fast) and
+ * with the model tesseract.js loads (best_int), so engine and model differences show apart.
+ * Both sides use every core: the engine its worker pool, native tesseract one process per core.
+ */
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import type { EngineDocument, EngineFileType } from "../packages/emulator/src/engine.js";
+import { TESSDATA_FILE, tesseractLangPath } from "../packages/emulator/src/engines/local/assets.js";
+import { characterErrorRate } from "../packages/emulator/src/engines/local/cer.js";
+import { createLocalEngine, type LocalEngine, type LocalEngineOptions } from "../packages/emulator/src/engines/local/index.js";
+import { tempDir } from "./lib/fixtures.js";
+import { mapConcurrently, pdftoppmPages, pdftotextPages, tesseractText, tesseractVersion, unpackTessdata } from "./lib/native-ocr.js";
+import { repoPath, samplePath } from "./lib/paths.js";
+import { mean, median, round, sum } from "./lib/stats.js";
+import type { BenchResult } from "./lib/summary.js";
+import { printTable } from "./lib/table.js";
+
+const CORES = availableParallelism();
+/** Resolution native tesseract gets scans at (pdftoppm -r). */
+const NATIVE_SCAN_DPI = 300;
+const CORPUS = repoPath("test/fixtures/tesseract-js-tests");
+
+type Kind = "text-layer" | "scanned" | "image" | "real-world";
+type Reader = "local" | "native" | "native-same-model";
+
+interface Sample {
+  kind: Kind;
+  path: string;
+  /** Expected text of each page. */
+  truth: string[];
+}
+
+interface Reading {
+  kind: Kind;
+  sample: string;
+  reader: Reader;
+  pages: number;
+  ms: number;
+  cer: number;
+}
+
+function samples(): Sample[] {
+  const truth = JSON.parse(readFileSync(samplePath("ground-truth.json"), "utf8")) as Record<string, string[]>;
+  const corpus = JSON.parse(readFileSync(join(CORPUS, "expected.json"), "utf8")) as Record<string, string>;
+  const own = (file: string, kind: Kind): Sample => ({ kind, path: samplePath(file), truth: truth[file] ?? [] });
+  return [
+    own("report.pdf", "text-layer"),
+    own("report-scanned.pdf", "scanned"),
+    own("page.png", "image"),
+    own("page.jpg", "image"),
+    ...Object.entries(corpus).map(([file, text]): Sample => ({ kind: "real-world", path: join(CORPUS, file), truth: [text] })),
+  ];
+}
+
+const typeOf = (path: string): EngineFileType => (path.endsWith(".pdf") ? "pdf" : path.endsWith(".png") ? "png" : "jpeg");
+const nameOf = (path: string) => path.split("/").at(-1) ?? path;
+
+export async function runLocalEngine(options: { repeats?: number; engine?: LocalEngineOptions } = {}): Promise<BenchResult> {
+  const repeats = options.repeats ?? 2;
+  const engine = createLocalEngine(options.engine);
+  const model = await tempDir("tessdata");
+  console.log(
+    `local-engine: ${engine.pageConcurrency} engine workers vs ${CORES} native processes; ${await tesseractVersion()}; median of ${repeats} runs`,
+  );
+  try {
+    const sameModel = await unpackTessdata(join(tesseractLangPath(), TESSDATA_FILE), model.dir);
+    // Loads pdf.js and starts every OCR worker: paid once per emulator, not per page.
+    await readDocument(engine, samplePath("report.pdf"));
+    await readDocument(engine, samplePath("report-scanned.pdf"));
+    const readings: Reading[] = [];
+    for (const sample of samples()) {
+      const runs: [Reader, () => Promise<string[]>][] = [
+        ["local", () => readDocument(engine, sample.path)],
+        ["native", () => readNatively(sample)],
+      ];
+      if (sample.kind !== "text-layer") runs.push(["native-same-model", () => readNatively(sample, sameModel)]);
+      for (const [reader, read] of runs) {
+        const { texts, ms } = await medianRun(repeats, read);
+        readings.push({ kind: sample.kind, sample: nameOf(sample.path), reader, pages: texts.length, ms, cer: cerOf(texts, sample.truth) });
+      }
+    }
+    printTable(
+      readings.map((reading) => ({
+        sample: reading.sample,
+        reader:
+          reading.reader === "local"
+            ? "local engine"
+            : reading.kind === "text-layer"
+              ? "pdftotext"
+              : reading.reader === "native"
+                ? "tesseract (fast)"
+                : "tesseract (best_int)",
+        pages: reading.pages,
+        ms: Math.round(reading.ms),
+        pages_per_s: round((1000 * reading.pages) / reading.ms, 2),
+        cer: round(reading.cer, 4),
+      })),
+    );
+    const of = (kind: Kind, reader: Reader) => readings.filter((reading) => reading.kind === kind && reading.reader === reader);
+    const rate = (kind: Kind, reader: Reader) =>
+      (1000 * sum(of(kind, reader).map((r) => r.pages))) / sum(of(kind, reader).map((r) => r.ms));
+    const cer = (kind: Kind, reader: Reader) => round(mean(of(kind, reader).map((reading) => reading.cer)), 4);
+    const summary = {
+      text_speed_ratio: rate("text-layer", "local") / rate("text-layer", "native"),
+      text_cer: cer("text-layer", "local"),
+      pdftotext_cer: cer("text-layer", "native"),
+      scan_speed_ratio: rate("scanned", "local") / rate("scanned", "native"),
+      scan_speed_ratio_same_model: rate("scanned", "local") / rate("scanned", "native-same-model"),
+      scan_pages_per_s: round(rate("scanned", "local"), 2),
+      scan_cer: cer("scanned", "local"),
+      tesseract_scan_cer: cer("scanned", "native"),
+      image_speed_ratio: rate("image", "local") / rate("image", "native"),
+      image_speed_ratio_same_model: rate("image", "local") / rate("image", "native-same-model"),
+      image_cer: cer("image", "local"),
+      tesseract_image_cer: cer("image", "native"),
+      real_world_speed_ratio: rate("real-world", "local") / rate("real-world", "native"),
+      real_world_cer: cer("real-world", "local"),
+      tesseract_real_world_cer: cer("real-world", "native"),
+      tesseract_same_model_real_world_cer: cer("real-world", "native-same-model"),
+      workers: engine.pageConcurrency,
+    };
+    return { name: "local-engine", summary, details: { readings } };
+  } finally {
+    await engine.close();
+    await model.remove();
+  }
+}
+
+/** Runs `read` `repeats` times; the texts of the last run and the median time. */
+async function medianRun(repeats: number, read: () => Promise<string[]>): Promise<{ texts: string[]; ms: number }> {
+  const times: number[] = [];
+  let texts: string[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const started = performance.now();
+    texts = await read();
+    times.push(performance.now() - started);
+  }
+  return { texts, ms: median(times) };
+}
+
+/** Every page's plain text, read as the emulator's job queue reads them: in order, `pageConcurrency` at a time. */
+async function readDocument(engine: LocalEngine, path: string): Promise<string[]> {
+  const document: EngineDocument = await engine.open(path, typeOf(path));
+  try {
+    const numbers = Array.from({ length: document.pageCount }, (_, i) => i + 1);
+    const pages = await mapConcurrently(numbers, engine.pageConcurrency, (n) => document.readPage(n));
+    return pages.map((page) => page.text);
+  } finally {
+    await document.close();
+  }
+}
+
+async function readNatively(sample: Sample, tessdataDir?: string): Promise<string[]> {
+  if (sample.kind === "text-layer") return pdftotextPages(sample.path);
+  if (!sample.path.endsWith(".pdf")) return [await tesseractText(sample.path, tessdataDir)];
+  const scans = await tempDir("scan");
+  try {
+    const images = await pdftoppmPages(sample.path, scans.dir, NATIVE_SCAN_DPI);
+    return await mapConcurrently(images, CORES, (image) => tesseractText(image, tessdataDir));
+  } finally {
+    await scans.remove();
+  }
+}
+
+/** Mean CER over the pages (a missing page counts as all wrong). */
+function cerOf(texts: string[], reference: string[]): number {
+  return mean(reference.map((expected, i) => characterErrorRate(texts[i] ?? "", expected)));
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the native tools the benchmarks compare against (tesseract, pdftotext/pdftoppm) and curl,
+# from Debian, when they are missing. Run as root (or with sudo) before `pnpm bench`.
+set -euo pipefail
+
+missing=()
+command -v tesseract >/dev/null || missing+=(tesseract-ocr)
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
+command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+command -v curl >/dev/null || missing+=(curl)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "bench/setup.sh: tesseract, pdftotext, pdftoppm and curl are installed"
+  exit 0
+fi
+
+packages=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
+echo "bench/setup.sh: installing ${packages}"
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends ${packages} >/dev/null
