@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { type Options, defineConfig } from "tsup";
+import { defineConfig, type Options } from "tsup";
 
 /**
  * The build every package shares: ESM + CJS + .d.ts for Node 20, with the package's version
