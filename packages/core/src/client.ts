@@ -148,6 +148,9 @@ interface CallOptions {
   afterAttempt?: (() => void) | undefined;
 }
 
+/** How many 429s one request waits out before giving up (each at most a minute, bounded by the deadline). */
+const MAX_WAITS_FOR_CAPACITY = 60;
+
 const jobPath = (jobId: string) => {
   if (typeof jobId !== "string" || jobId.trim() === "") {
     throw new SotaOcrError(`jobId must be the id of a job (e.g. "job_123"), not ${JSON.stringify(jobId)}.`);
@@ -463,20 +466,26 @@ export class SotaOcrClient {
     options: CallOptions,
   ): Promise<AttemptResult> {
     const config = this.#transportConfig();
-    for (let retry = 0; ; retry++) {
+    let waitsLeft = MAX_WAITS_FOR_CAPACITY;
+    for (let retry = 0, attemptNo = 0; ; attemptNo++) {
       const request = typeof attempt === "function" ? attempt() : attempt;
       if (options.beforeAttempt) {
-        await options.beforeAttempt(options.signal, retry).catch((reason) => {
+        await options.beforeAttempt(options.signal, attemptNo).catch((reason) => {
           throw toAbortError(reason, request.jobId);
         });
       }
       try {
         return await send(config, { ...request, timeoutMs: options.timeoutMs, signal: options.signal });
       } catch (error) {
-        if (retry >= options.maxRetries || !options.retryable(error)) throw error;
+        // A 429 means "come back later", with nothing done: wait as asked, without using up a retry,
+        // so a busy account slows a batch down instead of failing its files.
+        const waitForCapacity = error instanceof RateLimitError && waitsLeft-- > 0;
+        if (!waitForCapacity && (retry >= options.maxRetries || !options.retryable(error))) throw error;
         const delay = retryDelayMs(error, retry);
+        if (!waitForCapacity) retry++;
         if (delay > MAX_RETRY_AFTER_MS) throw error;
-        await this.#sleep(delay, request.jobId, options.signal);
+        // Up to a fifth more, so files waiting on the same account do not all come back at once.
+        await this.#sleep(waitForCapacity ? delay * (1 + Math.random() / 5) : delay, request.jobId, options.signal);
       } finally {
         options.afterAttempt?.();
       }

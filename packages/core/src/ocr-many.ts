@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { OcrOptions } from "./client.js";
 import { SotaOcrError } from "./errors.js";
 import { type OcrInput, type PreparedInput, sourceOf } from "./input.js";
@@ -29,6 +30,8 @@ export async function* ocrMany(ocr: OcrOne, inputs: readonly OcrManyInput[], opt
   const { concurrency: _, ...ocrOptions } = options;
   // Aborted when the caller stops early, so the jobs left behind stop being polled.
   const { controller, dispose } = linkedController(options.signal);
+  // Every file in flight listens to it: more than Node's default of 10 is expected, not a leak.
+  setMaxListeners(0, controller.signal);
   const running = new Map<number, Promise<OcrManyItem>>();
   let next = 0;
   const startNext = () => {

@@ -36,7 +36,7 @@ export function errorFromResponse(response: FailedResponse): APIError {
   const jobHint = mayHaveCreatedJob
     ? ` The server may have created a job before failing: retry with the same idempotencyKey (${response.idempotencyKey}) rather than uploading anew.`
     : "";
-  const text = `SotaOCR answered ${status}${said ? ` (${said})` : ""} to ${what}. ${advice(status, jobId, headers["content-type"])}${jobHint}`;
+  const text = `SotaOCR answered ${status}${said ? ` (${said})` : ""} to ${what}. ${advice(status, jobId, headers["content-type"], response.idempotencyKey !== undefined)}${jobHint}`;
   const options: APIErrorOptions = {
     status,
     code: serverCode,
@@ -54,7 +54,7 @@ export function errorFromResponse(response: FailedResponse): APIError {
   return new APIError(text, options);
 }
 
-function advice(status: number, jobId: string | undefined, contentType: string | undefined): string {
+function advice(status: number, jobId: string | undefined, contentType: string | undefined, upload: boolean): string {
   if (contentType?.includes("text/html")) {
     return "The answer is an HTML page, not the SotaOCR API: check baseUrl / SOTAOCR_BASE_URL.";
   }
@@ -74,6 +74,8 @@ function advice(status: number, jobId: string | undefined, contentType: string |
     case 415:
       return "The service does not accept this file type: send a PDF, PNG or JPEG.";
     case 429:
+      if (upload)
+        return "The account has too many jobs or requests in flight; no job was created. Lower the concurrency, or try again later.";
       return "Too many requests: the service allows at most one poll per job per second. Slow down or lower concurrency.";
     default:
       return status >= 500 ? "The service had a problem; try again later." : "See the server's message.";

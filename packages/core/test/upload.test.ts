@@ -42,6 +42,16 @@ describe("uploads never double-bill silently", () => {
     expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("waits out 429s (no job was created) without using up its retries", async () => {
+    server.requests.length = 0;
+    const busy = { status: 429, json: { error: { code: "too_many_active_jobs" } }, headers: { "retry-after": "0" } };
+    server.on("POST /v1/extract", busy, busy, busy, busy, busy, job("job_patient", "pending"));
+    const created = await client({ maxRetries: 0 }).extract(small);
+    expect(created.id).toBe("job_patient");
+    expect(new Set(keysOf(uploads()))).toHaveProperty("size", 1);
+    expect(uploads()).toHaveLength(6);
+  });
+
   it("sends the caller's idempotencyKey", async () => {
     server.requests.length = 0;
     server.on("POST /v1/extract", job("job_key", "pending"));
