@@ -23,7 +23,7 @@ import { type OcrManyInput, type OcrManyItem, type OcrManyOptions, ocrMany } fro
 import { JobPacer } from "./pacer.js";
 import { normalizePageRanges, type PageRange, type PageRangesInput } from "./page-ranges.js";
 import { findPageObjects, pagesFromObjects, pagesFromText } from "./pages.js";
-import { type WaitOptions, waitForJob } from "./poll.js";
+import { type ResultProbeMiss, type WaitOptions, waitForJob } from "./poll.js";
 import { ResultCache } from "./result-cache.js";
 import { DEFAULT_MAX_RETRIES, isRetriableRead, MAX_RETRY_AFTER_MS, retryDelayMs } from "./retry.js";
 import { balanceSchema, infoSchema, jobSchema, resultSchema } from "./schemas.js";
@@ -245,9 +245,10 @@ export class SotaOcrClient {
    */
   async waitForJob(jobId: string, options: WaitOptions = {}): Promise<Job> {
     const timeoutMs = positive(options.timeoutMs, "timeoutMs") ?? this.#jobTimeoutMs;
-    return this.#withDeadline(timeoutMs, jobId, options.signal, (signal) =>
+    const outcome = await this.#withDeadline(timeoutMs, jobId, options.signal, (signal) =>
       waitForJob(jobId, { ...options, signal }, { getJob: (id, opts) => this.getJob(id, opts), minIntervalMs: this.#pollIntervalMs }),
     );
+    return outcome.job;
   }
 
   /**
@@ -258,9 +259,32 @@ export class SotaOcrClient {
     const format = options.format ?? "json";
     const path = `${jobPath(jobId)}/result`;
     const result = await this.#getWhenReady({ method: "GET", path, query: { format }, jobId }, options);
-    const body = this.#parse(result, resultSchema, `GET ${path}`, jobId);
+    return this.#toJobResult(result, jobId, format);
+  }
+
+  #toJobResult(result: AttemptResult, jobId: string, format: ResultFormat): JobResult {
+    const body = this.#parse(result, resultSchema, `GET ${jobPath(jobId)}/result`, jobId);
     const content = body.content ?? (format === "json" ? body.pages : undefined);
     return { jobId, format, pageCount: body.page_count ?? undefined, content, raw: body };
+  }
+
+  /**
+   * The json result asked for as a poll (paced like one): the result if the job is complete, a
+   * miss otherwise. A server that answers a running job's result with an error rather than 202 (an
+   * older revision of the API) makes the caller go back to status polls.
+   */
+  async #probeResult(jobId: string, options: RequestOptions): Promise<JobResult | ResultProbeMiss> {
+    const request = { method: "GET", path: `${jobPath(jobId)}/result`, query: { format: "json" }, jobId } as const;
+    const paced = this.#pacedOptions(jobId, options);
+    const result = await this.#call(request, { ...paced, retryable: (error) => paced.retryable(error) && !isJobFailedAnswer(error) }).catch(
+      (error: unknown) => {
+        if (isJobFailedAnswer(error)) throw new JobFailedError(jobId, "failed", error.code, error.serverMessage);
+        if (error instanceof APIError && error.status >= 400 && error.status < 500 && ![401, 403].includes(error.status)) return undefined;
+        throw error;
+      },
+    );
+    if (result === undefined) return "unsupported";
+    return result.status === 202 ? "not_ready" : this.#toJobResult(result, jobId, "json");
   }
 
   /**
@@ -319,12 +343,17 @@ export class SotaOcrClient {
       await cached?.onJobCreated(initial.id);
     }
     const jobId = job.id;
-    await waitForJob(
+    const { result } = await waitForJob(
       jobId,
       { onProgress: options.onProgress, signal, initial, source: prepared.source },
-      { getJob: (id, opts) => this.getJob(id, { ...request, ...opts }), minIntervalMs: this.#pollIntervalMs },
+      {
+        getJob: (id, opts) => this.getJob(id, { ...request, ...opts }),
+        probeResult: (id, opts) => this.#probeResult(id, { ...request, ...opts }),
+        minIntervalMs: this.#pollIntervalMs,
+      },
     );
-    const pages = await this.getPages(jobId, { ...request, format: options.format, pageRanges: options.pageRanges });
+    const json = result ?? (await this.getResult(jobId, { ...request, format: "json" }));
+    const pages = await this.#pagesOf(json, { ...request, format: options.format, pageRanges: options.pageRanges });
     this.#pacer.forget(jobId);
     return {
       jobId,
@@ -429,11 +458,21 @@ export class SotaOcrClient {
    * `pageRanges` so pages numbered 1..k by the server map back to the original numbers.
    */
   async getPages(jobId: string, options: GetPagesOptions = {}): Promise<JobPages> {
-    const format = options.format ?? "markdown";
     const pageRanges = options.pageRanges === undefined ? undefined : normalizePageRanges(options.pageRanges);
-    const context = { jobId, format, pageRanges };
     const request = { signal: options.signal, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries };
     const json = await this.getResult(jobId, { ...request, format: "json" });
+    return this.#pagesOf(json, { ...request, format: options.format, pageRanges });
+  }
+
+  /** The pages in a job's json result; when it has no per-page structure, the text result split on form feeds. */
+  async #pagesOf(
+    json: JobResult,
+    options: RequestOptions & { format?: OcrFormat | undefined; pageRanges: PageRange[] | undefined },
+  ): Promise<JobPages> {
+    const { jobId } = json;
+    const format = options.format ?? "markdown";
+    const context = { jobId, format, pageRanges: options.pageRanges };
+    const request = { signal: options.signal, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries };
     const { content: _content, pages: _pages, ...raw } = json.raw;
     const objects = findPageObjects(json.raw);
     if (objects) {

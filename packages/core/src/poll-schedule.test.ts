@@ -100,4 +100,34 @@ describe("PollSchedule", () => {
     expect(quantile(delays, 0.5)).toBeLessThan(250);
     expect(quantile(delays, 0.95)).toBeLessThan(700);
   });
+
+  it("says how likely the job is done by a time: 0 before the earliest end, 1 after the latest, rising between", () => {
+    const schedule = new PollSchedule(1000, 0);
+    expect(schedule.chanceDoneBy(5000)).toBeUndefined(); // no progress yet
+    schedule.observe(1000, 0, 10);
+    schedule.observe(2000, 2, 10);
+    schedule.observe(3000, 3, 10);
+    const bounds = schedule.completionBounds() as { earliest: number; latest: number };
+    expect(schedule.chanceDoneBy(bounds.earliest - 1)).toBe(0);
+    expect(schedule.chanceDoneBy(bounds.latest)).toBe(1);
+    const chances = [0.2, 0.4, 0.6, 0.8].map(
+      (f) => schedule.chanceDoneBy(bounds.earliest + f * (bounds.latest - bounds.earliest)) as number,
+    );
+    expect(chances.every((chance, i) => chance > 0 && chance < 1 && (i === 0 || chance >= (chances[i - 1] as number)))).toBe(true);
+  });
+
+  it("takes 'not done at t' (a 202) as moving the earliest end past t, and nothing more", () => {
+    const schedule = new PollSchedule(1000, 0);
+    schedule.observe(1000, 2, 4);
+    const before = schedule.completionBounds() as { earliest: number; latest: number };
+    schedule.observeNotDone(1500);
+    const after = schedule.completionBounds() as { earliest: number; latest: number };
+    expect(before.earliest).toBeLessThan(1100);
+    expect(after.earliest).toBeGreaterThanOrEqual(1485);
+    expect(after.latest).toBeCloseTo(before.latest, 0);
+    // Without a page count, there is nothing to record.
+    const blind = new PollSchedule(1000, 0);
+    blind.observeNotDone(1500);
+    expect(blind.completionBounds()).toBeUndefined();
+  });
 });

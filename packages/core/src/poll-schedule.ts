@@ -30,8 +30,35 @@ export class PollSchedule {
     if (pageCount) this.#total = pageCount;
     // Once the page count is known, even 0 pages done says something: the first page is not done.
     if (pagesCompleted === undefined || !this.#total || pagesCompleted >= this.#total) return;
-    this.#sightings.push({ at, done: pagesCompleted });
+    this.#remember({ at, done: pagesCompleted });
+  }
+
+  /**
+   * Records that a look at time `at` found the job not complete without saying how far it got (a
+   * result request answered 202): only that the last page ends after `at`.
+   */
+  observeNotDone(at: number): void {
+    if (this.#total) this.#remember({ at, done: this.#total - 1, progressUnknown: true });
+  }
+
+  #remember(sighting: Sighting): void {
+    this.#sightings.push(sighting);
     if (this.#sightings.length > MAX_SIGHTINGS) this.#sightings.shift();
+  }
+
+  /**
+   * How likely the job is complete at `at`, from 0 to 1, weighing the plausible ends as the
+   * schedule does; undefined while progress gives no estimate.
+   */
+  chanceDoneBy(at: number): number | undefined {
+    const bounds = this.completionBounds();
+    if (!bounds) return undefined;
+    if (at >= bounds.latest) return 1;
+    if (at < bounds.earliest) return 0;
+    const density = endDensity(planesFor(this.#sightings, this.#createdAt), this.#total as number, this.#createdAt, bounds);
+    const mass = density.reduce((total, { weight }) => total + weight, 0);
+    if (mass <= 0) return (at - bounds.earliest) / (bounds.latest - bounds.earliest);
+    return density.reduce((total, { end, weight }) => (end <= at ? total + weight : total), 0) / mass;
   }
 
   /** Earliest and latest plausible completion times, when progress allows an estimate. */
@@ -39,7 +66,7 @@ export class PollSchedule {
     const total = this.#total;
     const sightings = [...this.#sightings];
     // Without a finished page the pace has no upper bound yet.
-    while (total && sightings.some((sighting) => sighting.done > 0)) {
+    while (total && sightings.some((sighting) => sighting.done > 0 && !sighting.progressUnknown)) {
       const bounds = completionRange(sightings, total, this.#createdAt);
       if (bounds) return bounds;
       sightings.shift();
@@ -125,6 +152,8 @@ export class PollSchedule {
 interface Sighting {
   at: number;
   done: number;
+  /** Only "not complete" is known: `done` is then the most it can be (all pages but one). */
+  progressUnknown?: boolean;
 }
 interface Bounds {
   earliest: number;
@@ -167,9 +196,9 @@ function planesFor(sightings: Sighting[], createdAt: number): HalfPlane[] {
     [-1, 0, -(createdAt - CLOCK_SLACK_MS)], // s ≥ createdAt
     [0, -1, -1], // p ≥ 1 ms
   ];
-  for (const { at, done } of sightings) {
+  for (const { at, done, progressUnknown } of sightings) {
     // No page done yet does not say the job started: servers may count pages while it is queued.
-    if (done > 0) planes.push([1, done, at]); // s + d·p ≤ t
+    if (done > 0 && !progressUnknown) planes.push([1, done, at]); // s + d·p ≤ t
     planes.push([-1, -(done + 1), -(at - CLOCK_SLACK_MS)]); // s + (d+1)·p ≥ t
   }
   return planes;

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { JobFailedError, toAbortError } from "./errors.js";
 import { PollSchedule } from "./poll-schedule.js";
 import { sleep } from "./sleep.js";
-import type { Job, JobProgress } from "./types.js";
+import type { Job, JobProgress, JobResult } from "./types.js";
 
 export interface WaitOptions {
   /** Called whenever the job's status, page count or completed pages change. */
@@ -15,8 +15,28 @@ export interface WaitOptions {
 
 export interface PollDependencies {
   getJob: (jobId: string, options: { signal?: AbortSignal | undefined }) => Promise<Job>;
+  /**
+   * Asks for the result instead of the status, as a poll (`ocr` does: it needs the result anyway).
+   * "not_ready" for a 202; "unsupported" when the server refuses result requests before completion.
+   */
+  probeResult?: ((jobId: string, options: { signal?: AbortSignal | undefined }) => Promise<JobResult | ResultProbeMiss>) | undefined;
   minIntervalMs: number;
 }
+
+export type ResultProbeMiss = "not_ready" | "unsupported";
+
+export interface PollOutcome {
+  job: Job;
+  /** The json result, when the poll that found the job complete was a result request. */
+  result?: JobResult | undefined;
+}
+
+/**
+ * A result request goes instead of a status poll once the job is at least this likely complete:
+ * when it is, the result comes one request and one round trip sooner; when not, the 202 still
+ * says "not done", and only the page count of that moment is missed.
+ */
+const PROBE_WHEN_CHANCE_DONE = 0.5;
 
 /**
  * Polls until the job completes (returns it) or fails (`JobFailedError`). Ends only that way or
@@ -27,7 +47,7 @@ export async function waitForJob(
   jobId: string,
   options: WaitOptions & { initial?: Job | undefined; source?: string | undefined },
   deps: PollDependencies,
-): Promise<Job> {
+): Promise<PollOutcome> {
   const { signal, onProgress, initial, source } = options;
   const schedule = new PollSchedule(deps.minIntervalMs, performance.now());
   let reported: string | undefined;
@@ -44,17 +64,49 @@ export async function waitForJob(
   if (initial) report(initial);
 
   let delay = initial ? deps.minIntervalMs : 0;
+  let last = initial;
+  let probeResult = deps.probeResult;
   while (!signal?.aborted) {
     await sleep(delay, signal).catch((reason) => {
       throw toAbortError(reason, jobId);
     });
+    const sentAt = performance.now();
+    if (probeResult && (schedule.chanceDoneBy(sentAt) ?? 0) >= PROBE_WHEN_CHANCE_DONE) {
+      const answer = await probeResult(jobId, { signal });
+      const now = performance.now();
+      if (typeof answer !== "string") {
+        const job = completedJob(jobId, answer, last);
+        report(job);
+        return { job, result: answer };
+      }
+      if (answer === "not_ready") schedule.observeNotDone(sentAt);
+      else probeResult = undefined; // this server answers result requests only once the job is complete
+      delay = schedule.nextDelay(now);
+      continue;
+    }
     const job = await deps.getJob(jobId, { signal });
     const now = performance.now();
+    last = job;
     schedule.observe(now, job.pagesCompleted, job.pageCount);
     report(job);
-    if (job.phase === "completed") return job;
+    if (job.phase === "completed") return { job };
     if (job.phase === "failed") throw new JobFailedError(jobId, job.status, job.error?.code, job.error?.message);
     delay = schedule.nextDelay(now);
   }
   throw toAbortError(signal?.reason, jobId);
+}
+
+/** The job as a result that arrived in place of the status poll shows it: complete, every page done. */
+function completedJob(jobId: string, result: JobResult, last: Job | undefined): Job {
+  const pageCount = result.pageCount ?? last?.pageCount;
+  return {
+    id: jobId,
+    status: "completed",
+    phase: "completed",
+    pageCount,
+    pagesCompleted: pageCount,
+    createdAt: last?.createdAt,
+    error: undefined,
+    raw: {}, // no status was received: the result stood in for it
+  };
 }
