@@ -29,7 +29,8 @@ try {
   console.log(`\n${docs.length} Documents (one per page) in ${((performance.now() - started) / 1000).toFixed(1)} s:\n`);
   for (const doc of docs) {
     const firstLine = doc.pageContent.split("\n").find((line) => line.trim()) ?? "";
-    const page = `${basename(doc.metadata.source)} p.${doc.metadata.loc?.pageNumber ?? "-"}`;
+    const { loc, sotaocr } = doc.metadata;
+    const page = `${basename(doc.metadata.source)} p.${loc?.pageNumber ?? "-"}/${sotaocr?.pageCount ?? "?"}`;
     console.log(`  ${page.padEnd(24)} ${String(doc.pageContent.length).padStart(5)} chars  ${firstLine.slice(0, 60)}`);
   }
   if (docs[0]) console.log(`\nMetadata of the first page:\n${JSON.stringify(docs[0].metadata, null, 2)}`);
