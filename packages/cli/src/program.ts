@@ -89,10 +89,10 @@ export async function main(argv: string[]): Promise<number> {
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version exit 0; every other parse error is bad usage (commander already said why).
-      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help"
-        ? EXIT.ok
-        : EXIT.usage;
+      // --help and --version exit 0; help shown for a missing command, and every other parse error,
+      // is bad usage (commander already said why).
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.ok;
+      return error.code === "commander.help" && error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     const verbose = program.opts().verbose === true || argv.includes("--verbose");
     if (error instanceof UsageError) {

@@ -47,6 +47,23 @@ function sotaocr(args: string[], emulator?: Emulator, env: Record<string, string
   });
 }
 
+/** Runs the built `sotaocr` on a pseudo-terminal (util-linux `script`): what the terminal showed, stdout and stderr together. */
+async function onTerminal(args: string[], emulator: Emulator, env: Record<string, string> = {}): Promise<string> {
+  const quote = (word: string) => `'${word.replace(/'/g, "'\\''")}'`;
+  const run = await new Promise<Run>((resolve) => {
+    execFile(
+      "script",
+      ["-qec", [process.execPath, BIN, ...args].map(quote).join(" "), "/dev/null"],
+      {
+        cwd: DATA,
+        env: { PATH: process.env.PATH, TERM: "xterm", SOTAOCR_BASE_URL: emulator.url, SOTAOCR_API_KEY: emulator.apiKey, ...env },
+      },
+      (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
+    );
+  });
+  return run.stdout;
+}
+
 describe("sotaocr extract", () => {
   it("prints one file's markdown, page by page, with progress lines on stderr", async () => {
     const run = await sotaocr(["extract", "report.pdf"], local);
@@ -95,11 +112,47 @@ describe("sotaocr extract", () => {
     [["extract", "--bogus", "report.pdf"], /unknown option '--bogus'/],
     [["extract"], /missing required argument 'files'/],
     [["frobnicate"], /unknown command 'frobnicate'/],
+    [[], /Usage: sotaocr \[options\] \[command\]/],
+    [["jobs"], /Usage: sotaocr jobs/],
   ])("exits 2 on bad usage: %j", async (args, message) => {
+    const uploadsBefore = synthetic.log.uploads().length;
     const run = await sotaocr(args, synthetic);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
-    expect(synthetic.log.uploads().length).toBeGreaterThanOrEqual(0);
+    expect(synthetic.log.uploads()).toHaveLength(uploadsBefore);
+  });
+
+  it("exits 0 for --help on each command", async () => {
+    for (const args of [
+      ["--help"],
+      ["extract", "--help"],
+      ["balance", "--help"],
+      ["info", "--help"],
+      ["jobs", "get", "--help"],
+      ["jobs", "result", "--help"],
+      ["emulator", "--help"],
+    ]) {
+      const run = await sotaocr(args);
+      expect([args, run.code]).toEqual([args, 0]);
+      expect(run.stdout).toMatch(/^Usage: sotaocr/);
+    }
+  });
+
+  it("draws one progress bar per file on a terminal; plain lines there when CI is set; red errors unless NO_COLOR", async () => {
+    const dir = await mkdtemp(join(out, "tty-"));
+    const bars = await onTerminal(["extract", "report.pdf", "page.png", "--out", dir], synthetic);
+    expect(bars).toMatch(/\u2588{24} 3\/3 \| report\.pdf/); // a full bar for the 3 pages
+    expect(bars).toMatch(/\u2588{24} 1\/1 \| page\.png/);
+    expect(bars).not.toMatch(/report\.pdf: completed/);
+    const lines = await onTerminal(["extract", "report.pdf", "--out", dir], synthetic, { CI: "true" });
+    expect(lines).toMatch(/report\.pdf: completed 3\/3 pages \(job_/);
+    expect(lines).not.toContain("\u2588");
+    const red = await onTerminal(["balance", "--api-key", "wrong-key-123"], synthetic);
+    expect(red).toContain("\u001b[31msotaocr:");
+    const plain = await onTerminal(["balance", "--api-key", "wrong-key-123"], synthetic, { NO_COLOR: "1" });
+    expect(plain).toMatch(/sotaocr:.*AuthenticationError/);
+    expect(plain).not.toContain("\u001b[31m");
+    expect(plain + red).not.toContain("wrong-key-123");
   });
 
   it("exits 1 with a one-line typed error for a missing file, a wrong key, no key", async () => {
@@ -107,10 +160,10 @@ describe("sotaocr extract", () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/nope\.pdf: InvalidInputError: File not found: nope\.pdf/);
     expect(missing.stderr).not.toMatch(/\n\s+at /); // no stack
-    const wrongKey = await sotaocr(["extract", "page.png", "--api-key", "wrong"], synthetic);
+    const wrongKey = await sotaocr(["extract", "page.png", "--api-key", "sk-wrong-0000"], synthetic);
     expect(wrongKey.code).toBe(1);
     expect(wrongKey.stderr).toMatch(/AuthenticationError: SotaOCR answered 401/);
-    expect(wrongKey.stderr).not.toContain("wrong\n");
+    expect(wrongKey.stderr).not.toContain("sk-wrong-0000");
     const noKey = await sotaocr(["balance"], undefined, { SOTAOCR_BASE_URL: synthetic.url });
     expect(noKey.code).toBe(1);
     expect(noKey.stderr).toMatch(/^sotaocr: MissingApiKeyError: .*SOTAOCR_API_KEY/);
@@ -148,6 +201,19 @@ describe("sotaocr balance, info, jobs", () => {
     expect(code).toBe(130);
     const jobId = /sotaocr jobs result (job_\w+)/.exec(stderr)?.[1];
     expect(jobId).toBeDefined();
+
+    // Ctrl-C while `jobs result` waits: the same advice, and the job is left alone.
+    const waiting = spawn(process.execPath, [BIN, "jobs", "result", jobId as string], {
+      cwd: DATA,
+      env: { PATH: process.env.PATH, SOTAOCR_BASE_URL: slow.url, SOTAOCR_API_KEY: slow.apiKey },
+    });
+    let waitingStderr = "";
+    waiting.stderr.on("data", (chunk: Buffer) => {
+      waitingStderr += chunk.toString();
+      if (/running \d\/6 pages/.test(waitingStderr)) waiting.kill("SIGINT");
+    });
+    expect(await new Promise((resolve) => waiting.on("exit", resolve))).toBe(130);
+    expect(waitingStderr).toContain(`Job ${jobId} keeps running on the server`);
 
     const status = await sotaocr(["jobs", "get", jobId as string], slow);
     expect(JSON.parse(status.stdout)).toMatchObject({ id: jobId, pageCount: 6 });

@@ -52,6 +52,11 @@ export async function jobResult(jobId: string, options: JobResultOptions): Promi
       process.stdout.write(content);
     }
     return EXIT.ok;
+  } catch (error) {
+    if (!interrupt.signal.aborted) throw error;
+    reporter.stop();
+    process.stderr.write(`Interrupted: stopped waiting. Job ${jobId} keeps running on the server: run this again to fetch it.\n`);
+    return EXIT.interrupted;
   } finally {
     reporter.stop();
     interrupt.dispose();
