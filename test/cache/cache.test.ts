@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SotaOcrClient } from "@sotaocr/core";
+import { isSotaOcrError, SotaOcrClient } from "@sotaocr/core";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { makePdf } from "../support/fixtures.js";
@@ -133,7 +134,7 @@ describe("job journal", () => {
     expect(uploads()).toBe(1);
   });
 
-  it("a journal entry whose job expired or failed is cleaned up, and the file uploaded anew", async () => {
+  it("a journal entry whose job expired is cleaned up, and the file uploaded anew", async () => {
     const file = pdf("gone");
     const controller = new AbortController();
     await client()
@@ -147,5 +148,50 @@ describe("job journal", () => {
     expect(result.pages).toHaveLength(3);
     expect(uploads()).toBe(2);
     expect(await readdir(join(cacheDir, "jobs"))).toEqual([]);
+  });
+
+  it("a failing file is uploaded once when two callers load it at once: both get the job's failure", async () => {
+    const file = pdf("fails");
+    const failing = await startEmulator({
+      engine: "synthetic",
+      synthetic: { msPerPage: 200 },
+      faults: { failFiles: [createHash("sha256").update(file).digest("hex")] },
+    });
+    try {
+      const failingClient = () => new SotaOcrClient({ apiKey: failing.apiKey, baseUrl: failing.url, cache: cacheDir });
+      const [a, b] = await Promise.all([
+        failingClient()
+          .ocr(file)
+          .catch((e: unknown) => e),
+        failingClient()
+          .ocr(file)
+          .catch((e: unknown) => e),
+      ]);
+      expect(a).toMatchObject({ name: "JobFailedError", code: "ocr_failed" });
+      expect(b).toMatchObject({ name: "JobFailedError", code: "ocr_failed", jobId: (a as { jobId: string }).jobId });
+      expect(failing.log.uploads()).toHaveLength(1);
+    } finally {
+      await failing.close();
+    }
+  });
+});
+
+describe("a cache folder that fails", () => {
+  it("cannot be used: a SotaOcrError that says so, before anything is uploaded", async () => {
+    const plainFile = join(cacheDir, "not-a-folder");
+    await writeFile(plainFile, "");
+    const error = await client({ cache: join(plainFile, "cache") })
+      .ocr(pdf("nowhere"))
+      .catch((e: unknown) => e);
+    expect(isSotaOcrError(error)).toBe(true);
+    expect((error as Error).message).toMatch(/cache folder cannot be used .*Pass another `cache` folder, or leave the cache off/);
+    expect(uploads()).toBe(0);
+  });
+
+  it("cannot take a result: the paid result is returned all the same", async () => {
+    await writeFile(join(cacheDir, "results"), ""); // where the results folder should be
+    const result = await client().ocr(pdf("unwritable"));
+    expect(result.pages).toHaveLength(3);
+    expect(uploads()).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
-import { JobFailedError, NotFoundError, toAbortError } from "./errors.js";
-import type { JobJournal, JournalEntry } from "./job-journal.js";
+import { JobFailedError, NotFoundError, SotaOcrError, toAbortError } from "./errors.js";
+import { HEARTBEAT_MS, type JobJournal, type JournalEntry } from "./job-journal.js";
 import { cacheKey, type ResultCache } from "./result-cache.js";
 import { sleep } from "./sleep.js";
 import type { OcrResult } from "./types.js";
@@ -29,8 +29,9 @@ const WAIT_FOR_OTHER_MS = 250;
 /**
  * `ocr` with the result cache and the job journal: a cached result costs no request; a job that
  * a previous (crashed) run left is resumed instead of uploading again; while another process works
- * on the same file, this one waits for its result. A resumed job that expired or failed is dropped
- * and the file uploaded once more.
+ * on the same file, this one waits for its result (or its failure). A resumed job that expired is
+ * dropped and the file uploaded once more. The cache is a help, never a risk to a paid result: once
+ * a job ran, failing to write to the folder does not throw its result away.
  */
 export async function cachedOcr(context: CachedOcrContext): Promise<OcrResult> {
   const { results, journal, signal } = context;
@@ -40,8 +41,15 @@ export async function cachedOcr(context: CachedOcrContext): Promise<OcrResult> {
   for (;;) {
     const cached = await results.read(resultKey);
     if (cached) return cached;
-    const claim = await journal.claim(jobKey);
+    const claim = await journal.claim(jobKey).catch((cause: unknown) => {
+      throw new SotaOcrError(
+        `The cache folder cannot be used (${(cause as Error).message}). Pass another \`cache\` folder, or leave the cache off.`,
+        { cause },
+      );
+    });
     if (!claim.owned) {
+      const { failed } = claim;
+      if (failed) throw new JobFailedError(failed.jobId ?? "(unknown)", failed.status, failed.code, failed.message);
       await sleep(WAIT_FOR_OTHER_MS, signal).catch((reason) => {
         throw toAbortError(reason, undefined);
       });
@@ -49,29 +57,42 @@ export async function cachedOcr(context: CachedOcrContext): Promise<OcrResult> {
     }
     let entry: JournalEntry = claim.entry;
     const resuming = entry.jobId !== undefined;
+    // Writes to the entry, one at a time, so a heartbeat never lands after a release.
+    let writes = Promise.resolve();
+    const write = (next: () => Promise<void>) => {
+      writes = writes.then(next).catch(() => {}); // best effort: the job matters more than its note
+      return writes;
+    };
+    const heartbeat = setInterval(() => write(() => journal.update(jobKey, entry)), HEARTBEAT_MS);
+    heartbeat.unref();
     try {
       const result = await context.run({
         idempotencyKey: entry.idempotencyKey,
         resumeJobId: entry.jobId,
         onJobCreated: async (jobId) => {
           entry = { ...entry, jobId };
-          await journal.update(jobKey, entry);
+          await write(() => journal.update(jobKey, entry));
         },
       });
-      await results.write(resultKey, result);
-      await journal.release(jobKey);
+      clearInterval(heartbeat);
+      await results.write(resultKey, result).catch(() => {});
+      await write(() => journal.release(jobKey));
       return result;
     } catch (error) {
-      const gone = error instanceof NotFoundError || error instanceof JobFailedError;
-      if (resuming && gone && freshUploadsLeft-- > 0) {
-        await journal.release(jobKey); // the job expired or failed: upload anew, once
+      clearInterval(heartbeat);
+      if (resuming && error instanceof NotFoundError && freshUploadsLeft-- > 0) {
+        await write(() => journal.release(jobKey)); // the job expired: upload anew, once
         continue;
       }
-      if (signal.aborted) {
+      if (error instanceof JobFailedError) {
+        // Those waiting on this job get its failure rather than uploading the file again.
+        const failed = { status: error.status, code: error.code, message: error.serverMessage };
+        await write(() => journal.update(jobKey, { ...entry, jobId: entry.jobId ?? error.jobId, failed }));
+      } else if (signal.aborted) {
         // The job may still be running: let the next run (in this process or another) resume it.
-        await journal.update(jobKey, { ...entry, pid: 0 }).catch(() => {});
+        await write(() => journal.update(jobKey, { ...entry, pid: 0 }));
       } else {
-        await journal.release(jobKey);
+        await write(() => journal.release(jobKey));
       }
       throw error;
     }

@@ -56,4 +56,51 @@ describe("JobJournal", () => {
     await journal.release("k");
     expect((await journal.claim("k")).owned).toBe(true);
   });
+
+  it("takes over an entry of its own pid from an earlier process (a restarted container reuses pids)", async () => {
+    const earlier = {
+      idempotencyKey: "key-3",
+      jobId: "job_3",
+      pid: process.pid,
+      host: hostname(),
+      run: "an-earlier-run",
+      updatedAt: Date.now(),
+    };
+    await writeFile(entryPath("k"), JSON.stringify(earlier));
+    expect(await journal.claim("k")).toMatchObject({ owned: true, entry: { idempotencyKey: "key-3", jobId: "job_3" } });
+  });
+
+  it("takes over an entry no one refreshed for minutes, even if its pid is alive (hung, or the pid reused)", async () => {
+    const alive = { idempotencyKey: "key-4", jobId: "job_4", pid: process.ppid, host: hostname(), updatedAt: Date.now() };
+    await writeFile(entryPath("k"), JSON.stringify(alive));
+    expect((await journal.claim("k")).owned).toBe(false);
+    await writeFile(entryPath("k"), JSON.stringify({ ...alive, updatedAt: Date.now() - 10 * 60_000 }));
+    expect(await journal.claim("k")).toMatchObject({ owned: true, entry: { jobId: "job_4" } });
+  });
+
+  it("lets exactly one of many racing claimants take over a dead or damaged entry", async () => {
+    for (const content of [
+      JSON.stringify({ idempotencyKey: "key-5", jobId: "job_5", pid: deadPid(), host: hostname(), updatedAt: Date.now() }),
+      "{ damaged",
+    ]) {
+      await journal.release("k");
+      await writeFile(entryPath("k"), content);
+      const claims = await Promise.all(Array.from({ length: 12 }, () => new JobJournal(root).claim("k")));
+      expect(claims.filter((claim) => claim.owned)).toHaveLength(1);
+    }
+  });
+
+  it("tells those who wait about a failed job for a minute, then lets the file be tried again", async () => {
+    const { entry } = (await journal.claim("k")) as { entry: { idempotencyKey: string; pid: number; host: string; updatedAt: number } };
+    const failed = { status: "failed", code: "encrypted_pdf", message: "The PDF is encrypted." };
+    await journal.update("k", { ...entry, jobId: "job_6", failed });
+    expect(await new JobJournal(root).claim("k")).toEqual({ owned: false, failed: { jobId: "job_6", ...failed } });
+    const old = JSON.parse(await readFile(entryPath("k"), "utf8"));
+    await writeFile(entryPath("k"), JSON.stringify({ ...old, updatedAt: Date.now() - 5 * 60_000 }));
+    const retry = await new JobJournal(root).claim("k");
+    expect(retry.owned).toBe(true);
+    // A new upload: a new idempotency key, no job to resume.
+    expect((retry as { entry: { idempotencyKey: string; jobId?: string } }).entry.jobId).toBeUndefined();
+    expect((retry as { entry: { idempotencyKey: string } }).entry.idempotencyKey).not.toBe(entry.idempotencyKey);
+  });
 });

@@ -13,19 +13,33 @@ export interface JournalEntry {
   /** The process working on it; 0 once it let go (aborted, timed out) without finishing. */
   pid: number;
   host: string;
+  /** This process among all that had its pid (a restarted container often gets the same one). */
+  run?: string | undefined;
+  /** Refreshed while the holder works (`HEARTBEAT_MS`): an entry left alone longer has no one behind it. */
   updatedAt: number;
+  /** The job failed: processes that waited on it get the failure instead of uploading the file again. */
+  failed?: { status: string; code?: string | undefined; message?: string | undefined } | undefined;
 }
 
-export type Claim = { owned: true; entry: JournalEntry } | { owned: false };
+export type Claim =
+  | { owned: true; entry: JournalEntry }
+  | { owned: false; failed?: { jobId: string | undefined; status: string; code?: string | undefined; message?: string | undefined } };
 
-/** An entry of a process on another machine is stale after this long without an update. */
-const OTHER_HOST_STALE_MS = 30 * 60_000;
+/** How often a holder refreshes its entry. */
+export const HEARTBEAT_MS = 30_000;
+/** An entry not refreshed for this long is taken over, whatever its pid says (a hung holder, another machine, a reused pid). */
+const STALE_MS = 4 * HEARTBEAT_MS;
+/** How long a failure stays for the processes that waited on the job; later runs try the file again. */
+const FAILURE_MEMORY_MS = 60_000;
+
+const RUN_ID = randomUUID();
 
 /**
  * The jobs in flight, one small file each, so that work survives the process: a rerun after a
  * crash resumes waiting on the job it finds (or re-sends the upload with the same idempotency
  * key), and a second process loading the same file waits for the first instead of uploading again.
- * Claiming creates the entry exclusively, so two processes cannot both start the same upload.
+ * Claiming creates the entry exclusively, and taking over an abandoned one takes an exclusive
+ * lock named after the entry as it was, so two processes can never both own one.
  */
 export class JobJournal {
   readonly #dir: string;
@@ -34,49 +48,77 @@ export class JobJournal {
     this.#dir = join(root, "jobs");
   }
 
-  /** Takes the entry for `key` when nobody alive holds it (creating it, or taking over a dead holder's). */
+  /** Takes the entry for `key` when nobody alive holds it (creating it, or taking over an abandoned one). */
   async claim(key: string): Promise<Claim> {
     const path = this.#path(key);
-    const fresh: JournalEntry = { idempotencyKey: randomUUID(), pid: process.pid, host: hostname(), updatedAt: Date.now() };
-    if (await createFileExclusive(path, JSON.stringify(fresh))) return { owned: true, entry: fresh };
-    const existing = (await readJsonFile(path)) as JournalEntry | undefined;
-    if (!existing?.idempotencyKey) {
-      // Released a moment ago (claim again), or unreadable: a damaged entry no one can resume.
-      if ((await ageMs(path)) !== Number.POSITIVE_INFINITY) await rm(path, { force: true });
-      return this.claim(key);
+    for (;;) {
+      const fresh: JournalEntry = { idempotencyKey: randomUUID(), pid: process.pid, host: hostname(), run: RUN_ID, updatedAt: Date.now() };
+      if (await createFileExclusive(path, JSON.stringify(fresh))) return { owned: true, entry: fresh };
+      const found = await readEntry(path);
+      if (!found) continue; // released a moment ago: claim again
+      const { entry, stamp } = found;
+      if (entry?.failed && Date.now() - entry.updatedAt < FAILURE_MEMORY_MS) {
+        return { owned: false, failed: { jobId: entry.jobId, ...entry.failed } };
+      }
+      if (entry && !entry.failed && isHeld(entry)) return { owned: false };
+      // Abandoned, failed long ago, or damaged: take it over, keeping what lets the job be resumed.
+      const taken: JournalEntry = entry && !entry.failed ? { ...entry, ...ownedNow() } : fresh;
+      return (await this.#takeOver(key, stamp, taken)) ? { owned: true, entry: taken } : { owned: false };
     }
-    if (isHeld(existing)) return { owned: false };
-    const taken = { ...existing, pid: process.pid, host: hostname(), updatedAt: Date.now() };
-    await writeFileAtomic(path, JSON.stringify(taken));
-    return { owned: true, entry: taken };
   }
 
+  /** Writes the holder's entry (a job id, a failure), refreshing its heartbeat. */
   async update(key: string, entry: JournalEntry): Promise<void> {
     await writeFileAtomic(this.#path(key), JSON.stringify({ ...entry, updatedAt: Date.now() }));
   }
 
   async release(key: string): Promise<void> {
     await rm(this.#path(key), { force: true });
+    await rm(this.#locks(key), { recursive: true, force: true });
+  }
+
+  /** Whoever creates the lock for the entry as judged wins; the entry must still be that one. */
+  async #takeOver(key: string, stamp: string, taken: JournalEntry): Promise<boolean> {
+    if (!(await createFileExclusive(join(this.#locks(key), stamp), ""))) return false;
+    const now = await readEntry(this.#path(key));
+    if (now?.stamp !== stamp) return false;
+    await writeFileAtomic(this.#path(key), JSON.stringify(taken));
+    return true;
   }
 
   #path(key: string): string {
     return join(this.#dir, `${key}.json`);
   }
-}
 
-async function ageMs(path: string): Promise<number> {
-  try {
-    return Date.now() - (await stat(path)).mtimeMs;
-  } catch {
-    return Number.POSITIVE_INFINITY;
+  #locks(key: string): string {
+    return join(this.#dir, `${key}.takeover`);
   }
 }
 
-/** Someone alive is working on it: a live process on this machine, or a recent one elsewhere. */
+function ownedNow(): Pick<JournalEntry, "pid" | "host" | "run" | "updatedAt"> {
+  return { pid: process.pid, host: hostname(), run: RUN_ID, updatedAt: Date.now() };
+}
+
+/** The entry (undefined if damaged) and a name for its exact state; nothing when the file is gone. */
+async function readEntry(path: string): Promise<{ entry: JournalEntry | undefined; stamp: string } | undefined> {
+  const value = (await readJsonFile(path)) as JournalEntry | undefined;
+  if (value && typeof value.idempotencyKey === "string" && typeof value.updatedAt === "number") {
+    return { entry: value, stamp: `${value.updatedAt}-${value.pid}-${value.idempotencyKey}`.replace(/[^\w.-]/g, "_") };
+  }
+  try {
+    const stats = await stat(path);
+    return { entry: undefined, stamp: `damaged-${stats.ino}-${stats.mtimeMs}` };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Someone alive is working on it: refreshed lately, by this process or by a live one. */
 function isHeld(entry: JournalEntry): boolean {
   if (entry.pid === 0) return false;
-  if (entry.host !== hostname()) return Date.now() - entry.updatedAt < OTHER_HOST_STALE_MS;
-  if (entry.pid === process.pid) return true;
+  if (Date.now() - entry.updatedAt > STALE_MS) return false;
+  if (entry.host !== hostname()) return true;
+  if (entry.pid === process.pid) return entry.run === RUN_ID;
   try {
     process.kill(entry.pid, 0);
     return true;
