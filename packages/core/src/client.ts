@@ -9,6 +9,7 @@ import {
   APIError,
   InvalidInputError,
   InvalidResponseError,
+  isSotaOcrError,
   JobFailedError,
   MissingApiKeyError,
   RateLimitError,
@@ -25,7 +26,7 @@ import { normalizePageRanges, type PageRange, type PageRangesInput } from "./pag
 import { findPageObjects, pagesFromObjects, pagesFromText } from "./pages.js";
 import { type ResultProbeMiss, type WaitOptions, waitForJob } from "./poll.js";
 import { ResultCache } from "./result-cache.js";
-import { DEFAULT_MAX_RETRIES, isRetriableRead, MAX_RETRY_AFTER_MS, retryDelayMs } from "./retry.js";
+import { backoffMs, DEFAULT_MAX_RETRIES, isRetriableRead, MAX_RETRY_AFTER_MS, parseRetryAfter, retryDelayMs } from "./retry.js";
 import { balanceSchema, infoSchema, jobSchema, resultSchema } from "./schemas.js";
 import { deadlineSignal, linkedController, sleep } from "./sleep.js";
 import { type Attempt, type AttemptResult, parseJson, send, type TransportConfig } from "./transport.js";
@@ -148,11 +149,12 @@ interface CallOptions {
   afterAttempt?: (() => void) | undefined;
 }
 
-/** How many 429s one request waits out before giving up (each at most a minute, bounded by the deadline). */
-const MAX_WAITS_FOR_CAPACITY = 60;
+/** How long in all one request waits out 429s before giving up (each wait at most a minute; the deadline bounds it too). */
+const MAX_WAIT_FOR_CAPACITY_MS = 10 * 60_000;
 
 const jobPath = (jobId: string) => {
-  if (typeof jobId !== "string" || jobId.trim() === "") {
+  // "." and ".." would be resolved away by URL normalisation and hit another route.
+  if (typeof jobId !== "string" || jobId.trim() === "" || jobId === "." || jobId === "..") {
     throw new SotaOcrError(`jobId must be the id of a job (e.g. "job_123"), not ${JSON.stringify(jobId)}.`);
   }
   return `/v1/jobs/${encodeURIComponent(jobId)}`;
@@ -505,29 +507,34 @@ export class SotaOcrClient {
     options: CallOptions,
   ): Promise<AttemptResult> {
     const config = this.#transportConfig();
-    let waitsLeft = MAX_WAITS_FOR_CAPACITY;
-    for (let retry = 0, attemptNo = 0; ; attemptNo++) {
+    let waitedForCapacityMs = 0;
+    for (let retry = 0, attemptNo = 0, capacityWaits = 0; ; attemptNo++) {
       const request = typeof attempt === "function" ? attempt() : attempt;
       if (options.beforeAttempt) {
         await options.beforeAttempt(options.signal, attemptNo).catch((reason) => {
           throw toAbortError(reason, request.jobId);
         });
       }
+      let error: unknown;
       try {
         return await send(config, { ...request, timeoutMs: options.timeoutMs, signal: options.signal });
-      } catch (error) {
-        // A 429 means "come back later", with nothing done: wait as asked, without using up a retry,
-        // so a busy account slows a batch down instead of failing its files.
-        const waitForCapacity = error instanceof RateLimitError && waitsLeft-- > 0;
-        if (!waitForCapacity && (retry >= options.maxRetries || !options.retryable(error))) throw error;
-        const delay = retryDelayMs(error, retry);
-        if (!waitForCapacity) retry++;
-        if (delay > MAX_RETRY_AFTER_MS) throw error;
-        // Up to a fifth more, so files waiting on the same account do not all come back at once.
-        await this.#sleep(waitForCapacity ? delay * (1 + Math.random() / 5) : delay, request.jobId, options.signal);
+      } catch (caught) {
+        error = caught;
       } finally {
-        options.afterAttempt?.();
+        options.afterAttempt?.(); // the request ended: pacing counts from here, not from after a backoff
       }
+      // A 429 means "come back later", with nothing done: wait as asked, without using up a retry,
+      // so a busy account slows a batch down instead of failing its files (maxRetries 0: fail fast).
+      const asked = error instanceof RateLimitError ? parseRetryAfter(error.headers) : undefined;
+      const waitForCapacity = error instanceof RateLimitError && options.maxRetries > 0 && waitedForCapacityMs < MAX_WAIT_FOR_CAPACITY_MS;
+      if (!waitForCapacity && (retry >= options.maxRetries || !options.retryable(error))) throw error;
+      // Without a usable Retry-After (none, 0, a date past), capacity waits back off too.
+      const delay = waitForCapacity ? (asked ? asked : backoffMs(capacityWaits++)) : retryDelayMs(error, retry++);
+      if (delay > MAX_RETRY_AFTER_MS) throw error;
+      // Up to a fifth more, so files waiting on the same account do not all come back at once.
+      const wait = waitForCapacity ? delay * (1 + Math.random() / 5) : delay;
+      if (waitForCapacity) waitedForCapacityMs += wait;
+      await this.#sleep(wait, request.jobId, options.signal);
     }
   }
 
@@ -568,7 +575,8 @@ export class SotaOcrClient {
           id
             ? `Job ${id} did not finish within ${timeoutMs} ms (timeoutMs). It keeps running on the server: ` +
                 `resume with client.waitForJob("${id}") and client.getResult("${id}") instead of uploading again.`
-            : `The upload did not finish within ${timeoutMs} ms (timeoutMs).`,
+            : // What was cut off says whether the whole file had left (so a job may exist) and with which key.
+              `The upload did not finish within ${timeoutMs} ms (timeoutMs)${isSotaOcrError(error) ? `: ${error.message}` : "."}`,
           { jobId: id, cause: error },
         );
       }

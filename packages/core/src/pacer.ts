@@ -4,13 +4,16 @@ import { sleep } from "./sleep.js";
 const MAX_TRACKED_JOBS = 10_000;
 
 /**
- * Keeps polls of one job at least `intervalMs` apart, retries included, counted from the end of
- * the previous request about the job (its answer or its failure), which is never before the server
- * saw it.
+ * Keeps polls of one job at least `intervalMs` apart, retries included: each request waits for
+ * a second after the previous one ended (its answer or its failure, never before the server saw
+ * it) and after the previous one's turn, so requests about one job sent at once (previews of its
+ * pages, say) go one a second rather than together.
  */
 export class JobPacer {
   readonly #intervalMs: number;
   readonly #lastEnd = new Map<string, number>();
+  /** The time the latest request about the job was let go, or is booked to be. */
+  readonly #lastTurn = new Map<string, number>();
 
   constructor(intervalMs: number) {
     this.#intervalMs = intervalMs;
@@ -18,22 +21,42 @@ export class JobPacer {
 
   /** Waits until a request about `jobId` may be sent. */
   async wait(jobId: string, signal?: AbortSignal): Promise<void> {
-    const last = this.#lastEnd.get(jobId);
-    if (last !== undefined) await sleep(last + this.#intervalMs - performance.now(), signal);
+    const lastEnd = this.#lastEnd.get(jobId);
+    const lastTurn = this.#lastTurn.get(jobId);
+    if (lastEnd === undefined && lastTurn === undefined) {
+      this.#remember(this.#lastTurn, jobId, performance.now());
+      return;
+    }
+    const turn = Math.max(performance.now(), (lastEnd ?? -Infinity) + this.#intervalMs, (lastTurn ?? -Infinity) + this.#intervalMs);
+    this.#remember(this.#lastTurn, jobId, turn);
+    await sleep(turn - performance.now(), signal);
+    // The request before may have ended later than its turn: keep a full interval after its end.
+    for (
+      let end = this.#lastEnd.get(jobId);
+      end !== undefined && end + this.#intervalMs > performance.now();
+      end = this.#lastEnd.get(jobId)
+    ) {
+      await sleep(end + this.#intervalMs - performance.now(), signal);
+    }
   }
 
   /** Records that a request about `jobId` just ended. */
   mark(jobId: string): void {
-    this.#lastEnd.delete(jobId);
-    this.#lastEnd.set(jobId, performance.now());
-    if (this.#lastEnd.size > MAX_TRACKED_JOBS) {
-      const oldest = this.#lastEnd.keys().next().value;
-      if (oldest !== undefined) this.#lastEnd.delete(oldest);
-    }
+    this.#remember(this.#lastEnd, jobId, performance.now());
   }
 
   /** Forgets a job that reached its end. */
   forget(jobId: string): void {
     this.#lastEnd.delete(jobId);
+    this.#lastTurn.delete(jobId);
+  }
+
+  #remember(map: Map<string, number>, jobId: string, at: number): void {
+    map.delete(jobId);
+    map.set(jobId, at);
+    if (map.size > MAX_TRACKED_JOBS) {
+      const oldest = map.keys().next().value;
+      if (oldest !== undefined) map.delete(oldest);
+    }
   }
 }

@@ -70,6 +70,25 @@ describe("endpoints", () => {
     expect(server.requestsTo("GET /v1/jobs/job_q/pages/1/preview")).toHaveLength(2);
   });
 
+  it("paces retries of requests about one job sent at once (previews of its pages) a second apart, not together", async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 7]);
+    for (const page of [1, 2, 3]) {
+      server.on(
+        `GET /v1/jobs/job_pv/pages/${page}/preview`,
+        { status: 202, json: { error: { code: "result_not_ready" } } },
+        { body: png, headers: { "content-type": "image/png" } },
+      );
+    }
+    await Promise.all([1, 2, 3].map((page) => client.getPagePreview("job_pv", page)));
+    const retries = server.requests
+      .filter((request) => request.path.startsWith("/v1/jobs/job_pv/"))
+      .slice(3) // the first request of each goes at once
+      .map((request) => request.at);
+    expect(retries).toHaveLength(3);
+    const gaps = retries.slice(1).map((at, i) => at - (retries[i] as number));
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(990);
+  });
+
   it("getResult of a failed job raises JobFailedError at once (409 job_failed is not retried)", async () => {
     server.on("GET /v1/jobs/job_x/result", { status: 409, json: { error: { code: "job_failed", message: "ocr crashed" } } });
     const error = await client.getResult("job_x").catch((e: unknown) => e);
@@ -88,6 +107,8 @@ describe("endpoints", () => {
   it("refuses an empty job id, a malformed key and a non-http base URL before sending", async () => {
     const before = server.requests.length;
     await expect(client.getJob("")).rejects.toThrow(/jobId must be the id of a job/);
+    await expect(client.getResult("..")).rejects.toThrow(/jobId must be the id of a job/); // would be /v1/result
+    await expect(client.getJob(".")).rejects.toThrow(/jobId must be the id of a job/);
     const newline = new SotaOcrClient({ apiKey: "sk-abc\nX-Evil: 1", baseUrl: server.url });
     await expect(newline.getBalance()).rejects.toThrow(/contains spaces, line breaks/);
     await expect(new SotaOcrClient({ apiKey: "   ", baseUrl: server.url }).getBalance()).rejects.toThrow(/No SotaOCR API key/);

@@ -44,12 +44,35 @@ describe("uploads never double-bill silently", () => {
 
   it("waits out 429s (no job was created) without using up its retries", async () => {
     server.requests.length = 0;
-    const busy = { status: 429, json: { error: { code: "too_many_active_jobs" } }, headers: { "retry-after": "0" } };
+    const busy = { status: 429, json: { error: { code: "too_many_active_jobs" } }, headers: { "retry-after-ms": "20" } };
     server.on("POST /v1/extract", busy, busy, busy, busy, busy, job("job_patient", "pending"));
-    const created = await client({ maxRetries: 0 }).extract(small);
+    const created = await client({ maxRetries: 1 }).extract(small);
     expect(created.id).toBe("job_patient");
     expect(new Set(keysOf(uploads()))).toHaveProperty("size", 1);
     expect(uploads()).toHaveLength(6);
+  });
+
+  it("backs off between 429s that give no usable Retry-After (0), instead of re-sending at once", async () => {
+    server.requests.length = 0;
+    const busy = { status: 429, json: { error: { code: "too_many_active_jobs" } }, headers: { "retry-after": "0" } };
+    server.on("POST /v1/extract", busy, busy, busy, job("job_backoff", "pending"));
+    await client({ maxRetries: 1 }).extract(small);
+    const times = uploads().map((request) => request.at);
+    const gaps = times.slice(1).map((at, i) => at - (times[i] as number));
+    expect(gaps).toHaveLength(3);
+    expect(gaps[0]).toBeGreaterThanOrEqual(350); // about 0.5 s, 1 s, 2 s
+    expect(gaps[2]).toBeGreaterThan(gaps[0] as number);
+  });
+
+  it("with maxRetries 0, a 429 fails at once", async () => {
+    server.requests.length = 0;
+    const busy = { status: 429, json: { error: { code: "too_many_active_jobs" } }, headers: { "retry-after": "1" } };
+    server.on("POST /v1/extract", busy, job("job_never", "pending"));
+    const error = await client({ maxRetries: 0 })
+      .extract(small)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "RateLimitError", status: 429 });
+    expect(uploads()).toHaveLength(1);
   });
 
   it("sends the caller's idempotencyKey", async () => {
@@ -90,6 +113,18 @@ describe("uploads never double-bill silently", () => {
     expect(error).not.toBeInstanceOf(TimeoutError);
     expect((error as APIConnectionError).mayHaveCreatedJob).toBe(true);
     expect(uploads()).toHaveLength(1);
+  });
+
+  it("when ocr()'s deadline ends an upload whose file was all sent, says a job may exist, with its key", async () => {
+    server.requests.length = 0;
+    server.on("POST /v1/extract", "hang");
+    const error = await client()
+      .ocr(small, { timeoutMs: 300 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    const key = keysOf(uploads())[0];
+    expect((error as Error).message).toMatch(/did not finish within 300 ms .*may have created a job \(Idempotency-Key /);
+    expect((error as Error).message).toContain(key);
   });
 
   it("retries ambiguous failures with the same key when the caller opts in", async () => {
