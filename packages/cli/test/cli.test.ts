@@ -210,7 +210,7 @@ describe("sotaocr balance, info, jobs", () => {
     let waitingStderr = "";
     waiting.stderr.on("data", (chunk: Buffer) => {
       waitingStderr += chunk.toString();
-      if (/running \d\/6 pages/.test(waitingStderr)) waiting.kill("SIGINT");
+      if (!waiting.killed && /running \d\/6 pages/.test(waitingStderr)) waiting.kill("SIGINT"); // once
     });
     expect(await new Promise((resolve) => waiting.on("exit", resolve))).toBe(130);
     expect(waitingStderr).toContain(`Job ${jobId} keeps running on the server`);

@@ -1,5 +1,5 @@
 import { Document } from "@langchain/core/documents";
-import { type OcrPage, type OcrResult, pageId } from "@sotaocr/core";
+import { type OcrPage, type OcrResult, pageId, wholeResultId } from "@sotaocr/core";
 
 /**
  * The metadata of each Document. `source`, `loc.pageNumber` and `pdf.totalPages` are the keys
@@ -11,6 +11,11 @@ export interface SotaOcrMetadata {
   source: string;
   /** The page's number in the original document, also with `pageRanges`. Absent with `splitPages: false`. */
   loc?: { pageNumber: number };
+  /**
+   * `loc.pageNumber` again, at the top level: LangChain's `index()` hashes only top-level metadata
+   * values, so without it two pages of a file with the same text would be indexed as one.
+   */
+  pageNumber?: number;
   /** For PDFs processed whole: the document's page count. */
   pdf?: { totalPages: number };
   sotaocr: {
@@ -49,7 +54,7 @@ export function toDocuments(
   if (!splitPages) {
     return [
       new Document<SotaOcrMetadata>({
-        id: pageId(result.file.sha256, "all"),
+        id: wholeResultId(result.file.sha256, result.pageRanges),
         pageContent: result.pages.map((page) => page.content).join("\n\n"),
         metadata: { source: result.file.source, ...pdf, sotaocr: base, ...extra },
       }),
@@ -63,6 +68,7 @@ export function toDocuments(
         metadata: {
           source: result.file.source,
           loc: { pageNumber: page.pageNumber },
+          pageNumber: page.pageNumber,
           ...pdf,
           sotaocr: { ...base, ...pageFacts(page) },
           ...extra,

@@ -1,10 +1,14 @@
 import { BaseDocumentLoader } from "@langchain/core/document_loaders/base";
 import type { BaseDocumentTransformer, Document } from "@langchain/core/documents";
 import {
+  AbortError,
+  AuthenticationError,
   type DocumentOptions,
+  MissingApiKeyError,
   type OcrInput,
   type OcrManyInput,
   type OcrOptions,
+  PermissionDeniedError,
   resolveDocumentOptions,
   type SotaOcrClient,
   SotaOcrError,
@@ -99,7 +103,9 @@ export class SotaOcrLoader extends BaseDocumentLoader {
     const items = this.#client.ocrMany(this.#inputs, { ...this.#ocrOptions, concurrency: options.concurrency });
     for await (const item of items) {
       if (item.error) {
-        if (onError === "throw") throw item.error; // leaving the loop stops the other files
+        // Leaving the loop stops the other files. An abort, or a key the service refuses, is about
+        // every file, not this one: no onError setting turns that into an empty result.
+        if (onError === "throw" || stopsEveryFile(item.error)) throw item.error;
         const failure = { source: item.source, error: item.error };
         this.failures.push(failure);
         if (typeof onError === "function") onError(failure);
@@ -108,6 +114,10 @@ export class SotaOcrLoader extends BaseDocumentLoader {
       yield { index: item.index, documents: toDocuments(item.result, this.#splitPages, options.metadata) };
     }
   }
+}
+
+function stopsEveryFile(error: Error): boolean {
+  return [AbortError, AuthenticationError, MissingApiKeyError, PermissionDeniedError].some((type) => type.isInstance(error));
 }
 
 function toOcrInput(item: LoaderInput, name: string | undefined): OcrManyInput {

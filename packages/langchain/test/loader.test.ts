@@ -8,7 +8,8 @@ import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
 import { SotaOcrClient, sha256Hex } from "@sotaocr/core";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { AuthenticationError, InvalidInputError, JobFailedError, SotaOcrLoader, type SotaOcrMetadata } from "../src/index.js";
+import { makePdf } from "../../../test/support/fixtures.js";
+import { AbortError, AuthenticationError, InvalidInputError, JobFailedError, SotaOcrLoader, type SotaOcrMetadata } from "../src/index.js";
 import { collapse, dataPath, groundTruth, HashEmbeddings, MemoryRecordManager } from "./support.js";
 
 // Text-layer PDFs through the local engine (exact text, no OCR: fast); timing and failure cases
@@ -47,14 +48,18 @@ describe("SotaOcrLoader", () => {
       [1, 2, 3].map((pageNumber) => ({
         source: path,
         loc: { pageNumber },
+        pageNumber,
         pdf: { totalPages: 3 },
-        sotaocr: expect.objectContaining({
+        sotaocr: {
           jobId: docs[0]?.metadata.sotaocr.jobId,
           format: "markdown",
           pageCount: 3,
           fileType: "pdf",
           sha256,
-        }),
+          angle: 0,
+          width: expect.any(Number),
+          height: expect.any(Number),
+        },
       })),
     );
     expect(JSON.parse(JSON.stringify(docs.map((doc) => doc.metadata)))).toEqual(docs.map((doc) => doc.metadata));
@@ -67,6 +72,12 @@ describe("SotaOcrLoader", () => {
     expect(new Set(first.map((doc) => doc.id)).size).toBe(3);
     expect(first[0]?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(first[0]?.metadata.sotaocr.jobId).not.toBe(second[0]?.metadata.sotaocr.jobId);
+    // One Document per file: the id says which pages it covers.
+    const whole = async (pageRanges?: string) =>
+      (await new SotaOcrLoader(dataPath("report.pdf"), { ...on(synthetic), splitPages: false, pageRanges }).load())[0]?.id;
+    const [all, again, two] = await Promise.all([whole(), whole(), whole("2")]);
+    expect(all).toBe(again);
+    expect(two).not.toBe(all);
   });
 
   it("loads a PNG as one Document, and bytes under the name given", async () => {
@@ -187,6 +198,15 @@ describe("inside LangChain's own machinery", () => {
     expect(second).toEqual({ numAdded: 0, numDeleted: 0, numUpdated: 0, numSkipped: 3 });
     expect(vectorStore.memoryVectors).toHaveLength(3);
   });
+
+  it("index() keeps pages with the same text apart", async () => {
+    const twins = makePdf(["Nothing on this page.", "Nothing on this page.", "A different page."]);
+    const vectorStore = new MemoryVectorStore(new HashEmbeddings());
+    const loader = new SotaOcrLoader(twins, { ...on(local), name: "twins.pdf" });
+    const result = await index({ docsSource: loader, recordManager: new MemoryRecordManager(), vectorStore });
+    expect(result.numAdded).toBe(3);
+    expect(vectorStore.memoryVectors.map((vector) => vector.metadata.loc.pageNumber).sort()).toEqual([1, 2, 3]);
+  });
 });
 
 describe("errors", () => {
@@ -214,6 +234,16 @@ describe("errors", () => {
       expect(docs.map((doc) => doc.metadata.source)).toEqual([dataPath("page.jpg")]);
       expect(reported.sort()).toEqual([dataPath("nope.pdf"), dataPath("page.png")].sort());
       expect(loader.failures.map((failure) => failure.error.name).sort()).toEqual(["InvalidInputError", "JobFailedError"]);
+
+      // What is about every file stops the load even with onError: "skip": a refused key, an abort.
+      const both = [dataPath("page.jpg"), dataPath("report.pdf")];
+      await expect(new SotaOcrLoader(both, { ...on(failing), apiKey: "sk-refused-0000", onError: "skip" }).load()).rejects.toBeInstanceOf(
+        AuthenticationError,
+      );
+      const controller = new AbortController();
+      const aborted = new SotaOcrLoader(both, { ...on(failing), onError: "skip", signal: controller.signal }).load();
+      controller.abort();
+      await expect(aborted).rejects.toBeInstanceOf(AbortError);
     } finally {
       await failing.close();
     }

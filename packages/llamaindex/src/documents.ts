@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { Document } from "@llamaindex/core/schema";
-import { type OcrResult, pageId } from "@sotaocr/core";
+import { type OcrResult, pageId, wholeResultId } from "@sotaocr/core";
 
 /** Metadata of each Document (snake_case, as LlamaIndex's own readers write it). */
 export interface SotaOcrReaderMetadata {
@@ -46,7 +46,13 @@ export function toDocuments(result: OcrResult, splitPages: boolean, filePath?: s
         text: page.content,
         metadata: { ...common, page_number: page.pageNumber, page_label: String(page.pageNumber) },
       }))
-    : [{ id: pageId(result.file.sha256, "all"), text: result.pages.map((page) => page.content).join("\n\n"), metadata: common }];
+    : [
+        {
+          id: wholeResultId(result.file.sha256, result.pageRanges),
+          text: result.pages.map((page) => page.content).join("\n\n"),
+          metadata: common,
+        },
+      ];
   return parts.map(({ id, text, metadata }) => {
     const document = new Document<SotaOcrReaderMetadata>({
       id_: id,
