@@ -11,16 +11,18 @@ export interface SotaOcrReaderMetadata {
   page_number?: number;
   /** The page number as a label ("3"). */
   page_label?: string;
-  /** Pages in this result (with `pageRanges`, the pages processed). */
-  total_pages: number;
+  /** The document's page count, when it was processed whole. */
+  total_pages?: number;
+  /** With `pageRanges`: how many pages were processed (the document's total is not known then). */
+  pages_processed?: number;
   job_id: string;
   format: "markdown" | "text";
   [key: string]: unknown;
 }
 
 /** Bookkeeping kept out of embeddings and prompts; the file name and page stay in both. */
-export const EXCLUDED_EMBED_METADATA_KEYS = ["file_path", "job_id", "format", "total_pages"];
-export const EXCLUDED_LLM_METADATA_KEYS = ["file_path", "job_id", "format"];
+export const EXCLUDED_EMBED_METADATA_KEYS = ["file_path", "job_id", "format", "total_pages", "pages_processed"];
+export const EXCLUDED_LLM_METADATA_KEYS = ["file_path", "job_id", "format", "pages_processed"];
 /**
  * Left out of the dedup hash: they change between runs over the same bytes (a new job, or the
  * same file loaded from another place or as bytes) while the page itself does not.
@@ -36,7 +38,7 @@ export function toDocuments(result: OcrResult, splitPages: boolean, filePath?: s
   const common = {
     file_name: result.file.filename,
     ...(filePath ? { file_path: filePath } : {}),
-    total_pages: result.pageCount,
+    ...(result.pageRanges ? { pages_processed: result.pageCount } : { total_pages: result.pageCount }),
     job_id: result.jobId,
     format: result.format,
   };

@@ -1,7 +1,8 @@
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { type Document, FileReader } from "@llamaindex/core/schema";
 import {
   type DocumentOptions,
+  InvalidInputError,
   type OcrInput,
   type OcrOptions,
   type OcrResult,
@@ -58,8 +59,30 @@ export class SotaOcrReader extends FileReader<Document<SotaOcrReaderMetadata>> {
    * class does, but keeps the stable per-page `id_` rather than `${filePath}_${i}`.
    */
   override async loadData(filePath: string): Promise<Document<SotaOcrReaderMetadata>[]> {
+    if (/^https?:\/\//i.test(filePath)) return this.#loadUrl(filePath);
     const result = await this.#ocr(filePath);
     return toDocuments(result, this.#splitPages, resolve(filePath));
+  }
+
+  /** An http(s) URL, as the base class allows: downloaded (whole, as the base class does), then OCR'd. */
+  async #loadUrl(url: string): Promise<Document<SotaOcrReaderMetadata>[]> {
+    const filename = basename(new URL(url).pathname) || "document";
+    let bytes: Uint8Array;
+    try {
+      const response = await fetch(url, { signal: this.#ocrOptions.signal });
+      if (!response.ok) throw new Error(`it answered ${response.status}`);
+      bytes = new Uint8Array(await response.arrayBuffer());
+    } catch (cause) {
+      const error = new InvalidInputError(
+        `Cannot download ${url} (${(cause as Error).message}). Check the URL, or download the file and pass its path.`,
+        "not_found",
+        url,
+        { cause },
+      );
+      this.failures.push({ source: url, error });
+      throw error;
+    }
+    return toDocuments(await this.#ocr(bytes, filename), this.#splitPages, url);
   }
 
   async #ocr(input: OcrInput, filename?: string): Promise<OcrResult> {

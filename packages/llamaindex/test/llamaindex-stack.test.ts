@@ -1,4 +1,6 @@
-import { readFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
 import {
   DocStoreStrategy,
@@ -8,6 +10,7 @@ import {
   SentenceSplitter,
   Settings,
   SimpleDocumentStore,
+  SimpleVectorStore,
   VectorStoreIndex,
 } from "llamaindex";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -48,6 +51,30 @@ describe("with the llamaindex package", () => {
     const bytes = new Uint8Array(await readFile(dataPath("report.pdf")));
     const third = await pipeline.run({ documents: await new SotaOcrReader(on()).loadDataAsContent(bytes, "report.pdf") });
     expect(third).toEqual([]);
+  });
+
+  it("with UPSERTS (matching by document id), a copy of the files in another folder adds nothing", async () => {
+    const copies = await mkdtemp(join(tmpdir(), "sotaocr-upserts-"));
+    try {
+      for (const name of ["report.pdf", "page.png"]) await copyFile(dataPath(name), join(copies, name));
+      // UPSERTS needs a vector store (without one, llamaindex falls back to DUPLICATES_ONLY).
+      const vectorStore = new SimpleVectorStore({ embedModel: new HashEmbedding() });
+      const pipeline = new IngestionPipeline({
+        transformations: [new SentenceSplitter({ chunkSize: 128, chunkOverlap: 0 }), new HashEmbedding()],
+        docStore: new SimpleDocumentStore(),
+        vectorStore,
+        docStoreStrategy: DocStoreStrategy.UPSERTS,
+      });
+      const load = async (folder: (name: string) => string) => {
+        const reader = new SotaOcrReader(on());
+        return [...(await reader.loadData(folder("report.pdf"))), ...(await reader.loadData(folder("page.png")))];
+      };
+      const first = await pipeline.run({ documents: await load(dataPath) });
+      expect(new Set(first.map((node) => `${node.metadata.file_name}:${node.metadata.page_number}`)).size).toBe(4);
+      expect(await pipeline.run({ documents: await load((name) => join(copies, name)) })).toEqual([]);
+    } finally {
+      await rm(copies, { recursive: true, force: true });
+    }
   });
 
   it("a VectorStoreIndex over the pages answers a retrieval query with the right page", async () => {

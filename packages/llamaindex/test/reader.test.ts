@@ -1,4 +1,6 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MetadataMode } from "@llamaindex/core/schema";
@@ -70,6 +72,33 @@ describe("SotaOcrReader", () => {
     expect(docs.map((doc) => [doc.metadata.page_number, collapse(doc.text)])).toEqual([
       [3, collapse(groundTruth["report.pdf"]?.[2] ?? "x")],
     ]);
+    // The document's total is not known from a ranged job: no total_pages that would say 1.
+    expect(docs[0]?.metadata).toMatchObject({ pages_processed: 1 });
+    expect(docs[0]?.metadata).not.toHaveProperty("total_pages");
+    expect(docs[0]?.getContent(MetadataMode.LLM)).not.toContain("pages_processed");
+  });
+
+  it("loadData of an http(s) URL downloads it first, as the base class does", async () => {
+    const files = createServer(async (request, response) => {
+      if (request.url !== "/files/report.pdf") return response.writeHead(404).end();
+      response.writeHead(200, { "content-type": "application/pdf" }).end(await readFile(dataPath("report.pdf")));
+    });
+    await new Promise<void>((done) => files.listen(0, "127.0.0.1", done));
+    try {
+      const base = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+      const reader = new SotaOcrReader(on(synthetic));
+      const docs = await reader.loadData(`${base}/files/report.pdf`);
+      expect(docs.map((doc) => [doc.metadata.page_number, doc.metadata.file_name, doc.metadata.file_path])).toEqual(
+        [1, 2, 3].map((page) => [page, "report.pdf", `${base}/files/report.pdf`]),
+      );
+      expect(docs[0]?.id_).toBe((await reader.loadData(dataPath("report.pdf")))[0]?.id_);
+      const missing = await reader.loadData(`${base}/files/gone.pdf`).catch((e: unknown) => e);
+      expect(missing).toBeInstanceOf(InvalidInputError);
+      expect((missing as Error).message).toMatch(/Cannot download .*gone\.pdf \(it answered 404\)/);
+      expect(reader.failures.map((failure) => failure.source)).toEqual([`${base}/files/gone.pdf`]);
+    } finally {
+      files.close();
+    }
   });
 
   it("hides bookkeeping from embeddings and prompts, keeps file name and page", async () => {
