@@ -61,7 +61,8 @@ describe("README snippets type-check", () => {
       const check = await promisify(execFile)(join(ROOT, "node_modules/.bin/tsc"), ["--noEmit", "-p", tsconfig], { cwd: ROOT }).catch(
         (e) => e,
       );
-      expect(check.stdout ?? "").toBe("");
+      // Exit code and output: a tsc that could not even start must fail this too.
+      expect([check.code ?? 0, check.stdout ?? ""]).toEqual([0, ""]);
     } finally {
       await Promise.all(files.map((file) => rm(file, { force: true })));
     }

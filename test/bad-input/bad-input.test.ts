@@ -519,7 +519,7 @@ const rows: Row[] = [
     },
     error: AbortError,
     fields: { jobId: undefined },
-    says: /aborted/i,
+    says: /Aborted by the caller's signal, before any job was known to exist .*call again/,
     server: "no upload",
   },
   {
@@ -558,7 +558,7 @@ const rows: Row[] = [
     },
     error: AbortError,
     fields: { jobId: expect.stringMatching(/^job_/) },
-    says: /Aborted; job job_\w+ may still be running on the server \(resume with waitForJob\)/,
+    says: /Aborted by the caller.s signal; job job_\w+ may still be running on the server \(resume with waitForJob\("job_\w+"\)\)/,
     server: "a job",
     withinMs: 6000,
   },

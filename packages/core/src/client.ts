@@ -305,7 +305,8 @@ export class SotaOcrClient {
     }
     const pageRanges = options.pageRanges === undefined ? undefined : normalizePageRanges(options.pageRanges);
     const prepared = isPreparedInput(input) ? input : await prepareInput(input, { filename: options.filename });
-    const sha256 = await sha256Hex(prepared.blob).catch((cause: unknown) => {
+    const sha256 = await sha256Hex(prepared.blob, options.signal).catch((cause: unknown) => {
+      if (options.signal?.aborted) throw toAbortError(options.signal.reason, undefined);
       throw new InvalidInputError(`Cannot read ${prepared.source}: ${(cause as Error).message}.`, "unreadable", prepared.source, { cause });
     });
     const file = { filename: prepared.filename, source: prepared.source, fileType: prepared.fileType, size: prepared.size, sha256 };

@@ -247,7 +247,10 @@ function adviceFor(code: string | undefined): string {
 /** The error for an aborted wait: our own errors pass through, anything else becomes an `AbortError`. */
 export function toAbortError(reason: unknown, jobId: string | undefined): SotaOcrError {
   if (isSotaOcrError(reason)) return reason;
-  return new AbortError(jobId ? `Aborted; job ${jobId} may still be running on the server (resume with waitForJob).` : "Aborted.", {
+  const message = jobId
+    ? `Aborted by the caller's signal; job ${jobId} may still be running on the server (resume with waitForJob("${jobId}")).`
+    : "Aborted by the caller's signal, before any job was known to exist (no job id to resume): call again to run it.";
+  return new AbortError(message, {
     cause: reason,
     jobId,
   });
