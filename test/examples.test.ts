@@ -41,7 +41,14 @@ describe("notebooks", () => {
     ["langchain.ipynb", [/report\.pdf page 2 → # Solar Panel Maintenance/, /"pageNumber": 1/, /report\.pdf, page 2: /]],
     [
       "llamaindex.ipynb",
-      [/^1 # Quarterly/m, /file_name: report\.pdf/, /first run: \d+ nodes, second run: 0/, /page 3: # Hiking Trail Guide/],
+      [
+        /^1 # Quarterly/m,
+        /file_name: report\.pdf/,
+        /mixed\.pdf: 4 pages, page\.jpg: 1 pages, page\.png: 1 pages, report-scanned\.pdf: 3 pages, report\.pdf: 3 pages/,
+        /failures: 0/,
+        /first run: \d+ nodes, second run: 0/,
+        /page 3: # Hiking Trail Guide/,
+      ],
     ],
   ])(
     "%s runs cell by cell",
