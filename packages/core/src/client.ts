@@ -576,8 +576,7 @@ export class SotaOcrClient {
           id
             ? `Job ${id} did not finish within ${timeoutMs} ms (timeoutMs). It keeps running on the server: ` +
                 `resume with client.waitForJob("${id}") and client.getResult("${id}") instead of uploading again.`
-            : // What was cut off says whether the whole file had left (so a job may exist) and with which key.
-              `The upload did not finish within ${timeoutMs} ms (timeoutMs)${isSotaOcrError(error) ? `: ${error.message}` : "."}`,
+            : `The upload did not finish within ${timeoutMs} ms (timeoutMs).${jobMayExistHint(error)}`,
           { jobId: id, cause: error },
         );
       }
@@ -674,6 +673,13 @@ export function phaseOf(status: string): Job["phase"] {
 }
 
 /** A 409 whose code says the job failed (answered to result and preview requests). */
+/** When an upload was cut off after its whole file left, the transport's error says so, with the key: keep that. */
+function jobMayExistHint(error: unknown): string {
+  if (!isSotaOcrError(error)) return "";
+  const hint = /The whole file was sent, so the server may have created a job.*$/s.exec(error.message);
+  return hint ? ` ${hint[0]}` : "";
+}
+
 function isJobFailedAnswer(error: unknown): error is APIError {
   return error instanceof APIError && error.status === 409 && error.code === "job_failed";
 }
