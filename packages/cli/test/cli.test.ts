@@ -160,6 +160,7 @@ describe("sotaocr extract", () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/nope\.pdf: InvalidInputError: File not found: nope\.pdf/);
     expect(missing.stderr).not.toMatch(/\n\s+at /); // no stack
+    expect(missing.stderr.trim().split("\n").at(-1)).toMatch(/^sotaocr: nope\.pdf: InvalidInputError: File not found/); // one line
     const wrongKey = await sotaocr(["extract", "page.png", "--api-key", "sk-wrong-0000"], synthetic);
     expect(wrongKey.code).toBe(1);
     expect(wrongKey.stderr).toMatch(/AuthenticationError: SotaOCR answered 401/);

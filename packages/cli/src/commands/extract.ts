@@ -2,7 +2,7 @@ import { AbortError, InvalidInputError, type JobProgress, normalizePageRanges, t
 import { glob, isDynamicPattern } from "tinyglobby";
 import { clientFrom, type GlobalOptions, interruptSignal } from "../context.js";
 import { parseDuration } from "../duration.js";
-import { describeError, EXIT, UsageError } from "../fail.js";
+import { describeError, EXIT, red, UsageError } from "../fail.js";
 import { type OutputFormat, outputPaths, render, writeOutput } from "../output.js";
 import { createReporter } from "../progress.js";
 
@@ -75,6 +75,10 @@ export async function extract(patterns: string[], options: ExtractOptions): Prom
       for (const [source, jobId] of inFlight) process.stderr.write(`  sotaocr jobs result ${jobId}   # ${source}\n`);
     }
     return EXIT.interrupted;
+  }
+  if (failures.length === 1 && files.length === 1) {
+    process.stderr.write(`${red("sotaocr:")} ${failures[0]}\n`); // one file: one line
+    return EXIT.failure;
   }
   if (failures.length > 0) {
     process.stderr.write(
