@@ -58,11 +58,12 @@ export async function cachedOcr(context: CachedOcrContext): Promise<OcrResult> {
     let entry: JournalEntry = claim.entry;
     const resuming = entry.jobId !== undefined;
     // Writes to the entry, one at a time, so a heartbeat never lands after a release.
-    let writes = Promise.resolve();
-    const write = (next: () => Promise<void>) => {
+    let writes: Promise<unknown> = Promise.resolve();
+    const write = (next: () => Promise<unknown>) => {
       writes = writes.then(next).catch(() => {}); // best effort: the job matters more than its note
       return writes;
     };
+    // (A holder that stalled and was taken over writes nothing more: update and release check.)
     const heartbeat = setInterval(() => write(() => journal.update(jobKey, entry)), HEARTBEAT_MS);
     heartbeat.unref();
     try {
@@ -76,12 +77,12 @@ export async function cachedOcr(context: CachedOcrContext): Promise<OcrResult> {
       });
       clearInterval(heartbeat);
       await results.write(resultKey, result).catch(() => {});
-      await write(() => journal.release(jobKey));
+      await write(() => journal.release(jobKey, entry));
       return result;
     } catch (error) {
       clearInterval(heartbeat);
       if (resuming && error instanceof NotFoundError && freshUploadsLeft-- > 0) {
-        await write(() => journal.release(jobKey)); // the job expired: upload anew, once
+        await write(() => journal.release(jobKey, entry)); // the job expired: upload anew, once
         continue;
       }
       if (error instanceof JobFailedError) {
@@ -92,7 +93,7 @@ export async function cachedOcr(context: CachedOcrContext): Promise<OcrResult> {
         // The job may still be running: let the next run (in this process or another) resume it.
         await write(() => journal.update(jobKey, { ...entry, pid: 0 }));
       } else {
-        await write(() => journal.release(jobKey));
+        await write(() => journal.release(jobKey, entry));
       }
       throw error;
     }

@@ -281,7 +281,10 @@ export class SotaOcrClient {
     const result = await this.#call(request, { ...paced, retryable: (error) => paced.retryable(error) && !isJobFailedAnswer(error) }).catch(
       (error: unknown) => {
         if (isJobFailedAnswer(error)) throw new JobFailedError(jobId, "failed", error.code, error.serverMessage);
-        if (error instanceof APIError && error.status >= 400 && error.status < 500 && ![401, 403].includes(error.status)) return undefined;
+        // Another 4xx (400, 404, 409…) to a running job's result: the older revision's "only when completed".
+        if (error instanceof APIError && error.status >= 400 && error.status < 500 && ![401, 403, 408, 429].includes(error.status)) {
+          return undefined;
+        }
         throw error;
       },
     );

@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { JobJournal } from "./job-journal.js";
+import { JobJournal, type JournalEntry } from "./job-journal.js";
 
 let root: string;
 let journal: JobJournal;
@@ -52,9 +52,30 @@ describe("JobJournal", () => {
   });
 
   it("release removes the entry, so the next claim starts afresh", async () => {
-    await journal.claim("k");
-    await journal.release("k");
+    const { entry } = (await journal.claim("k")) as { entry: JournalEntry };
+    await journal.release("k", entry);
     expect((await journal.claim("k")).owned).toBe(true);
+  });
+
+  it("a holder that stalled and was taken over writes and removes nothing more", async () => {
+    const { entry } = (await journal.claim("k")) as { entry: JournalEntry };
+    const taker = { ...entry, pid: process.ppid, run: "the-process-that-took-over", updatedAt: Date.now() };
+    await writeFile(entryPath("k"), JSON.stringify(taker));
+    expect(await journal.update("k", { ...entry, jobId: "job_late" })).toBe(false);
+    await journal.release("k", entry);
+    expect(JSON.parse(await readFile(entryPath("k"), "utf8"))).toEqual(taker);
+  });
+
+  it("takes over past a takeover lock whose taker died before rewriting the entry", async () => {
+    const dead = { idempotencyKey: "key-7", jobId: "job_7", pid: deadPid(), host: hostname(), updatedAt: Date.now() };
+    await writeFile(entryPath("k"), JSON.stringify(dead));
+    const lock = join(root, "jobs", "k.takeover", `${dead.updatedAt}-${dead.pid}-key-7.0`);
+    await mkdir(join(root, "jobs", "k.takeover"), { recursive: true });
+    await writeFile(lock, "");
+    expect((await journal.claim("k")).owned).toBe(false); // a fresh lock: its taker is at work
+    const longAgo = new Date(Date.now() - 60_000);
+    await utimes(lock, longAgo, longAgo);
+    expect(await journal.claim("k")).toMatchObject({ owned: true, entry: { jobId: "job_7" } });
   });
 
   it("takes over an entry of its own pid from an earlier process (a restarted container reuses pids)", async () => {
@@ -83,7 +104,8 @@ describe("JobJournal", () => {
       JSON.stringify({ idempotencyKey: "key-5", jobId: "job_5", pid: deadPid(), host: hostname(), updatedAt: Date.now() }),
       "{ damaged",
     ]) {
-      await journal.release("k");
+      await rm(join(root, "jobs"), { recursive: true, force: true });
+      await mkdir(join(root, "jobs"));
       await writeFile(entryPath("k"), content);
       const claims = await Promise.all(Array.from({ length: 12 }, () => new JobJournal(root).claim("k")));
       expect(claims.filter((claim) => claim.owned)).toHaveLength(1);

@@ -33,6 +33,9 @@ const STALE_MS = 4 * HEARTBEAT_MS;
 const FAILURE_MEMORY_MS = 60_000;
 
 const RUN_ID = randomUUID();
+/** A takeover rewrites the entry right after taking its lock; a lock this old with the entry unchanged was abandoned. */
+const STALE_LOCK_MS = 10_000;
+const MAX_LOCK_GENERATIONS = 100;
 
 /**
  * The jobs in flight, one small file each, so that work survives the process: a rerun after a
@@ -67,23 +70,47 @@ export class JobJournal {
     }
   }
 
-  /** Writes the holder's entry (a job id, a failure), refreshing its heartbeat. */
-  async update(key: string, entry: JournalEntry): Promise<void> {
+  /**
+   * Writes the holder's entry (a job id, a failure), refreshing its heartbeat. False, and nothing
+   * written, when the entry is no longer this holder's (it stalled and was taken over).
+   */
+  async update(key: string, entry: JournalEntry): Promise<boolean> {
+    if (!(await this.#stillHeld(key, entry))) return false;
     await writeFileAtomic(this.#path(key), JSON.stringify({ ...entry, updatedAt: Date.now() }));
+    return true;
   }
 
-  async release(key: string): Promise<void> {
+  /** Removes the holder's entry, unless someone took it over meanwhile. */
+  async release(key: string, entry: JournalEntry): Promise<void> {
+    if (!(await this.#stillHeld(key, entry))) return;
     await rm(this.#path(key), { force: true });
     await rm(this.#locks(key), { recursive: true, force: true });
   }
 
-  /** Whoever creates the lock for the entry as judged wins; the entry must still be that one. */
+  async #stillHeld(key: string, entry: JournalEntry): Promise<boolean> {
+    const current = (await readEntry(this.#path(key)))?.entry;
+    return current?.run === RUN_ID && current.idempotencyKey === entry.idempotencyKey;
+  }
+
+  /**
+   * Whoever creates the lock for the entry as judged wins; the entry must still be that one. A
+   * lock whose taker died before rewriting the entry is not removed (two could race to remove it):
+   * the next generation of the lock is tried instead.
+   */
   async #takeOver(key: string, stamp: string, taken: JournalEntry): Promise<boolean> {
-    if (!(await createFileExclusive(join(this.#locks(key), stamp), ""))) return false;
-    const now = await readEntry(this.#path(key));
-    if (now?.stamp !== stamp) return false;
-    await writeFileAtomic(this.#path(key), JSON.stringify(taken));
-    return true;
+    for (let generation = 0; generation < MAX_LOCK_GENERATIONS; generation++) {
+      const lock = join(this.#locks(key), `${stamp}.${generation}`);
+      if (await createFileExclusive(lock, "")) {
+        const now = await readEntry(this.#path(key));
+        if (now?.stamp !== stamp) return false;
+        await writeFileAtomic(this.#path(key), JSON.stringify(taken));
+        return true;
+      }
+      // Taken a moment ago: its taker is rewriting the entry. Taken long ago with the entry
+      // unchanged: its taker died in between.
+      if ((await ageMs(lock)) < STALE_LOCK_MS) return false;
+    }
+    return false;
   }
 
   #path(key: string): string {
@@ -110,6 +137,14 @@ async function readEntry(path: string): Promise<{ entry: JournalEntry | undefine
     return { entry: undefined, stamp: `damaged-${stats.ino}-${stats.mtimeMs}` };
   } catch {
     return undefined;
+  }
+}
+
+async function ageMs(path: string): Promise<number> {
+  try {
+    return Date.now() - (await stat(path)).mtimeMs;
+  } catch {
+    return Number.POSITIVE_INFINITY;
   }
 }
 

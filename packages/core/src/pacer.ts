@@ -4,10 +4,10 @@ import { sleep } from "./sleep.js";
 const MAX_TRACKED_JOBS = 10_000;
 
 /**
- * Keeps polls of one job at least `intervalMs` apart, retries included: each request waits for
- * a second after the previous one ended (its answer or its failure, never before the server saw
- * it) and after the previous one's turn, so requests about one job sent at once (previews of its
- * pages, say) go one a second rather than together.
+ * Keeps polls of one job at least `intervalMs` apart, retries included: a request waits until a
+ * second after the previous one's turn, and a second after the last one that ended (its answer or
+ * its failure, never before the server saw it). Requests about one job sent at once (previews of
+ * its pages, say) so go one a second rather than together.
  */
 export class JobPacer {
   readonly #intervalMs: number;

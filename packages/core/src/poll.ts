@@ -66,24 +66,32 @@ export async function waitForJob(
   let delay = initial ? deps.minIntervalMs : 0;
   let last = initial;
   let probeResult = deps.probeResult;
+  let probedLast = false;
   while (!signal?.aborted) {
     await sleep(delay, signal).catch((reason) => {
       throw toAbortError(reason, jobId);
     });
     const sentAt = performance.now();
-    if (probeResult && (schedule.chanceDoneBy(sentAt) ?? 0) >= PROBE_WHEN_CHANCE_DONE) {
+    // Never two result requests in a row: a status poll between them keeps progress reported, and
+    // catches a job that failed on a server that keeps answering 202 for it.
+    if (probeResult && !probedLast && (schedule.chanceDoneBy(sentAt) ?? 0) >= PROBE_WHEN_CHANCE_DONE) {
+      probedLast = true;
       const answer = await probeResult(jobId, { signal });
       const now = performance.now();
-      if (typeof answer !== "string") {
+      // A result with fewer pages than the job has is not the finished one, whatever the status code said.
+      const partial = typeof answer !== "string" && (answer.pageCount ?? 0) < (last?.pageCount ?? 0);
+      if (typeof answer !== "string" && !partial) {
         const job = completedJob(jobId, answer, last);
         report(job);
         return { job, result: answer };
       }
-      if (answer === "not_ready") schedule.observeNotDone(sentAt);
-      else probeResult = undefined; // this server answers result requests only once the job is complete
+      if (answer === "unsupported")
+        probeResult = undefined; // this server answers results only once complete
+      else schedule.observeNotDone(sentAt);
       delay = schedule.nextDelay(now);
       continue;
     }
+    probedLast = false;
     const job = await deps.getJob(jobId, { signal });
     const now = performance.now();
     last = job;

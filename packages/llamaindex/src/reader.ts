@@ -1,6 +1,8 @@
 import { basename, resolve } from "node:path";
 import { type Document, FileReader } from "@llamaindex/core/schema";
 import {
+  AbortError,
+  DEFAULT_JOB_TIMEOUT_MS,
   type DocumentOptions,
   InvalidInputError,
   type OcrInput,
@@ -64,32 +66,40 @@ export class SotaOcrReader extends FileReader<Document<SotaOcrReaderMetadata>> {
     return toDocuments(result, this.#splitPages, resolve(filePath));
   }
 
-  /** An http(s) URL, as the base class allows: downloaded (whole, as the base class does), then OCR'd. */
+  /**
+   * An http(s) URL, as the base class allows: downloaded (whole, as the base class does), then
+   * OCR'd, all within the reader's `signal` and `timeoutMs`.
+   */
   async #loadUrl(url: string): Promise<Document<SotaOcrReaderMetadata>[]> {
     const filename = basename(new URL(url).pathname) || "document";
+    const { signal, timeoutMs = DEFAULT_JOB_TIMEOUT_MS } = this.#ocrOptions;
     let bytes: Uint8Array;
     try {
-      const response = await fetch(url, { signal: this.#ocrOptions.signal });
+      const bounded = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]);
+      const response = await fetch(url, { signal: bounded });
       if (!response.ok) throw new Error(`it answered ${response.status}`);
       bytes = new Uint8Array(await response.arrayBuffer());
     } catch (cause) {
-      const error = new InvalidInputError(
-        `Cannot download ${url} (${(cause as Error).message}). Check the URL, or download the file and pass its path.`,
-        "not_found",
-        url,
-        { cause },
-      );
+      const error = signal?.aborted
+        ? new AbortError(`Aborted by the caller's signal while downloading ${url}: nothing was uploaded.`, { cause: signal.reason })
+        : new InvalidInputError(
+            `Cannot download ${url} (${(cause as Error).message}). Check the URL, or download the file and pass its path.`,
+            "not_found",
+            url,
+            { cause },
+          );
       this.failures.push({ source: url, error });
       throw error;
     }
-    return toDocuments(await this.#ocr(bytes, filename), this.#splitPages, url);
+    return toDocuments(await this.#ocr(bytes, filename, url), this.#splitPages, url);
   }
 
-  async #ocr(input: OcrInput, filename?: string): Promise<OcrResult> {
+  /** `source`: how `failures` names the input when not by its path or name (a URL). */
+  async #ocr(input: OcrInput, filename?: string, source?: string): Promise<OcrResult> {
     try {
       return await this.#client.ocr(input, { ...this.#ocrOptions, filename });
     } catch (error) {
-      this.failures.push({ source: sourceOf(input, filename), error: error as Error });
+      this.failures.push({ source: source ?? sourceOf(input, filename), error: error as Error });
       throw error;
     }
   }

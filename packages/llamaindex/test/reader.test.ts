@@ -8,7 +8,7 @@ import { SimpleDirectoryReader } from "@llamaindex/readers/directory";
 import { sha256Hex } from "@sotaocr/core";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { AuthenticationError, InvalidInputError, JobFailedError, SotaOcrReader } from "../src/index.js";
+import { AbortError, AuthenticationError, InvalidInputError, JobFailedError, SotaOcrReader } from "../src/index.js";
 import { collapse, dataPath, groundTruth } from "./support.js";
 
 let local: Emulator;
@@ -80,6 +80,7 @@ describe("SotaOcrReader", () => {
 
   it("loadData of an http(s) URL downloads it first, as the base class does", async () => {
     const files = createServer(async (request, response) => {
+      if (request.url === "/files/slow.pdf") return; // never answers
       if (request.url !== "/files/report.pdf") return response.writeHead(404).end();
       response.writeHead(200, { "content-type": "application/pdf" }).end(await readFile(dataPath("report.pdf")));
     });
@@ -96,7 +97,13 @@ describe("SotaOcrReader", () => {
       expect(missing).toBeInstanceOf(InvalidInputError);
       expect((missing as Error).message).toMatch(/Cannot download .*gone\.pdf \(it answered 404\)/);
       expect(reader.failures.map((failure) => failure.source)).toEqual([`${base}/files/gone.pdf`]);
+      // The reader's signal stops a download too, as an AbortError.
+      const controller = new AbortController();
+      const slow = new SotaOcrReader({ ...on(synthetic), signal: controller.signal }).loadData(`${base}/files/slow.pdf`);
+      setTimeout(() => controller.abort(), 100);
+      await expect(slow).rejects.toBeInstanceOf(AbortError);
     } finally {
+      files.closeAllConnections();
       files.close();
     }
   });
