@@ -277,17 +277,13 @@ export class SotaOcrClient {
    */
   async #probeResult(jobId: string, options: RequestOptions): Promise<JobResult | ResultProbeMiss> {
     const request = { method: "GET", path: `${jobPath(jobId)}/result`, query: { format: "json" }, jobId } as const;
-    const paced = this.#pacedOptions(jobId, options);
-    const result = await this.#call(request, { ...paced, retryable: (error) => paced.retryable(error) && !isJobFailedAnswer(error) }).catch(
-      (error: unknown) => {
-        if (isJobFailedAnswer(error)) throw new JobFailedError(jobId, "failed", error.code, error.serverMessage);
-        // Another 4xx (400, 404, 409…) to a running job's result: the older revision's "only when completed".
-        if (error instanceof APIError && error.status >= 400 && error.status < 500 && ![401, 403, 408, 429].includes(error.status)) {
-          return undefined;
-        }
-        throw error;
-      },
-    );
+    const result = await this.#callForOutput(request, this.#pacedOptions(jobId, options)).catch((error: unknown) => {
+      // Another 4xx (400, 404, 409…) to a running job's result: the older revision's "only when completed".
+      if (error instanceof APIError && error.status >= 400 && error.status < 500 && ![401, 403, 408, 429].includes(error.status)) {
+        return undefined;
+      }
+      throw error;
+    });
     if (result === undefined) return "unsupported";
     return result.status === 202 ? "not_ready" : this.#toJobResult(result, jobId, "json");
   }
@@ -436,26 +432,31 @@ export class SotaOcrClient {
   async #getWhenReady(request: Omit<Attempt, "timeoutMs" | "signal"> & { jobId: string }, options: RequestOptions): Promise<AttemptResult> {
     const { jobId } = request;
     const maxRetries = options.maxRetries ?? this.#maxRetries;
-    const retryable = (error: unknown) => isRetriableRead(error) && !isJobFailedAnswer(error);
     // The first request goes at once (the job just completed); any retry is paced like a poll.
     const callOptions: CallOptions = {
-      ...this.#callOptions(options, retryable),
+      ...this.#callOptions(options, isRetriableRead),
       beforeAttempt: async (signal, retry) => {
         if (retry > 0) await this.#pacer.wait(jobId, signal);
       },
       afterAttempt: () => this.#pacer.mark(jobId),
     };
     for (let notReady = 0; ; notReady++) {
-      const result = await this.#call(request, callOptions).catch((error: unknown) => {
-        if (isJobFailedAnswer(error)) throw new JobFailedError(jobId, "failed", error.code, error.serverMessage);
-        throw error;
-      });
+      const result = await this.#callForOutput(request, callOptions);
       if (result.status !== 202) return result;
       if (notReady >= maxRetries) throw notReadyError(jobId, result);
       await this.#pacer.wait(jobId, options.signal).catch((reason) => {
         throw toAbortError(reason, jobId);
       });
     }
+  }
+
+  /** A request for what a job produced (result, preview): a 409 `job_failed` is the job's failure, never retried. */
+  async #callForOutput(request: Omit<Attempt, "timeoutMs" | "signal"> & { jobId: string }, options: CallOptions): Promise<AttemptResult> {
+    const retryable = (error: unknown) => options.retryable(error) && !isJobFailedAnswer(error);
+    return this.#call(request, { ...options, retryable }).catch((error: unknown) => {
+      if (isJobFailedAnswer(error)) throw new JobFailedError(request.jobId, "failed", error.code, error.serverMessage);
+      throw error;
+    });
   }
 
   /**
@@ -533,7 +534,7 @@ export class SotaOcrClient {
       const waitForCapacity = error instanceof RateLimitError && options.maxRetries > 0 && waitedForCapacityMs < MAX_WAIT_FOR_CAPACITY_MS;
       if (!waitForCapacity && (retry >= options.maxRetries || !options.retryable(error))) throw error;
       // Without a usable Retry-After (none, 0, a date past), capacity waits back off too.
-      const delay = waitForCapacity ? (asked ? asked : backoffMs(capacityWaits++)) : retryDelayMs(error, retry++);
+      const delay = waitForCapacity ? asked || backoffMs(capacityWaits++) : retryDelayMs(error, retry++);
       if (delay > MAX_RETRY_AFTER_MS) throw error;
       // Up to a fifth more, so files waiting on the same account do not all come back at once.
       const wait = waitForCapacity ? delay * (1 + Math.random() / 5) : delay;

@@ -55,7 +55,7 @@ export class JobJournal {
   async claim(key: string): Promise<Claim> {
     const path = this.#path(key);
     for (;;) {
-      const fresh: JournalEntry = { idempotencyKey: randomUUID(), pid: process.pid, host: hostname(), run: RUN_ID, updatedAt: Date.now() };
+      const fresh: JournalEntry = { idempotencyKey: randomUUID(), ...ownedNow() };
       if (await createFileExclusive(path, JSON.stringify(fresh))) return { owned: true, entry: fresh };
       const found = await readEntry(path);
       if (!found) continue; // released a moment ago: claim again
