@@ -112,8 +112,8 @@ describe("a failed run is remembered: the rerun resumes it instead of paying aga
   });
 });
 
-/** Runs `ocr` of `file` with the cache in a separate Node process; with `wait`, only once told "go" on stdin. */
-function child(file: string, options: { wait?: boolean; onLine?: (line: string, process: ChildProcess) => void }) {
+/** Runs `ocr` of `file` against `server` with the cache in a separate Node process; with `wait`, only once told "go" on stdin. */
+function child(server: Emulator, file: string, options: { wait?: boolean; onLine?: (line: string, process: ChildProcess) => void }) {
   const script = `
     import { SotaOcrClient } from ${JSON.stringify(CORE)};
     const client = new SotaOcrClient({ apiKey: process.env.KEY, baseUrl: process.env.URL, cache: process.env.CACHE });
@@ -125,7 +125,7 @@ function child(file: string, options: { wait?: boolean; onLine?: (line: string, 
     const result = await client.ocr(process.env.FILE, { onProgress: (p) => console.log("progress " + p.status + " " + p.jobId) });
     console.log("result " + result.jobId);`;
   const proc = spawn(process.execPath, ["--input-type=module", "-e", script], {
-    env: { PATH: process.env.PATH, KEY: emulator.apiKey, URL: emulator.url, CACHE: cacheDir, FILE: file, WAIT: options.wait ? "1" : "" },
+    env: { PATH: process.env.PATH, KEY: server.apiKey, URL: server.url, CACHE: cacheDir, FILE: file, WAIT: options.wait ? "1" : "" },
   });
   const lines: string[] = [];
   let buffered = "";
@@ -144,44 +144,61 @@ function child(file: string, options: { wait?: boolean; onLine?: (line: string, 
   return { proc, exited };
 }
 
-describe("a process resumed after a crash", () => {
-  it("polls the job no sooner than a second after the killed process's last poll", async () => {
-    const slow = await startEmulator({ engine: "synthetic", synthetic: { msPerPage: 600 } });
-    const previous = emulator;
-    emulator = slow;
-    try {
-      const file = join(cacheDir, "crash.pdf");
-      await writeFile(file, makePdf(["a", "b", "c", "d", "e"]));
-      // The resumer is started first and loaded, so it polls as soon as it may after the crash.
-      let ready!: () => void;
-      const loaded = new Promise<void>((resolve) => {
-        ready = resolve;
-      });
-      const resumer = child(file, { wait: true, onLine: (line) => line === "ready" && ready() });
-      await loaded;
-      let killedAt = 0;
-      const crashed = await child(file, {
-        onLine: (line, proc) => {
-          if (line.startsWith("progress running") && !killedAt) {
-            proc.kill("SIGKILL");
-            killedAt = performance.now();
-          }
-        },
-      }).exited;
-      expect(crashed.signal).toBe("SIGKILL");
-      resumer.proc.stdin.write("go\n");
-      const rerun = await resumer.exited;
-      expect(rerun.code).toBe(0);
-      expect(slow.log.uploads()).toHaveLength(1);
-      const jobId = (slow.log.uploads()[0] as { jobId: string }).jobId;
-      const polls = slow.log.pollTimes(jobId);
-      expect(polls.filter((at) => at < killedAt).length).toBeGreaterThan(0);
-      expect(polls.filter((at) => at > killedAt).length).toBeGreaterThan(0);
-      const gaps = polls.slice(1).map((at, i) => at - (polls[i] as number));
-      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000);
-    } finally {
-      emulator = previous;
-      await slow.close();
-    }
+describe("resuming a job keeps the API's poll interval", () => {
+  let slow: Emulator;
+  beforeAll(async () => {
+    // 600 ms a page: a 5-page job runs 3 s, long enough to be polled by two runs.
+    slow = await startEmulator({ engine: "synthetic", synthetic: { msPerPage: 600 } });
+  });
+  afterAll(() => slow?.close());
+  beforeEach(() => slow.log.clear());
+  const pollGaps = (jobId: string) => {
+    const polls = slow.log.pollTimes(jobId);
+    return polls.slice(1).map((at, i) => at - (polls[i] as number));
+  };
+
+  it("a process resumed after a crash polls no sooner than a second after the killed one's last poll", async () => {
+    const file = join(cacheDir, "crash.pdf");
+    await writeFile(file, makePdf(["a", "b", "c", "d", "e"]));
+    // The resumer is started first and loaded, so it polls as soon as it may after the crash.
+    let ready!: () => void;
+    const loaded = new Promise<void>((resolve) => {
+      ready = resolve;
+    });
+    const resumer = child(slow, file, { wait: true, onLine: (line) => line === "ready" && ready() });
+    await loaded;
+    let killedAt = 0;
+    const crashed = await child(slow, file, {
+      onLine: (line, proc) => {
+        if (line.startsWith("progress running") && !killedAt) {
+          proc.kill("SIGKILL");
+          killedAt = performance.now();
+        }
+      },
+    }).exited;
+    expect(crashed.signal).toBe("SIGKILL");
+    resumer.proc.stdin.write("go\n");
+    const rerun = await resumer.exited;
+    expect(rerun.code).toBe(0);
+    expect(slow.log.uploads()).toHaveLength(1);
+    const jobId = (slow.log.uploads()[0] as { jobId: string }).jobId;
+    const polls = slow.log.pollTimes(jobId);
+    expect(polls.filter((at) => at < killedAt).length).toBeGreaterThan(0);
+    expect(polls.filter((at) => at > killedAt).length).toBeGreaterThan(0);
+    expect(Math.min(...pollGaps(jobId))).toBeGreaterThanOrEqual(1000);
   }, 30_000);
+
+  it("a run that let go (aborted) and a new client resuming at once: polls a second apart", async () => {
+    const slowClient = () => new SotaOcrClient({ apiKey: slow.apiKey, baseUrl: slow.url, cache: cacheDir });
+    const file = makePdf(["a", "b", "c", "d", "e"]);
+    const controller = new AbortController();
+    const aborted = await slowClient()
+      .ocr(file, { signal: controller.signal, onProgress: (p) => p.status === "running" && controller.abort() })
+      .catch((e: unknown) => e);
+    expect(aborted).toMatchObject({ name: "AbortError", jobId: expect.stringMatching(/^job_/) });
+    const resumed = await slowClient().ocr(file);
+    expect(resumed.jobId).toBe((aborted as { jobId: string }).jobId);
+    expect(slow.log.pollTimes(resumed.jobId).length).toBeGreaterThan(1);
+    expect(Math.min(...pollGaps(resumed.jobId))).toBeGreaterThanOrEqual(1000);
+  });
 });
