@@ -1,4 +1,4 @@
-import { JobFailedError, NotFoundError, SotaOcrError, toAbortError } from "./errors.js";
+import { APIError, JobFailedError, NotFoundError, SotaOcrError, toAbortError } from "./errors.js";
 import { HEARTBEAT_MS, type JobJournal, type JournalEntry } from "./job-journal.js";
 import { cacheKey, type ResultCache } from "./result-cache.js";
 import { sleep } from "./sleep.js";
@@ -9,6 +9,8 @@ export interface CachedRun {
   idempotencyKey: string;
   /** A job a previous run created for the same file: wait for it instead of uploading. */
   resumeJobId: string | undefined;
+  /** The latest moment (epoch ms) a previous run may have sent a request about that job: polls keep their interval after it. */
+  previousRequestAt: number | undefined;
   /** Called as soon as the upload answered, so the journal knows the job before anything else can fail. */
   onJobCreated: (jobId: string) => Promise<void>;
 }
@@ -19,6 +21,8 @@ export interface CachedOcrContext {
   /** What makes a job: the file's hash, page ranges, model profile, service. */
   jobParts: Record<string, unknown>;
   format: string;
+  /** The caller's own key: it wins over the journal's. */
+  idempotencyKey: string | undefined;
   signal: AbortSignal;
   run: (run: CachedRun) => Promise<OcrResult>;
 }
@@ -28,10 +32,11 @@ const WAIT_FOR_OTHER_MS = 250;
 
 /**
  * `ocr` with the result cache and the job journal: a cached result costs no request; a job that
- * a previous (crashed) run left is resumed instead of uploading again; while another process works
- * on the same file, this one waits for its result (or its failure). A resumed job that expired is
- * dropped and the file uploaded once more. The cache is a help, never a risk to a paid result: once
- * a job ran, failing to write to the folder does not throw its result away.
+ * a previous run left (it crashed, or failed before the result) is resumed instead of uploading
+ * again, and an upload whose outcome it never learnt is sent again with the same idempotency key;
+ * while another process works on the same file, this one waits for its result (or its failure). A
+ * resumed job that expired is dropped and the file uploaded once more. The cache is a help, never a
+ * risk to a paid result: once a job ran, failing to write to the folder does not throw its result away.
  */
 export async function cachedOcr(context: CachedOcrContext): Promise<OcrResult> {
   const { results, journal, signal } = context;
@@ -41,7 +46,7 @@ export async function cachedOcr(context: CachedOcrContext): Promise<OcrResult> {
   for (;;) {
     const cached = await results.read(resultKey);
     if (cached) return cached;
-    const claim = await journal.claim(jobKey).catch((cause: unknown) => {
+    const claim = await journal.claim(jobKey, context.idempotencyKey).catch((cause: unknown) => {
       throw new SotaOcrError(
         `The cache folder cannot be used (${(cause as Error).message}). Pass another \`cache\` folder, or leave the cache off.`,
         { cause },
@@ -70,6 +75,7 @@ export async function cachedOcr(context: CachedOcrContext): Promise<OcrResult> {
       const result = await context.run({
         idempotencyKey: entry.idempotencyKey,
         resumeJobId: entry.jobId,
+        previousRequestAt: claim.lastRequestAt,
         onJobCreated: async (jobId) => {
           entry = { ...entry, jobId };
           await write(() => journal.update(jobKey, entry));
@@ -81,21 +87,30 @@ export async function cachedOcr(context: CachedOcrContext): Promise<OcrResult> {
       return result;
     } catch (error) {
       clearInterval(heartbeat);
-      if (resuming && error instanceof NotFoundError && freshUploadsLeft-- > 0) {
-        await write(() => journal.release(jobKey, entry)); // the job expired: upload anew, once
-        continue;
-      }
-      if (error instanceof JobFailedError) {
+      if (entry.jobId !== undefined && error instanceof NotFoundError) {
+        await write(() => journal.release(jobKey, entry)); // the job expired: nothing to resume
+        if (resuming && freshUploadsLeft-- > 0) continue; // one a previous run left: upload anew, once
+      } else if (error instanceof JobFailedError) {
         // Those waiting on this job get its failure rather than uploading the file again.
         const failed = { status: error.status, code: error.code, message: error.serverMessage };
         await write(() => journal.update(jobKey, { ...entry, jobId: entry.jobId ?? error.jobId, failed }));
-      } else if (signal.aborted) {
-        // The job may still be running: let the next run (in this process or another) resume it.
-        await write(() => journal.update(jobKey, { ...entry, pid: 0 }));
+      } else if (entry.jobId === undefined && isRefusal(error)) {
+        await write(() => journal.release(jobKey, entry)); // the server refused the upload: no job to keep
       } else {
-        await write(() => journal.release(jobKey, entry));
+        // The job, or whether the upload created one, is unknown (an outage, a lost answer, a 5xx, a
+        // deadline, an abort): let go, keeping the job id or the key, so the next run (in this process
+        // or another) resumes the job or sends the upload again with the same key, never paying twice.
+        await write(() => journal.update(jobKey, { ...entry, pid: 0 }));
       }
       throw error;
     }
   }
+}
+
+/**
+ * The server answered the upload and did not take it (bad request, key, balance, size, type): no job
+ * exists for its key. Not 408 or 429, which only say "later", nor a 5xx, after which one may.
+ */
+function isRefusal(error: unknown): boolean {
+  return error instanceof APIError && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
 }

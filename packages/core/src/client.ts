@@ -87,7 +87,8 @@ export interface ClientOptions {
   /**
    * Keep finished results and a journal of jobs in flight on disk: `true` for the user's cache
    * folder (e.g. ~/.cache/sotaocr), or a folder path. A cached result costs no request; a job a
-   * crashed run left is resumed instead of uploaded again; processes sharing the folder upload
+   * crashed or failed run left is resumed instead of uploaded again (an upload whose outcome it
+   * never learnt is sent again with the same idempotency key); processes sharing the folder upload
    * each file once. Keyed by the file's bytes, page ranges, model profile, format and `baseUrl`.
    * @default false
    */
@@ -320,7 +321,8 @@ export class SotaOcrClient {
       async (signal) => {
         if (!this.#cache) return run(signal);
         const jobParts = { sha256, pageRanges, modelProfile: options.modelProfile, baseUrl: this.baseUrl };
-        const result = await cachedOcr({ ...this.#cache, jobParts, format, signal, run: (cached) => run(signal, cached) });
+        const { idempotencyKey } = options;
+        const result = await cachedOcr({ ...this.#cache, jobParts, format, idempotencyKey, signal, run: (cached) => run(signal, cached) });
         return { ...result, file }; // a cached result, named as this call named its input
       },
     );
@@ -345,6 +347,8 @@ export class SotaOcrClient {
       await cached?.onJobCreated(initial.id);
     }
     const jobId = job.id;
+    // A previous process may have polled this job a moment ago: keep the interval after it.
+    if (cached?.previousRequestAt !== undefined) this.#pacer.markElsewhere(jobId, cached.previousRequestAt);
     const { result } = await waitForJob(
       jobId,
       { onProgress: options.onProgress, signal, initial, source: prepared.source },

@@ -125,4 +125,36 @@ describe("JobJournal", () => {
     expect((retry as { entry: { idempotencyKey: string; jobId?: string } }).entry.jobId).toBeUndefined();
     expect((retry as { entry: { idempotencyKey: string } }).entry.idempotencyKey).not.toBe(entry.idempotencyKey);
   });
+
+  it("gives a caller's own idempotency key to a fresh entry, and to one it takes over (keeping its job id)", async () => {
+    expect(await journal.claim("k", "caller-key")).toMatchObject({ owned: true, entry: { idempotencyKey: "caller-key" } });
+    const left = { idempotencyKey: "journal-key", jobId: "job_8", pid: 0, host: hostname(), updatedAt: Date.now() };
+    await writeFile(entryPath("j"), JSON.stringify(left));
+    expect(await new JobJournal(root).claim("j", "caller-key")).toMatchObject({
+      owned: true,
+      entry: { idempotencyKey: "caller-key", jobId: "job_8" },
+    });
+    expect(JSON.parse(await readFile(entryPath("j"), "utf8")).idempotencyKey).toBe("caller-key");
+  });
+
+  it("tells the taker of a job when its previous holder may last have asked about it", async () => {
+    const now = Date.now();
+    const takeOver = async (entry: Record<string, unknown>) => {
+      await writeFile(entryPath("k"), JSON.stringify({ idempotencyKey: "key-9", jobId: "job_9", host: hostname(), ...entry }));
+      return (await new JobJournal(root).claim("k")) as { owned: boolean; lastRequestAt?: number };
+    };
+    // Let go (pid 0): its last write came after its last request.
+    expect(await takeOver({ pid: 0, updatedAt: now - 5_000 })).toMatchObject({ owned: true, lastRequestAt: now - 5_000 });
+    // Ended (crashed) minutes ago: it stopped before its next heartbeat was due.
+    const crashedLongAgo = await takeOver({ pid: deadPid(), updatedAt: now - 100_000 });
+    expect(crashedLongAgo.lastRequestAt).toBe(now - 100_000 + 60_000);
+    // Ended a moment ago: as late as now.
+    const crashedNow = await takeOver({ pid: deadPid(), updatedAt: now - 1_000 });
+    expect(crashedNow.lastRequestAt).toBeGreaterThanOrEqual(now);
+    // Quiet on another machine: it may still be at it.
+    const quiet = await takeOver({ pid: 1, host: "another-host", updatedAt: now - 3_600_000 });
+    expect(quiet.lastRequestAt).toBeGreaterThanOrEqual(now);
+    // No job yet: nothing was asked about one.
+    expect((await takeOver({ jobId: undefined, pid: 0, updatedAt: now })).lastRequestAt).toBeUndefined();
+  });
 });

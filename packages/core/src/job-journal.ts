@@ -22,7 +22,15 @@ export interface JournalEntry {
 }
 
 export type Claim =
-  | { owned: true; entry: JournalEntry }
+  | {
+      owned: true;
+      entry: JournalEntry;
+      /**
+       * Taking over a job: the latest moment (epoch ms) its previous holder may have sent a request
+       * about it, so the first poll keeps the API's interval after it.
+       */
+      lastRequestAt?: number | undefined;
+    }
   | { owned: false; failed?: { jobId: string | undefined; status: string; code?: string | undefined; message?: string | undefined } };
 
 /** How often a holder refreshes its entry. */
@@ -51,11 +59,14 @@ export class JobJournal {
     this.#dir = join(root, "jobs");
   }
 
-  /** Takes the entry for `key` when nobody alive holds it (creating it, or taking over an abandoned one). */
-  async claim(key: string): Promise<Claim> {
+  /**
+   * Takes the entry for `key` when nobody alive holds it (creating it, or taking over an abandoned
+   * one). `idempotencyKey`, the caller's own, replaces the journal's for the uploads to come.
+   */
+  async claim(key: string, idempotencyKey?: string): Promise<Claim> {
     const path = this.#path(key);
     for (;;) {
-      const fresh: JournalEntry = { idempotencyKey: randomUUID(), ...ownedNow() };
+      const fresh: JournalEntry = { idempotencyKey: idempotencyKey ?? randomUUID(), ...ownedNow() };
       if (await createFileExclusive(path, JSON.stringify(fresh))) return { owned: true, entry: fresh };
       const found = await readEntry(path);
       if (!found) continue; // released a moment ago: claim again
@@ -65,8 +76,12 @@ export class JobJournal {
       }
       if (entry && !entry.failed && isHeld(entry)) return { owned: false };
       // Abandoned, failed long ago, or damaged: take it over, keeping what lets the job be resumed.
-      const taken: JournalEntry = entry && !entry.failed ? { ...entry, ...ownedNow() } : fresh;
-      return (await this.#takeOver(key, stamp, taken)) ? { owned: true, entry: taken } : { owned: false };
+      const resumable = entry && !entry.failed ? entry : undefined;
+      const taken: JournalEntry = resumable
+        ? { ...resumable, ...ownedNow(), idempotencyKey: idempotencyKey ?? resumable.idempotencyKey }
+        : fresh;
+      if (!(await this.#takeOver(key, stamp, taken))) return { owned: false };
+      return { owned: true, entry: taken, lastRequestAt: resumable?.jobId ? lastRequestBy(resumable) : undefined };
     }
   }
 
@@ -152,12 +167,29 @@ async function ageMs(path: string): Promise<number> {
 function isHeld(entry: JournalEntry): boolean {
   if (entry.pid === 0) return false;
   if (Date.now() - entry.updatedAt > STALE_MS) return false;
-  if (entry.host !== hostname()) return true;
-  if (entry.pid === process.pid) return entry.run === RUN_ID;
+  return !hasEnded(entry);
+}
+
+/** The holder's process is known to have ended: its pid is gone from this machine, or is this process in a later run. */
+function hasEnded(entry: JournalEntry): boolean {
+  if (entry.host !== hostname()) return false;
+  if (entry.pid === process.pid) return entry.run !== RUN_ID;
   try {
     process.kill(entry.pid, 0);
-    return true;
+    return false;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    return (error as NodeJS.ErrnoException).code !== "EPERM";
   }
+}
+
+/**
+ * The latest moment a holder that no longer holds the entry may have sent a request about its job,
+ * without a write per poll: one that let go (pid 0) did so last, after its last request; one that
+ * ended did so before now, and before the heartbeat after its last one was due (two, for slack);
+ * one that went quiet (hung, or on another machine) may be at it still, so now.
+ */
+function lastRequestBy(entry: JournalEntry): number {
+  const now = Date.now();
+  if (entry.pid === 0) return Math.min(now, entry.updatedAt);
+  return hasEnded(entry) ? Math.min(now, entry.updatedAt + 2 * HEARTBEAT_MS) : now;
 }

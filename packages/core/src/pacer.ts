@@ -45,6 +45,15 @@ export class JobPacer {
     this.#remember(this.#lastEnd, jobId, performance.now());
   }
 
+  /**
+   * Records that a request about `jobId` may have been made as late as `at` (epoch ms) by another
+   * process, so the next one here waits a full interval after it.
+   */
+  markElsewhere(jobId: string, at: number): void {
+    const ended = performance.now() - Math.max(0, Date.now() - at);
+    if (ended > (this.#lastEnd.get(jobId) ?? -Infinity)) this.#remember(this.#lastEnd, jobId, ended);
+  }
+
   /** Forgets a job that reached its end. */
   forget(jobId: string): void {
     this.#lastEnd.delete(jobId);
