@@ -114,7 +114,7 @@ describe("sotaocr extract", () => {
     expect(bars).toMatch(/\u2588{24} 3\/3 \| report\.pdf/); // a full bar for the 3 pages
     expect(bars).toMatch(/\u2588{24} 1\/1 \| page\.png/);
     expect(bars).not.toMatch(/report\.pdf: completed/);
-    const lines = await onTerminal(["extract", "report.pdf", "--out", dir], synthetic, { CI: "true" });
+    const lines = await onTerminal(["extract", "report.pdf", "--out", await mkdtemp(join(out, "ci-"))], synthetic, { CI: "true" });
     expect(lines).toMatch(/report\.pdf: completed 3\/3 pages \(job_/);
     expect(lines).not.toContain("\u2588");
     const red = await onTerminal(["balance", "--api-key", "wrong-key-123"], synthetic);
