@@ -42,7 +42,7 @@ export async function jobResult(jobId: string, options: JobResultOptions, printe
   if (options.out) {
     const [inTheWay] = await pathsInTheWay([options.out], replace);
     if (inTheWay !== undefined)
-      throw new OutputExistsError(`${inTheWay} already exists: pass --force to replace it, or another --out <file>.`);
+      throw new OutputExistsError(`${inTheWay} already exists: pass --force to replace a file, or another --out <file>.`);
   }
   const client = clientFrom(options);
   const reporter = createReporter(process.stderr, printer.redact);
