@@ -8,11 +8,16 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
+/** A result file is in the way and --force was not given: the message names it and what to do. */
+export class OutputExistsError extends Error {
+  override readonly name = "OutputExistsError";
+}
+
 /** One line for an error (no stack unless `verbose`): "ErrorName: message". */
 export function describeError(error: unknown, verbose: boolean): string {
   if (!(error instanceof Error)) return String(error);
   if (verbose) return [error.stack ?? `${error.name}: ${error.message}`, ...causes(error)].join("\n");
-  const name = isSotaOcrError(error) ? error.name : "Error";
+  const name = isSotaOcrError(error) || error instanceof OutputExistsError ? error.name : "Error";
   return `${name}: ${error.message}`;
 }
 

@@ -1,4 +1,3 @@
-import { mkdir, writeFile } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import type { OcrPage, OcrResult } from "@sotaocr/core";
 
@@ -19,21 +18,20 @@ export function render(result: Pick<OcrResult, "jobId" | "pageCount" | "pages"> 
   return `${result.pages.map((page) => `<!-- page ${page.pageNumber} -->\n\n${page.content.trim()}\n`).join("\n")}`;
 }
 
-/** Picks `<name>.<ext>` in `dir` for each source, numbering repeats (`report.md`, `report-2.md`). */
+/**
+ * Picks `<name>.<ext>` in `dir` for each source, numbering repeats (`report.md`, `report-2.md`).
+ * Repeats are found ignoring case: `Report.pdf` and `report.pdf` would share one file on macOS
+ * and Windows.
+ */
 export function outputPaths(sources: string[], dir: string, format: OutputFormat): Map<string, string> {
   const used = new Set<string>();
   const paths = new Map<string, string>();
   for (const source of sources) {
     const stem = basename(source, extname(source)) || "document";
     let name = `${stem}.${EXTENSION[format]}`;
-    for (let n = 2; used.has(name); n++) name = `${stem}-${n}.${EXTENSION[format]}`;
-    used.add(name);
+    for (let n = 2; used.has(name.toLowerCase()); n++) name = `${stem}-${n}.${EXTENSION[format]}`;
+    used.add(name.toLowerCase());
     paths.set(source, join(dir, name));
   }
   return paths;
-}
-
-export async function writeOutput(path: string, content: string): Promise<void> {
-  await mkdir(join(path, ".."), { recursive: true });
-  await writeFile(path, content);
 }

@@ -4,15 +4,19 @@ import { emulator } from "./commands/emulator.js";
 import { extract } from "./commands/extract.js";
 import { getJob, jobResult } from "./commands/jobs.js";
 import { describeError, EXIT, red, UsageError } from "./fail.js";
+import { Printer } from "./printer.js";
+import { secretsOf } from "./redact.js";
 import { VERSION } from "./version.js";
 
 const formatOption = () => new Option("--format <format>", "output format").choices(["markdown", "text", "json"]).default("markdown");
 const pagesOption = () => new Option("--pages <ranges>", 'pages to process, 1-based and inclusive, e.g. "1-3,5" (default: all)');
 const timeoutOption = () => new Option("--timeout <duration>", "give up waiting after this long: 90s, 30m, 2h").default("30m");
 
-/** The `sotaocr` program. Every action resolves to an exit code. */
-export function buildProgram(setExitCode: (code: number) => void): Command {
+/** The `sotaocr` program. Every action resolves to an exit code; everything printed goes through `printer`. */
+export function buildProgram(setExitCode: (code: number) => void, printer = new Printer(secretsOf(process.argv))): Command {
   const program = new Command("sotaocr")
+    // Before the subcommands are added: they copy it. Commander's own messages repeat arguments.
+    .configureOutput({ writeOut: (text) => printer.out(text), writeErr: (text) => printer.err(text) })
     .description("OCR PDFs, PNGs and JPEGs with SotaOCR, from the terminal.")
     .version(VERSION, "-V, --version")
     .option("--api-key <key>", "API key (default: $SOTAOCR_API_KEY)")
@@ -36,26 +40,27 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--model-profile <name>", "a model profile from `sotaocr info`")
     .addOption(timeoutOption())
     .option("--cache [dir]", "keep results on disk and resume interrupted jobs (default dir: the user's cache folder)")
-    .action(run((files: string[], _options, command: Command) => extract(files, command.optsWithGlobals())));
+    .option("--force", "replace result files that already exist (default: refuse, before uploading anything)")
+    .action(run((files: string[], _options, command: Command) => extract(files, command.optsWithGlobals(), printer)));
 
   program
     .command("balance")
     .description("show the account's remaining pages")
     .option("--json", "print the service's answer as JSON")
-    .action(run((_options, command: Command) => balance(command.optsWithGlobals())));
+    .action(run((_options, command: Command) => balance(command.optsWithGlobals(), printer)));
 
   program
     .command("info")
     .description("show the model profiles the service offers")
     .option("--json", "print the service's answer as JSON")
-    .action(run((_options, command: Command) => info(command.optsWithGlobals())));
+    .action(run((_options, command: Command) => info(command.optsWithGlobals(), printer)));
 
   const jobs = program.command("jobs").description("look at jobs already on the server");
   jobs
     .command("get")
     .description("show a job's status")
     .argument("<id>", "job id")
-    .action(run((id: string, _options, command: Command) => getJob(id, command.optsWithGlobals())));
+    .action(run((id: string, _options, command: Command) => getJob(id, command.optsWithGlobals(), printer)));
   jobs
     .command("result")
     .description("wait for a job and print (or write) its result, without uploading again")
@@ -63,8 +68,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(formatOption())
     .addOption(new Option("--pages <ranges>", "the page ranges the job was created with, to number its pages as in the document"))
     .option("--out <file>", "write the result to this file instead of printing it")
+    .option("--force", "replace the --out file if it exists")
     .addOption(timeoutOption())
-    .action(run((id: string, _options, command: Command) => jobResult(id, command.optsWithGlobals())));
+    .action(run((id: string, _options, command: Command) => jobResult(id, command.optsWithGlobals(), printer)));
 
   program
     .command("emulator")
@@ -72,18 +78,19 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--port <port>", "port to listen on", "8787")
     .option("--host <host>", "interface to listen on", "127.0.0.1")
     .addOption(new Option("--engine <engine>", "OCR engine").choices(["local", "synthetic"]).default("local"))
-    .action(run((_options, command: Command) => emulator(command.optsWithGlobals())));
+    .action(run((_options, command: Command) => emulator(command.optsWithGlobals(), printer)));
 
   for (const command of [program, ...program.commands, ...jobs.commands]) command.exitOverride();
   return program;
 }
 
-/** Runs the CLI; resolves to the process exit code. */
+/** Runs the CLI; resolves to the process exit code (never rejects). */
 export async function main(argv: string[]): Promise<number> {
+  const printer = new Printer(secretsOf(argv));
   let exitCode: number = EXIT.ok;
   const program = buildProgram((code) => {
     exitCode = code;
-  });
+  }, printer);
   try {
     await program.parseAsync(argv);
     return exitCode;
@@ -96,10 +103,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     const verbose = program.opts().verbose === true || argv.includes("--verbose");
     if (error instanceof UsageError) {
-      process.stderr.write(`${red("sotaocr:")} ${error.message} (add --help for usage)\n`);
+      printer.err(`${red("sotaocr:")} ${error.message} (add --help for usage)\n`);
       return EXIT.usage;
     }
-    process.stderr.write(`${red("sotaocr:")} ${describeError(error, verbose)}\n`);
+    printer.err(`${red("sotaocr:")} ${describeError(error, verbose)}\n`);
     return EXIT.failure;
   }
 }

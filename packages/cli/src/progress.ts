@@ -14,10 +14,25 @@ export interface ProgressReporter {
 /**
  * One bar per file driven by pages_completed / page_count on a terminal; plain lines, one per
  * change, when stderr is not a terminal or CI is set, so logs stay readable. Writes to stderr
- * only: stdout may carry the result.
+ * only: stdout may carry the result. `redact` cleans every text shown (file names, statuses and
+ * job ids come from outside) before a bar may cut it to the terminal's width.
  */
-export function createReporter(stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
-  return stream.isTTY && !process.env.CI ? new BarsReporter(stream) : new LinesReporter(stream);
+export function createReporter(
+  stream: NodeJS.WriteStream = process.stderr,
+  redact: (text: string) => string = (text) => text,
+): ProgressReporter {
+  const reporter = stream.isTTY && !process.env.CI ? new BarsReporter(stream) : new LinesReporter(stream);
+  return {
+    status: (source, text, complete) => reporter.status(redact(source), redact(text), complete),
+    progress: (progress) =>
+      reporter.progress({
+        ...progress,
+        jobId: redact(progress.jobId),
+        source: progress.source === undefined ? undefined : redact(progress.source),
+        status: redact(progress.status),
+      }),
+    stop: () => reporter.stop(),
+  };
 }
 
 const pagesOf = ({ pageCount, pagesCompleted }: JobProgress) => (pageCount ? ` ${pagesCompleted ?? 0}/${pageCount} pages` : "");

@@ -1,12 +1,11 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN, DATA, type Run, runCli, runOnTerminal } from "./run-cli.js";
 
-const BIN = new URL("../dist/bin.js", import.meta.url).pathname;
-const DATA = new URL("../../../examples/data/", import.meta.url).pathname;
 let local: Emulator;
 let synthetic: Emulator;
 let slow: Emulator;
@@ -25,43 +24,14 @@ afterAll(async () => {
   await rm(out, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built `sotaocr` with the emulator's URL and key in the environment, stdin closed, not a TTY. */
+/** Runs the built `sotaocr` with the emulator's URL and key in the environment. */
 function sotaocr(args: string[], emulator?: Emulator, env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        cwd: DATA,
-        env: { PATH: process.env.PATH, ...(emulator ? { SOTAOCR_BASE_URL: emulator.url, SOTAOCR_API_KEY: emulator.apiKey } : {}), ...env },
-      },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end();
-  });
+  return runCli(args, { env: { ...(emulator ? { SOTAOCR_BASE_URL: emulator.url, SOTAOCR_API_KEY: emulator.apiKey } : {}), ...env } });
 }
 
-/** Runs the built `sotaocr` on a pseudo-terminal (util-linux `script`): what the terminal showed, stdout and stderr together. */
-async function onTerminal(args: string[], emulator: Emulator, env: Record<string, string> = {}): Promise<string> {
-  const quote = (word: string) => `'${word.replace(/'/g, "'\\''")}'`;
-  const run = await new Promise<Run>((resolve) => {
-    execFile(
-      "script",
-      ["-qec", [process.execPath, BIN, ...args].map(quote).join(" "), "/dev/null"],
-      {
-        cwd: DATA,
-        env: { PATH: process.env.PATH, TERM: "xterm", SOTAOCR_BASE_URL: emulator.url, SOTAOCR_API_KEY: emulator.apiKey, ...env },
-      },
-      (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
-    );
-  });
-  return run.stdout;
+/** The built `sotaocr` on a terminal, pointed at `emulator`: what the terminal showed. */
+function onTerminal(args: string[], emulator: Emulator, env: Record<string, string> = {}): Promise<string> {
+  return runOnTerminal(args, { env: { SOTAOCR_BASE_URL: emulator.url, SOTAOCR_API_KEY: emulator.apiKey, ...env } });
 }
 
 describe("sotaocr extract", () => {
@@ -144,7 +114,7 @@ describe("sotaocr extract", () => {
     expect(bars).toMatch(/\u2588{24} 3\/3 \| report\.pdf/); // a full bar for the 3 pages
     expect(bars).toMatch(/\u2588{24} 1\/1 \| page\.png/);
     expect(bars).not.toMatch(/report\.pdf: completed/);
-    const lines = await onTerminal(["extract", "report.pdf", "--out", dir], synthetic, { CI: "true" });
+    const lines = await onTerminal(["extract", "report.pdf", "--out", await mkdtemp(join(out, "ci-"))], synthetic, { CI: "true" });
     expect(lines).toMatch(/report\.pdf: completed 3\/3 pages \(job_/);
     expect(lines).not.toContain("\u2588");
     const red = await onTerminal(["balance", "--api-key", "wrong-key-123"], synthetic);

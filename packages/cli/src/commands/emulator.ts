@@ -1,4 +1,5 @@
 import { UsageError } from "../fail.js";
+import type { Printer } from "../printer.js";
 
 export interface EmulatorCommandOptions {
   port: string;
@@ -8,7 +9,7 @@ export interface EmulatorCommandOptions {
 }
 
 /** `sotaocr emulator`: runs the local SotaOCR emulator (package @sotaocr/emulator) until Ctrl-C. */
-export async function emulator(options: EmulatorCommandOptions): Promise<number> {
+export async function emulator(options: EmulatorCommandOptions, printer: Printer): Promise<number> {
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${options.port}".`);
   let startEmulator: typeof import("@sotaocr/emulator").startEmulator;
@@ -24,10 +25,10 @@ export async function emulator(options: EmulatorCommandOptions): Promise<number>
     host: options.host,
     engine: options.engine,
     apiKeys: options.apiKey ? [options.apiKey] : undefined,
-    log: (line) => process.stderr.write(`${line}\n`),
+    log: (line) => printer.err(`${line}\n`),
   });
-  process.stderr.write(`SotaOCR emulator on ${server.url} (engine: ${options.engine}). Point clients at it:\n`);
-  process.stderr.write(`  export SOTAOCR_BASE_URL=${server.url}${options.apiKey ? "" : ` SOTAOCR_API_KEY=${server.apiKey}`}\n`);
+  printer.err(`SotaOCR emulator on ${server.url} (engine: ${options.engine}). Point clients at it:\n`);
+  printer.err(`  export SOTAOCR_BASE_URL=${server.url}${options.apiKey ? "" : ` SOTAOCR_API_KEY=${server.apiKey}`}\n`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);

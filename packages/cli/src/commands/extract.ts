@@ -1,10 +1,13 @@
-import { AbortError, InvalidInputError, type JobProgress, normalizePageRanges, type PageRange } from "@sotaocr/core";
+import { stat } from "node:fs/promises";
+import { AbortError, formatPageRanges, InvalidInputError, type JobProgress, normalizePageRanges, type PageRange } from "@sotaocr/core";
 import { glob, isDynamicPattern } from "tinyglobby";
 import { clientFrom, type GlobalOptions, interruptSignal } from "../context.js";
 import { parseDuration } from "../duration.js";
-import { describeError, EXIT, red, UsageError } from "../fail.js";
-import { type OutputFormat, outputPaths, render, writeOutput } from "../output.js";
+import { describeError, EXIT, OutputExistsError, red, UsageError } from "../fail.js";
+import { type OutputFormat, outputPaths, render } from "../output.js";
+import type { Printer } from "../printer.js";
 import { createReporter } from "../progress.js";
+import { pathsInTheWay, writeResultFile } from "../result-files.js";
 
 export interface ExtractOptions extends GlobalOptions {
   format: OutputFormat;
@@ -13,19 +16,28 @@ export interface ExtractOptions extends GlobalOptions {
   concurrency: string;
   modelProfile?: string;
   timeout: string;
+  /** Replace result files that exist (else the run stops before uploading anything). */
+  force?: boolean;
 }
 
-/** `sotaocr extract <files or globs...>`: OCR each file, writing `<name>.<ext>` or, for one file, stdout. */
-export async function extract(patterns: string[], options: ExtractOptions): Promise<number> {
-  const { pageRanges, concurrency, timeoutMs } = checkOptions(options);
+/**
+ * `sotaocr extract <files or globs...>`: OCR each file, writing `<name>.<ext>` or, for one file,
+ * stdout. Result files never replace existing ones unless --force: all are checked before the
+ * first upload (so nothing is paid for that cannot be written), and again as each is written.
+ */
+export async function extract(patterns: string[], options: ExtractOptions, printer: Printer): Promise<number> {
+  const { pageRanges, concurrency, timeoutMs } = await checkOptions(options);
   const files = await expand(patterns);
   const toStdout = files.length === 1 && options.out === undefined;
   const targets = outputPaths(files, options.out ?? ".", options.format);
+  const replace = options.force === true;
+  if (!toStdout) await refuseFilesInTheWay([...targets.values()], replace);
   const client = clientFrom(options);
-  const reporter = createReporter();
+  const reporter = createReporter(process.stderr, printer.redact);
   const interrupt = interruptSignal();
   const inFlight = new Map<string, string>(); // source → job id, until its result is in
   const failures: string[] = [];
+  const written: string[] = [];
   let stdoutContent: string | undefined;
   for (const file of files) reporter.status(file, "queued");
 
@@ -57,7 +69,13 @@ export async function extract(patterns: string[], options: ExtractOptions): Prom
         reporter.status(item.source, `done: ${pages}`, true);
       } else {
         const target = targets.get(item.source) as string;
-        await writeOutput(target, content);
+        const problem = await writeResult(target, content, replace, fetchLater(item.result.jobId, options.format, pageRanges));
+        if (problem) {
+          reporter.status(item.source, `not written (${problem.name})`);
+          failures.push(`${item.source}: ${describeError(problem, options.verbose ?? false)}`);
+          continue;
+        }
+        written.push(target);
         reporter.status(item.source, `done: ${pages} → ${target}`, true);
       }
     }
@@ -66,22 +84,23 @@ export async function extract(patterns: string[], options: ExtractOptions): Prom
     interrupt.dispose();
   }
 
-  if (stdoutContent !== undefined) process.stdout.write(stdoutContent);
+  if (stdoutContent !== undefined) printer.out(stdoutContent);
+  for (const path of written) printer.err(`wrote ${path}\n`);
   if (interrupt.signal.aborted) {
-    process.stderr.write("Interrupted: stopped waiting.");
-    if (inFlight.size === 0) process.stderr.write(" No job was left running.\n");
+    printer.err("Interrupted: stopped waiting.");
+    if (inFlight.size === 0) printer.err(" No job was left running.\n");
     else {
-      process.stderr.write(" These jobs are still running on the server; fetch their results later, without uploading again:\n");
-      for (const [source, jobId] of inFlight) process.stderr.write(`  sotaocr jobs result ${jobId}   # ${source}\n`);
+      printer.err(" These jobs are still running on the server; fetch their results later, without uploading again:\n");
+      for (const [source, jobId] of inFlight) printer.err(`  sotaocr jobs result ${jobId}   # ${source}\n`);
     }
     return EXIT.interrupted;
   }
   if (failures.length === 1 && files.length === 1) {
-    process.stderr.write(`${red("sotaocr:")} ${failures[0]}\n`); // one file: one line
+    printer.err(`${red("sotaocr:")} ${failures[0]}\n`); // one file: one line
     return EXIT.failure;
   }
   if (failures.length > 0) {
-    process.stderr.write(
+    printer.err(
       `${failures.length} of ${files.length} file${files.length === 1 ? "" : "s"} failed:\n${failures.map((line) => `  ${line}`).join("\n")}\n`,
     );
     return EXIT.failure;
@@ -89,7 +108,45 @@ export async function extract(patterns: string[], options: ExtractOptions): Prom
   return EXIT.ok;
 }
 
-function checkOptions(options: ExtractOptions): { pageRanges: PageRange[] | undefined; concurrency: number; timeoutMs: number } {
+/** Stops the run, before any upload, when result files are in the way; names them all and what to do. */
+async function refuseFilesInTheWay(paths: string[], replace: boolean): Promise<void> {
+  const inTheWay = await pathsInTheWay(paths, replace);
+  if (inTheWay.length === 0) return;
+  const what =
+    inTheWay.length === 1 ? `${inTheWay[0]} already exists` : `${inTheWay.length} result files already exist: ${inTheWay.join(", ")}`;
+  const advice = replace
+    ? "A result never replaces a folder: pass --out <dir> to write elsewhere."
+    : "Pass --force to replace existing files, or --out <dir> to write elsewhere.";
+  throw new OutputExistsError(`${what}. Nothing was uploaded. ${advice}`);
+}
+
+/** The command that fetches a job's result again, as this run asked for it, without uploading. */
+function fetchLater(jobId: string, format: OutputFormat, pageRanges: PageRange[] | undefined): string {
+  const formatFlag = format === "markdown" ? "" : ` --format ${format}`;
+  const pagesFlag = pageRanges ? ` --pages ${formatPageRanges(pageRanges)}` : "";
+  return `sotaocr jobs result ${jobId}${formatFlag}${pagesFlag} --out <file>`;
+}
+
+/**
+ * Writes one result file; when it cannot, an error saying how to get the result anyway (the job
+ * keeps it on the server), so a paid result is never lost to a name taken meanwhile or a full disk.
+ */
+async function writeResult(target: string, content: string, replace: boolean, later: string): Promise<Error | undefined> {
+  try {
+    if (await writeResultFile(target, content, replace)) return undefined;
+    return new OutputExistsError(
+      `${target} appeared while the job ran and was left alone: fetch this result with \`${later}\` (no new upload).`,
+    );
+  } catch (cause) {
+    return new Error(`Could not write ${target} (${(cause as Error).message}): fetch this result with \`${later}\` (no new upload).`, {
+      cause,
+    });
+  }
+}
+
+async function checkOptions(
+  options: ExtractOptions,
+): Promise<{ pageRanges: PageRange[] | undefined; concurrency: number; timeoutMs: number }> {
   let pageRanges: PageRange[] | undefined;
   try {
     pageRanges = options.pages === undefined ? undefined : normalizePageRanges(options.pages);
@@ -101,7 +158,20 @@ function checkOptions(options: ExtractOptions): { pageRanges: PageRange[] | unde
     throw new UsageError(`--concurrency must be a whole number ≥ 1, not "${options.concurrency}".`);
   const timeoutMs = parseDuration(options.timeout);
   if (timeoutMs === undefined) throw new UsageError(`--timeout must be a duration like 90s, 30m or 2h, not "${options.timeout}".`);
+  if (options.out !== undefined && !(await isFolderOrMissing(options.out)))
+    throw new UsageError(`--out ${options.out} is not a folder: name a folder (it is created if missing).`);
   return { pageRanges, concurrency, timeoutMs };
+}
+
+async function isFolderOrMissing(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return true;
+    if (code === "ENOTDIR") return false;
+    throw error;
+  }
 }
 
 /** Expands glob patterns (for shells that do not, or quoted ones); plain paths pass as given. */

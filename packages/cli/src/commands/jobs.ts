@@ -1,15 +1,17 @@
 import { normalizePageRanges } from "@sotaocr/core";
 import { clientFrom, type GlobalOptions, interruptSignal } from "../context.js";
 import { parseDuration } from "../duration.js";
-import { EXIT, UsageError } from "../fail.js";
-import { type OutputFormat, render, writeOutput } from "../output.js";
+import { EXIT, OutputExistsError, UsageError } from "../fail.js";
+import { type OutputFormat, render } from "../output.js";
+import type { Printer } from "../printer.js";
 import { createReporter } from "../progress.js";
+import { pathsInTheWay, writeResultFile } from "../result-files.js";
 
 /** `sotaocr jobs get <id>`: a job's status as JSON. */
-export async function getJob(jobId: string, options: GlobalOptions): Promise<number> {
+export async function getJob(jobId: string, options: GlobalOptions, printer: Printer): Promise<number> {
   const job = await clientFrom(options).getJob(jobId);
   const { raw: _raw, ...summary } = job;
-  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  printer.out(`${JSON.stringify(summary, null, 2)}\n`);
   return EXIT.ok;
 }
 
@@ -17,14 +19,17 @@ export interface JobResultOptions extends GlobalOptions {
   format: OutputFormat;
   pages?: string;
   out?: string;
+  /** Replace the --out file if it exists. */
+  force?: boolean;
   timeout: string;
 }
 
 /**
  * `sotaocr jobs result <id>`: waits for a job that is already on the server (say, after Ctrl-C)
- * and prints or writes its result, without uploading again.
+ * and prints or writes its result, without uploading again. An existing --out file is refused
+ * before waiting, and never replaced without --force, even if it appears while waiting.
  */
-export async function jobResult(jobId: string, options: JobResultOptions): Promise<number> {
+export async function jobResult(jobId: string, options: JobResultOptions, printer: Printer): Promise<number> {
   const timeoutMs = parseDuration(options.timeout);
   if (timeoutMs === undefined) throw new UsageError(`--timeout must be a duration like 90s, 30m or 2h, not "${options.timeout}".`);
   let pageRanges: ReturnType<typeof normalizePageRanges> | undefined;
@@ -33,8 +38,14 @@ export async function jobResult(jobId: string, options: JobResultOptions): Promi
   } catch (error) {
     throw new UsageError(`--pages: ${(error as Error).message}`);
   }
+  const replace = options.force === true;
+  if (options.out) {
+    const [inTheWay] = await pathsInTheWay([options.out], replace);
+    if (inTheWay !== undefined)
+      throw new OutputExistsError(`${inTheWay} already exists: pass --force to replace a file, or another --out <file>.`);
+  }
   const client = clientFrom(options);
-  const reporter = createReporter();
+  const reporter = createReporter(process.stderr, printer.redact);
   const interrupt = interruptSignal();
   try {
     await client.waitForJob(jobId, { timeoutMs, signal: interrupt.signal, onProgress: (progress) => reporter.progress(progress) });
@@ -45,17 +56,22 @@ export async function jobResult(jobId: string, options: JobResultOptions): Promi
     });
     const content = render(pages, options.format);
     if (options.out) {
-      await writeOutput(options.out, content);
+      if (!(await writeResultFile(options.out, content, replace)))
+        throw new OutputExistsError(
+          `${options.out} appeared while waiting for the job and was left alone: run this again with another --out <file>.`,
+        );
       reporter.status(jobId, `done: ${pages.pageCount} pages → ${options.out}`, true);
+      reporter.stop();
+      printer.err(`wrote ${options.out}\n`);
     } else {
       reporter.stop();
-      process.stdout.write(content);
+      printer.out(content);
     }
     return EXIT.ok;
   } catch (error) {
     if (!interrupt.signal.aborted) throw error;
     reporter.stop();
-    process.stderr.write(`Interrupted: stopped waiting. Job ${jobId} keeps running on the server: run this again to fetch it.\n`);
+    printer.err(`Interrupted: stopped waiting. Job ${jobId} keeps running on the server: run this again to fetch it.\n`);
     return EXIT.interrupted;
   } finally {
     reporter.stop();
