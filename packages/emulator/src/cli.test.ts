@@ -64,6 +64,8 @@ describe("parseCommandLine", () => {
       ["--fault-slow", "2"],
       ["--bogus"],
       ["--max-upload-mb", "0"],
+      ["--host", ""],
+      ["--host", " "],
       ["pos"],
     ]) {
       expect(() => parseCommandLine(args), args.join(" ")).toThrow(UsageError);

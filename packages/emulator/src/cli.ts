@@ -12,7 +12,7 @@ A local SotaOCR-compatible server for offline development and CI.
 
 Options:
   --port N                     port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-  --host HOST                  interface to listen on (default 127.0.0.1)
+  --host HOST                  interface to listen on, not empty (default 127.0.0.1; 0.0.0.0: every interface)
   --api-key KEY                accepted API key; repeat for several (default ${DEFAULT_API_KEY})
   --data-dir DIR               where uploads are stored (default a temporary directory)
   --engine local|synthetic     local: real OCR, offline; synthetic: deterministic text (default local)
@@ -97,6 +97,12 @@ export function parseCommandLine(argv: string[]): CliCommand {
     return raw as T | undefined;
   };
 
+  const host = text("host");
+  if (host !== undefined && host.trim() === "") {
+    throw new UsageError(
+      `--host must be a host name or IP address, such as 127.0.0.1 or 0.0.0.0 (every interface), not ${JSON.stringify(host)}.`,
+    );
+  }
   const port = number("port", (n) => whole(n) && n <= 65_535, "a port number (0–65535)") ?? DEFAULT_PORT;
   const engine = oneOf("engine", ["local", "synthetic"] as const);
   const msPerPage = number("ms-per-page", (n) => n >= 0, "a number of ms ≥ 0");
@@ -114,7 +120,7 @@ export function parseCommandLine(argv: string[]): CliCommand {
   };
   const options: EmulatorOptions = {
     port,
-    host: text("host"),
+    host,
     apiKeys: values["api-key"] as string[] | undefined,
     dataDir: text("data-dir"),
     engine: engine ?? "local",

@@ -67,7 +67,7 @@ export interface FaultOptions {
 }
 
 export interface EmulatorOptions {
-  /** Interface to listen on. @default "127.0.0.1" */
+  /** Interface to listen on: a host name or IP address, never empty ("0.0.0.0" for every interface). @default "127.0.0.1" */
   host?: string | undefined;
   /** Port to listen on; 0 picks a free one. @default 0 */
   port?: number | undefined;
@@ -166,10 +166,17 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     throw new TypeError(`pageNumbering must be "original" or "relative", not ${JSON.stringify(pageNumbering)}.`);
   }
   const log = options.log === true ? (line: string) => console.log(line) : typeof options.log === "function" ? options.log : undefined;
+  const host = options.host ?? "127.0.0.1";
+  // An empty host makes Node listen on every interface, the opposite of what it looks like.
+  if (typeof host !== "string" || host.trim() === "") {
+    throw new TypeError(
+      `host must be a host name or IP address to listen on, such as "127.0.0.1" (this machine only) or "0.0.0.0" (every interface), not ${JSON.stringify(host)}.`,
+    );
+  }
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new TypeError(`port must be a whole number 0–65535, not ${port}.`);
   return {
-    host: options.host ?? "127.0.0.1",
+    host,
     port,
     apiKeys: [...apiKeys],
     dataDir: options.dataDir,
