@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import type { Engine } from "./engine.js";
+import { DEFAULT_MAX_LOG_ENTRIES } from "./request-log.js";
 
 /** The routes of the API, as the request log and `faults.routes` name them. */
 export type RouteName = "extract" | "job" | "result" | "preview" | "balance" | "info";
@@ -100,6 +101,12 @@ export interface EmulatorOptions {
   initialBalance?: number | undefined;
   /** Finished jobs (and their files) are deleted this long after they finish, in ms. @default 3600000 (1 h) */
   jobTtlMs?: number | undefined;
+  /**
+   * Requests `emulator.log` keeps; older ones are dropped first, so memory stays bounded however
+   * many requests arrive. Paths, queries and `Idempotency-Key`s longer than 256 characters are cut
+   * short in it. @default 10000
+   */
+  maxLogEntries?: number | undefined;
   /** Faults to inject. @default none */
   faults?: FaultOptions | undefined;
   /**
@@ -126,6 +133,7 @@ export interface ResolvedOptions {
   requestsPerSecond: number;
   initialBalance: number;
   jobTtlMs: number;
+  maxLogEntries: number;
   faults: ResolvedFaults;
   log: ((line: string) => void) | undefined;
 }
@@ -194,6 +202,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     requestsPerSecond: positiveInt(options.requestsPerSecond, "requestsPerSecond") ?? Number.POSITIVE_INFINITY,
     initialBalance: nonNegative(options.initialBalance, "initialBalance") ?? 10_000,
     jobTtlMs: positive(options.jobTtlMs, "jobTtlMs") ?? 60 * 60_000,
+    maxLogEntries: positiveInt(options.maxLogEntries, "maxLogEntries") ?? DEFAULT_MAX_LOG_ENTRIES,
     faults: resolveFaults(options.faults ?? {}),
     log,
   };

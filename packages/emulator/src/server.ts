@@ -24,7 +24,7 @@ export interface Emulator {
   readonly port: number;
   /** Where uploads are stored: `dataDir`, or the temporary directory `close()` removes. */
   readonly dataDir: string;
-  /** Every request the emulator saw, for test assertions. */
+  /** The requests the emulator saw (the newest `maxLogEntries`), for test assertions. */
   readonly log: RequestLog;
   /** Stops the server and the jobs, closes the engine if the emulator created it, deletes its files. */
   close(): Promise<void>;
@@ -63,7 +63,7 @@ class EmulatorServer {
   readonly #ownsDataDir: boolean;
   readonly #engine: Engine;
   readonly #ownsEngine: boolean;
-  readonly #log = new RequestLog();
+  readonly #log: RequestLog;
   readonly #jobs: JobQueue;
   readonly #server: Server;
   /** Aborted by close(): ends injected delays. */
@@ -78,6 +78,7 @@ class EmulatorServer {
     this.#ownsDataDir = ownsDataDir;
     this.#engine = engine;
     this.#ownsEngine = ownsEngine;
+    this.#log = new RequestLog(config.maxLogEntries);
     const accounts = createAccounts(config.apiKeys, config.initialBalance);
     const accountsByIndex = [...accounts.values()];
     this.#jobs = new JobQueue({

@@ -1,4 +1,5 @@
 import { readdir } from "node:fs/promises";
+import { Agent, request } from "node:http";
 import { SotaOcrClient } from "@sotaocr/core";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_API_KEY } from "../src/index.js";
@@ -99,6 +100,40 @@ describe("a 2 GB upload against maxUploadBytes (emulator in its own process)", (
       expect((await client.ocr(makePdf(3))).pages).toHaveLength(3);
       expect((await readdir(server.dataDir)).filter((name) => !name.startsWith("job_"))).toEqual([]);
     } finally {
+      expect(await server.close()).toEqual({ code: 0, signal: null });
+    }
+  }, 60_000);
+});
+
+describe("a flood of unauthenticated requests with long URLs (emulator in its own process)", () => {
+  it("leaves the server's memory bounded: the request log keeps a bounded number of short entries", async () => {
+    const server = await startEmulatorProcess({ engine: "synthetic", synthetic: { msPerPage: 1 } });
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    const get = (path: string) =>
+      new Promise<number | undefined>((resolve, reject) => {
+        const req = request(`${server.url}${path}`, { agent, headers: { "idempotency-key": "k".repeat(3000) } }, (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    try {
+      const before = await server.usage();
+      // 12,000 requests of ~14 KB each: 170 MB if every one were kept whole.
+      const statuses = new Map<number | undefined, number>();
+      for (let i = 0; i < 12_000; i += 100) {
+        const batch = await Promise.all(
+          Array.from({ length: 100 }, (_, j) => get(`/v1/jobs/${i + j}-${"a".repeat(6000)}?q=${"q".repeat(4000)}`)),
+        );
+        for (const status of batch) statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+      expect([...statuses]).toEqual([[401, 12_000]]);
+      const after = await server.usage();
+      // A full log of 10,000 cut-short entries takes 10–40 MB; kept whole they would take 170 MB.
+      expect(after.maxRss - before.maxRss).toBeLessThan(64 * MiB);
+    } finally {
+      agent.destroy();
       expect(await server.close()).toEqual({ code: 0, signal: null });
     }
   }, 60_000);

@@ -7,7 +7,7 @@ import { SotaOcrClient } from "@sotaocr/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSyntheticEngine, type Emulator, type Engine, startEmulator } from "../src/index.js";
 import { statusOf, streamRequest, zeros } from "./attack-helpers.js";
-import { clientFor, errorCode, makePdf, multipart, raw, rawHttp, rawUpload, sha256 } from "./helpers.js";
+import { clientFor, errorCode, makePdf, multipart, raw, rawHttp, rawUpload, sha256, startSynthetic } from "./helpers.js";
 
 /** The synthetic engine, counting the files it is asked to open (the only file reads a request can cause). */
 function countingEngine(): Engine & { opened: string[] } {
@@ -409,6 +409,47 @@ describe("the emulator under attack", () => {
       expect(sockets.every((socket) => !socket.destroyed)).toBe(true);
     } finally {
       for (const socket of sockets) socket.destroy();
+    }
+  });
+});
+
+describe("the request log under a flood", () => {
+  it("keeps only the newest maxLogEntries requests, with long paths, queries and Idempotency-Keys cut short", async () => {
+    const emulator = await startSynthetic({ maxLogEntries: 50, pollIntervalMs: 0 });
+    try {
+      const { jobId } = await clientFor(emulator).ocr(makePdf(1));
+      expect(emulator.log.pollTimes(jobId).length).toBeGreaterThan(0);
+      // Unauthenticated, each near Node's 16 KiB limit for the request line and headers.
+      const long = (c: string, n: number) => c.repeat(n);
+      for (let i = 0; i < 80; i++) {
+        const response = await raw(emulator, `/v1/jobs/${i}-${long("a", 5000)}?q=${long("q", 5000)}`, {
+          key: null,
+          headers: { "idempotency-key": long("k", 4000) },
+        });
+        expect(response.status).toBe(401);
+      }
+      const entries = emulator.log.entries;
+      expect(entries).toHaveLength(50);
+      // The newest 50, oldest first; the upload and its polls are gone.
+      expect(entries.map((entry) => Number(/^\/v1\/jobs\/(\d+)-/.exec(entry.path)?.[1]))).toEqual(
+        Array.from({ length: 50 }, (_, i) => 30 + i),
+      );
+      expect(emulator.log.uploads()).toEqual([]);
+      expect(emulator.log.pollTimes(jobId)).toEqual([]);
+      for (const entry of entries) {
+        expect([entry.path.length, entry.query.length, entry.idempotencyKey?.length]).toEqual([256, 256, 256]);
+        expect([entry.path, entry.query, entry.idempotencyKey].every((text) => text?.endsWith("…"))).toBe(true);
+        expect(entry.status).toBe(401);
+      }
+      // Still recording, still in order; short values are kept whole.
+      await raw(emulator, "/v1/balance", { headers: { "idempotency-key": "short" } });
+      expect(emulator.log.entries).toHaveLength(50);
+      expect(emulator.log.entries.at(-1)).toMatchObject({ path: "/v1/balance", idempotencyKey: "short", status: 200 });
+      emulator.log.clear();
+      await raw(emulator, "/api/v1/info");
+      expect(emulator.log.entries.map((entry) => entry.path)).toEqual(["/api/v1/info"]);
+    } finally {
+      await emulator.close();
     }
   });
 });
