@@ -23,6 +23,10 @@ describe("parseCommandLine", () => {
       "1.5",
       "--poll-interval-ms",
       "0",
+      "--request-timeout-ms",
+      "5000",
+      "--max-connections",
+      "50",
       "--fault-seed",
       "42",
       "--fault-server-error",
@@ -46,6 +50,8 @@ describe("parseCommandLine", () => {
         pageNumbering: "relative",
         maxUploadBytes: 1.5 * 1024 * 1024,
         pollIntervalMs: 0,
+        requestTimeoutMs: 5000,
+        maxConnections: 50,
         faults: expect.objectContaining({ seed: 42, serverError: 0.1, ambiguousUpload: 0.05, retryAfter: "date", reset: undefined }),
       }),
     });
@@ -65,6 +71,8 @@ describe("parseCommandLine", () => {
       ["--bogus"],
       ["--max-upload-mb", "0"],
       ["--host", ""],
+      ["--request-timeout-ms", "0"],
+      ["--max-connections", "1.5"],
       ["--host", " "],
       ["pos"],
     ]) {

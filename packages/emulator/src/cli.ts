@@ -20,6 +20,8 @@ Options:
   --result-shape SHAPE         ${RESULT_SHAPES.join(" | ")} (default canonical)
   --page-numbering MODE        original | relative (default original)
   --max-upload-mb N            largest upload in MiB (default 256)
+  --request-timeout-ms N       longest time a request may take to arrive, body included (default 120000); headers: 10 s at most
+  --max-connections N          connections open at once; more are closed at once (default 1000)
   --poll-interval-ms N         least time between polls of one job (default 1000)
   --job-concurrency N          jobs processed at once (default: the number of CPUs)
   --fault-seed N               seed of the fault generator
@@ -59,6 +61,8 @@ export function parseCommandLine(argv: string[]): CliCommand {
         "result-shape": { type: "string" },
         "page-numbering": { type: "string" },
         "max-upload-mb": { type: "string" },
+        "request-timeout-ms": { type: "string" },
+        "max-connections": { type: "string" },
         "poll-interval-ms": { type: "string" },
         "job-concurrency": { type: "string" },
         "fault-seed": { type: "string" },
@@ -129,6 +133,8 @@ export function parseCommandLine(argv: string[]): CliCommand {
     pageNumbering: oneOf("page-numbering", ["original", "relative"] as const),
     maxUploadBytes: maxUploadMb === undefined ? undefined : Math.floor(maxUploadMb * 1024 * 1024),
     pollIntervalMs: number("poll-interval-ms", (n) => n >= 0, "a number of ms ≥ 0"),
+    requestTimeoutMs: number("request-timeout-ms", (n) => whole(n) && n >= 1, "a whole number of ms ≥ 1"),
+    maxConnections: number("max-connections", (n) => whole(n) && n >= 1, "a whole number ≥ 1"),
     jobConcurrency: number("job-concurrency", (n) => whole(n) && n >= 1, "a whole number ≥ 1"),
     faults,
   };

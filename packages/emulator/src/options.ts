@@ -89,6 +89,14 @@ export interface EmulatorOptions {
   pageNumbering?: PageNumbering | undefined;
   /** Largest accepted upload, in bytes; larger ones get 413 `file_too_large`. @default 268435456 (256 MiB) */
   maxUploadBytes?: number | undefined;
+  /**
+   * Longest time a request may take to arrive, headers and body, in ms; a slower one gets 408
+   * `request_timeout` and its connection is closed (what it uploaded so far is removed). Headers
+   * alone get at most 10 s of it. @default 120000 (2 min)
+   */
+  requestTimeoutMs?: number | undefined;
+  /** Connections open at once; one more is closed as soon as it is accepted, unanswered. @default 1000 */
+  maxConnections?: number | undefined;
   /** Polls of one job closer than this (ms) to its previous accepted poll get 429 `rate_limited`. @default 1000 */
   pollIntervalMs?: number | undefined;
   /** Jobs processed at once. @default os.availableParallelism() */
@@ -127,6 +135,10 @@ export interface ResolvedOptions {
   resultShape: ResultShape;
   pageNumbering: PageNumbering;
   maxUploadBytes: number;
+  requestTimeoutMs: number;
+  /** `requestTimeoutMs`, but at most 10 s: the part of it the headers may take. */
+  headersTimeoutMs: number;
+  maxConnections: number;
   pollIntervalMs: number;
   jobConcurrency: number;
   maxActiveJobsPerKey: number;
@@ -153,6 +165,12 @@ export interface ResolvedFaults {
 }
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
+/** Enough for a 256 MiB upload at 2 MB/s; a connection trickling its body is not held longer. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 2 * 60_000;
+/** Real clients send their headers at once; a connection trickling them is not held longer than this (ms). */
+const HEADERS_TIMEOUT_MS = 10_000;
+/** Far above what a test suite opens, low enough that idle or trickling connections cannot exhaust the process. */
+export const DEFAULT_MAX_CONNECTIONS = 1000;
 
 /** Applies defaults and checks every value, throwing a `TypeError` that names the bad option. */
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
@@ -181,6 +199,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
       `host must be a host name or IP address to listen on, such as "127.0.0.1" (this machine only) or "0.0.0.0" (every interface), not ${JSON.stringify(host)}.`,
     );
   }
+  const requestTimeoutMs = positiveInt(options.requestTimeoutMs, "requestTimeoutMs") ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new TypeError(`port must be a whole number 0–65535, not ${port}.`);
   return {
@@ -196,6 +215,9 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     resultShape,
     pageNumbering,
     maxUploadBytes: positiveInt(options.maxUploadBytes, "maxUploadBytes") ?? DEFAULT_MAX_UPLOAD_BYTES,
+    requestTimeoutMs,
+    headersTimeoutMs: Math.min(requestTimeoutMs, HEADERS_TIMEOUT_MS),
+    maxConnections: positiveInt(options.maxConnections, "maxConnections") ?? DEFAULT_MAX_CONNECTIONS,
     pollIntervalMs: nonNegative(options.pollIntervalMs, "pollIntervalMs") ?? 1000,
     jobConcurrency: positiveInt(options.jobConcurrency, "jobConcurrency") ?? availableParallelism(),
     maxActiveJobsPerKey: positiveInt(options.maxActiveJobsPerKey, "maxActiveJobsPerKey") ?? Number.POSITIVE_INFINITY,

@@ -413,6 +413,109 @@ describe("the emulator under attack", () => {
   });
 });
 
+/** A connection that sends `head`, then one byte of `trickle` every `everyMs`, and records what comes back. */
+function trickle(port: number, head: string, trickle: string, everyMs: number) {
+  const socket = connect(port, "127.0.0.1");
+  let answer = "";
+  let sent = 0;
+  socket.setEncoding("latin1").on("data", (chunk: string) => {
+    answer += chunk;
+  });
+  socket.on("error", () => undefined);
+  socket.write(head);
+  const timer = setInterval(() => {
+    if (socket.writable) socket.write(trickle.charAt(sent++ % trickle.length));
+  }, everyMs);
+  const started = performance.now();
+  const closed = new Promise<{ answer: string; openMs: number }>((resolve) =>
+    socket.on("close", () => {
+      clearInterval(timer);
+      resolve({ answer, openMs: performance.now() - started });
+    }),
+  );
+  return { socket, closed };
+}
+
+/** Resolves with `promise`, or rejects after `ms` (so a connection held open fails the test instead of hanging it). */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still open after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+describe("slow and numerous connections", () => {
+  it("answers 408 and closes connections whose headers or upload body trickle in past requestTimeoutMs, and keeps no partial file", async () => {
+    const emulator = await startSynthetic({ requestTimeoutMs: 1000 });
+    const connections: ReturnType<typeof trickle>[] = [];
+    try {
+      const upload = trickle(
+        emulator.port,
+        `POST /v1/extract HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${emulator.apiKey}\r\n` +
+          "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 1000000\r\n\r\n" +
+          '--b\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF-1.4\n',
+        "x",
+        50,
+      );
+      const headers = trickle(emulator.port, "GET /v1/balance HTTP/1.1\r\nHost: x\r\nX-Slow: ", "y", 50);
+      connections.push(upload, headers);
+      const [uploadEnd, headersEnd] = await within(Promise.all([upload.closed, headers.closed]), 8000, "a trickling connection");
+      for (const end of [uploadEnd, headersEnd]) {
+        expect(statusOf(end.answer)).toMatchObject({ status: 408, code: "request_timeout" });
+        expect(statusOf(end.answer).headers).toContain("connection: close");
+        expect(end.openMs).toBeGreaterThanOrEqual(900);
+      }
+      // The server saw the upload, answered it 408, and removed what it had stored of it.
+      const uploads = emulator.log.uploads();
+      expect(uploads.map((entry) => [entry.status, entry.sha256])).toEqual([[408, undefined]]);
+      await waitFor(async () => (await readdir(emulator.dataDir)).length === 0);
+      expect(await readdir(emulator.dataDir)).toEqual([]);
+      // A request that arrives at once is served as before.
+      expect((await clientFor(emulator).ocr(makePdf(1))).pages).toHaveLength(1);
+    } finally {
+      for (const connection of connections) connection.socket.destroy();
+      await emulator.close();
+    }
+  });
+
+  it("closes connections beyond maxConnections at once, and serves again once some close", async () => {
+    const emulator = await startSynthetic({ maxConnections: 4 });
+    const idle: Socket[] = [];
+    try {
+      for (let i = 0; i < 4; i++) {
+        const socket = connect(emulator.port, "127.0.0.1");
+        socket.on("error", () => undefined);
+        await new Promise((resolve) => socket.once("connect", resolve));
+        socket.write("GET /v1/balance HTTP/1.1\r\nHost: x\r\nAuthori");
+        idle.push(socket);
+      }
+      const extra = trickle(
+        emulator.port,
+        `GET /v1/balance HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${emulator.apiKey}\r\n\r\n`,
+        "",
+        1000,
+      );
+      const refused = await within(extra.closed, 5000, "the connection over the limit");
+      expect(refused.answer).toBe("");
+      // Nothing of it reached the pipeline.
+      expect(emulator.log.entries).toEqual([]);
+      for (const socket of idle.splice(0, 2)) socket.destroy();
+      await waitFor(async () => {
+        try {
+          return (await raw(emulator, "/v1/balance")).status === 200;
+        } catch {
+          return false;
+        }
+      });
+      expect((await clientFor(emulator).getBalance()).remainingPages).toBe(10_000);
+    } finally {
+      for (const socket of idle) socket.destroy();
+      await emulator.close();
+    }
+  });
+});
+
 describe("the request log under a flood", () => {
   it("keeps only the newest maxLogEntries requests, with long paths, queries and Idempotency-Keys cut short", async () => {
     const emulator = await startSynthetic({ maxLogEntries: 50, pollIntervalMs: 0 });
