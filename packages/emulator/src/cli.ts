@@ -17,6 +17,7 @@ Options:
   --data-dir DIR               where uploads are stored (default a temporary directory)
   --engine local|synthetic     local: real OCR, offline; synthetic: deterministic text (default local)
   --ms-per-page N              synthetic engine: time per page in ms (default 50)
+  --max-page-megapixels N      local engine: largest PDF page render; larger pages fail page_too_large (default 40)
   --result-shape SHAPE         ${RESULT_SHAPES.join(" | ")} (default canonical)
   --page-numbering MODE        original | relative (default original)
   --max-upload-mb N            largest upload in MiB (default 256)
@@ -58,6 +59,7 @@ export function parseCommandLine(argv: string[]): CliCommand {
         "data-dir": { type: "string" },
         engine: { type: "string" },
         "ms-per-page": { type: "string" },
+        "max-page-megapixels": { type: "string" },
         "result-shape": { type: "string" },
         "page-numbering": { type: "string" },
         "max-upload-mb": { type: "string" },
@@ -111,6 +113,7 @@ export function parseCommandLine(argv: string[]): CliCommand {
   const engine = oneOf("engine", ["local", "synthetic"] as const);
   const msPerPage = number("ms-per-page", (n) => n >= 0, "a number of ms ≥ 0");
   const maxUploadMb = number("max-upload-mb", (n) => n > 0, "a number of MiB > 0");
+  const maxPageMegapixels = number("max-page-megapixels", (n) => n * 1e6 >= 1, "a number of megapixels > 0");
   const faults: EmulatorOptions["faults"] = {
     seed: number("fault-seed", Number.isInteger, "a whole number"),
     serverError: probability("fault-server-error"),
@@ -129,6 +132,7 @@ export function parseCommandLine(argv: string[]): CliCommand {
     dataDir: text("data-dir"),
     engine: engine ?? "local",
     synthetic: msPerPage === undefined ? undefined : { msPerPage },
+    local: maxPageMegapixels === undefined ? undefined : { maxPagePixels: Math.floor(maxPageMegapixels * 1e6) },
     resultShape: oneOf<ResultShape>("result-shape", RESULT_SHAPES),
     pageNumbering: oneOf("page-numbering", ["original", "relative"] as const),
     maxUploadBytes: maxUploadMb === undefined ? undefined : Math.floor(maxUploadMb * 1024 * 1024),

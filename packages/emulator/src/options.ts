@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import type { Engine } from "./engine.js";
+import { DEFAULT_MAX_PAGE_PIXELS } from "./engines/local/page-size.js";
 import { DEFAULT_MAX_LOG_ENTRIES } from "./request-log.js";
 
 /** The routes of the API, as the request log and `faults.routes` name them. */
@@ -36,6 +37,16 @@ export interface SyntheticOptions {
   msPerPage?: number | undefined;
   /** Pages of every document, instead of counting a PDF's `/Type /Page` objects. */
   pageCount?: number | undefined;
+}
+
+export interface LocalOptions {
+  /**
+   * Most pixels of one PDF page render (preview or OCR), so a small file declaring a huge page
+   * cannot take gigabytes of memory. A page whose preview (at 144 dpi) would be larger fails the job
+   * with `page_too_large`; an OCR render that would be larger is made at a lower resolution.
+   * @default 40000000 (40 megapixels: an A0 page fits)
+   */
+  maxPagePixels?: number | undefined;
 }
 
 /** Misbehaviour to inject, so clients can be tested on the failures a real service has. */
@@ -83,6 +94,8 @@ export interface EmulatorOptions {
   engine?: "local" | "synthetic" | Engine | undefined;
   /** Options of the synthetic engine. */
   synthetic?: SyntheticOptions | undefined;
+  /** Options of the local engine. */
+  local?: LocalOptions | undefined;
   /** Layout of the JSON result (and of markdown/text for "text-whole"). @default "canonical" */
   resultShape?: ResultShape | undefined;
   /** "relative" numbers the pages of a page-range job 1..k (page_index 0..k-1 for "paddle"). @default "original" */
@@ -132,6 +145,7 @@ export interface ResolvedOptions {
   dataDir: string | undefined;
   engine: "local" | "synthetic" | Engine;
   synthetic: { msPerPage: number; pageCount: number | undefined };
+  local: { maxPagePixels: number };
   resultShape: ResultShape;
   pageNumbering: PageNumbering;
   maxUploadBytes: number;
@@ -212,6 +226,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
       msPerPage: nonNegative(options.synthetic?.msPerPage, "synthetic.msPerPage") ?? 50,
       pageCount: positiveInt(options.synthetic?.pageCount, "synthetic.pageCount"),
     },
+    local: { maxPagePixels: positiveInt(options.local?.maxPagePixels, "local.maxPagePixels") ?? DEFAULT_MAX_PAGE_PIXELS },
     resultShape,
     pageNumbering,
     maxUploadBytes: positiveInt(options.maxUploadBytes, "maxUploadBytes") ?? DEFAULT_MAX_UPLOAD_BYTES,

@@ -4,7 +4,7 @@ import { SotaOcrClient } from "@sotaocr/core";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_API_KEY } from "../src/index.js";
 import { startEmulatorProcess, statusOf, streamRequest, zeros } from "./attack-helpers.js";
-import { makePdf } from "./helpers.js";
+import { makePdf, makeSizedPdf } from "./helpers.js";
 
 const MiB = 1024 * 1024;
 const TWO_GB = 2 * 1024 * MiB;
@@ -137,4 +137,37 @@ describe("a flood of unauthenticated requests with long URLs (emulator in its ow
       expect(await server.close()).toEqual({ code: 0, signal: null });
     }
   }, 60_000);
+});
+
+describe("tiny PDFs with huge pages (local engine, emulator in its own process)", () => {
+  it("fail their job with page_too_large before any render, the server's memory bounded", async () => {
+    const server = await startEmulatorProcess({});
+    try {
+      const client = new SotaOcrClient({ baseUrl: server.url, apiKey: DEFAULT_API_KEY, maxRetries: 0 });
+      const text = "A page with a text layer, read without OCR. ".repeat(6);
+      // Warm up the engine (pdf.js) with a normal page, so the baseline includes it.
+      expect((await client.ocr(makeSizedPdf(612, 792, text), { format: "text" })).pages[0]?.content).toContain("text layer");
+      const before = await server.usage();
+      // A text page 5000 pt square: read from its text layer, its preview at 144 dpi would be 100 megapixels (400 MB).
+      // A blank page 14400 pt square (PDF's largest): OCR at 300 dpi would be 3.6 gigapixels.
+      for (const [label, pdf] of [
+        ["text page 5000 pt", makeSizedPdf(5000, 5000, text)],
+        ["blank page 14400 pt", makeSizedPdf(14_400, 14_400)],
+      ] as const) {
+        expect(pdf.byteLength).toBeLessThan(2048);
+        const job = await client.extract(pdf);
+        const outcome = await client.waitForJob(job.id, { timeoutMs: 60_000 }).then(
+          () => "completed",
+          (error: { code?: string; serverMessage?: string }) => `${error.code}: ${error.serverMessage}`,
+        );
+        expect([label, outcome]).toEqual([label, expect.stringMatching(/^page_too_large: .*megapixels.*--max-page-megapixels/)]);
+      }
+      const after = await server.usage();
+      expect(after.maxRss - before.maxRss).toBeLessThan(MEMORY_BOUND);
+      // Still serving pages of a sensible size.
+      expect((await client.ocr(makeSizedPdf(842, 1191, text), { format: "text" })).pages).toHaveLength(1);
+    } finally {
+      expect(await server.close()).toEqual({ code: 0, signal: null });
+    }
+  }, 120_000);
 });
