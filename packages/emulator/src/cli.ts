@@ -12,14 +12,17 @@ A local SotaOCR-compatible server for offline development and CI.
 
 Options:
   --port N                     port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-  --host HOST                  interface to listen on (default 127.0.0.1)
+  --host HOST                  interface to listen on, not empty (default 127.0.0.1; 0.0.0.0: every interface)
   --api-key KEY                accepted API key; repeat for several (default ${DEFAULT_API_KEY})
   --data-dir DIR               where uploads are stored (default a temporary directory)
   --engine local|synthetic     local: real OCR, offline; synthetic: deterministic text (default local)
   --ms-per-page N              synthetic engine: time per page in ms (default 50)
+  --max-page-megapixels N      local engine: largest PDF page render; larger pages fail page_too_large (default 40)
   --result-shape SHAPE         ${RESULT_SHAPES.join(" | ")} (default canonical)
   --page-numbering MODE        original | relative (default original)
   --max-upload-mb N            largest upload in MiB (default 256)
+  --request-timeout-ms N       longest time a request may take to arrive, body included (default 120000); headers: 10 s at most
+  --max-connections N          connections open at once; more are closed at once (default 1000)
   --poll-interval-ms N         least time between polls of one job (default 1000)
   --job-concurrency N          jobs processed at once (default: the number of CPUs)
   --fault-seed N               seed of the fault generator
@@ -56,9 +59,12 @@ export function parseCommandLine(argv: string[]): CliCommand {
         "data-dir": { type: "string" },
         engine: { type: "string" },
         "ms-per-page": { type: "string" },
+        "max-page-megapixels": { type: "string" },
         "result-shape": { type: "string" },
         "page-numbering": { type: "string" },
         "max-upload-mb": { type: "string" },
+        "request-timeout-ms": { type: "string" },
+        "max-connections": { type: "string" },
         "poll-interval-ms": { type: "string" },
         "job-concurrency": { type: "string" },
         "fault-seed": { type: "string" },
@@ -97,10 +103,17 @@ export function parseCommandLine(argv: string[]): CliCommand {
     return raw as T | undefined;
   };
 
+  const host = text("host");
+  if (host !== undefined && host.trim() === "") {
+    throw new UsageError(
+      `--host must be a host name or IP address, such as 127.0.0.1 or 0.0.0.0 (every interface), not ${JSON.stringify(host)}.`,
+    );
+  }
   const port = number("port", (n) => whole(n) && n <= 65_535, "a port number (0–65535)") ?? DEFAULT_PORT;
   const engine = oneOf("engine", ["local", "synthetic"] as const);
   const msPerPage = number("ms-per-page", (n) => n >= 0, "a number of ms ≥ 0");
   const maxUploadMb = number("max-upload-mb", (n) => n > 0, "a number of MiB > 0");
+  const maxPageMegapixels = number("max-page-megapixels", (n) => n * 1e6 >= 1, "a number of megapixels > 0");
   const faults: EmulatorOptions["faults"] = {
     seed: number("fault-seed", Number.isInteger, "a whole number"),
     serverError: probability("fault-server-error"),
@@ -114,15 +127,18 @@ export function parseCommandLine(argv: string[]): CliCommand {
   };
   const options: EmulatorOptions = {
     port,
-    host: text("host"),
+    host,
     apiKeys: values["api-key"] as string[] | undefined,
     dataDir: text("data-dir"),
     engine: engine ?? "local",
     synthetic: msPerPage === undefined ? undefined : { msPerPage },
+    local: maxPageMegapixels === undefined ? undefined : { maxPagePixels: Math.floor(maxPageMegapixels * 1e6) },
     resultShape: oneOf<ResultShape>("result-shape", RESULT_SHAPES),
     pageNumbering: oneOf("page-numbering", ["original", "relative"] as const),
     maxUploadBytes: maxUploadMb === undefined ? undefined : Math.floor(maxUploadMb * 1024 * 1024),
     pollIntervalMs: number("poll-interval-ms", (n) => n >= 0, "a number of ms ≥ 0"),
+    requestTimeoutMs: number("request-timeout-ms", (n) => whole(n) && n >= 1, "a whole number of ms ≥ 1"),
+    maxConnections: number("max-connections", (n) => whole(n) && n >= 1, "a whole number ≥ 1"),
     jobConcurrency: number("job-concurrency", (n) => whole(n) && n >= 1, "a whole number ≥ 1"),
     faults,
   };

@@ -62,7 +62,7 @@ export interface Engine {
 export class EngineInputError extends Error {
   override readonly name = "EngineInputError";
   constructor(
-    readonly code: "invalid_pdf" | "encrypted_pdf" | "invalid_image",
+    readonly code: "invalid_pdf" | "encrypted_pdf" | "invalid_image" | "page_too_large",
     message: string,
   ) {
     super(message);

@@ -33,7 +33,9 @@ export function checkDeclaredLength(req: IncomingMessage, maxUploadBytes: number
  */
 export async function extract(state: ServerState, context: RequestContext): Promise<Reply> {
   const { req, res, entry, account } = context;
-  const idempotencyKey = entry.idempotencyKey;
+  // From the request, not the log entry: the log cuts long values short.
+  const header = req.headers["idempotency-key"];
+  const idempotencyKey = typeof header === "string" ? header : undefined;
   if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)) {
     throw new ApiError(400, "invalid_idempotency_key", `Idempotency-Key must be 1–${MAX_IDEMPOTENCY_KEY} characters.`);
   }

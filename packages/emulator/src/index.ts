@@ -5,6 +5,7 @@ export {
   DEFAULT_API_KEY,
   type EmulatorOptions,
   type FaultOptions,
+  type LocalOptions,
   MODEL_PROFILES,
   type PageNumbering,
   type ResultShape,

@@ -1,5 +1,7 @@
 import { availableParallelism } from "node:os";
 import type { Engine } from "./engine.js";
+import { DEFAULT_MAX_PAGE_PIXELS } from "./engines/local/page-size.js";
+import { DEFAULT_MAX_LOG_ENTRIES } from "./request-log.js";
 
 /** The routes of the API, as the request log and `faults.routes` name them. */
 export type RouteName = "extract" | "job" | "result" | "preview" | "balance" | "info";
@@ -37,6 +39,16 @@ export interface SyntheticOptions {
   pageCount?: number | undefined;
 }
 
+export interface LocalOptions {
+  /**
+   * Most pixels of one PDF page render (preview or OCR), so a small file declaring a huge page
+   * cannot take gigabytes of memory. A page whose preview (at 144 dpi) would be larger fails the job
+   * with `page_too_large`; an OCR render that would be larger is made at a lower resolution.
+   * @default 40000000 (40 megapixels: an A0 page fits)
+   */
+  maxPagePixels?: number | undefined;
+}
+
 /** Misbehaviour to inject, so clients can be tested on the failures a real service has. */
 export interface FaultOptions {
   /** Seed of the fault generator (mulberry32): the same seed and requests give the same faults. @default random */
@@ -67,7 +79,7 @@ export interface FaultOptions {
 }
 
 export interface EmulatorOptions {
-  /** Interface to listen on. @default "127.0.0.1" */
+  /** Interface to listen on: a host name or IP address, never empty ("0.0.0.0" for every interface). @default "127.0.0.1" */
   host?: string | undefined;
   /** Port to listen on; 0 picks a free one. @default 0 */
   port?: number | undefined;
@@ -82,12 +94,22 @@ export interface EmulatorOptions {
   engine?: "local" | "synthetic" | Engine | undefined;
   /** Options of the synthetic engine. */
   synthetic?: SyntheticOptions | undefined;
+  /** Options of the local engine. */
+  local?: LocalOptions | undefined;
   /** Layout of the JSON result (and of markdown/text for "text-whole"). @default "canonical" */
   resultShape?: ResultShape | undefined;
   /** "relative" numbers the pages of a page-range job 1..k (page_index 0..k-1 for "paddle"). @default "original" */
   pageNumbering?: PageNumbering | undefined;
   /** Largest accepted upload, in bytes; larger ones get 413 `file_too_large`. @default 268435456 (256 MiB) */
   maxUploadBytes?: number | undefined;
+  /**
+   * Longest time a request may take to arrive, headers and body, in ms; a slower one gets 408
+   * `request_timeout` and its connection is closed (what it uploaded so far is removed). Headers
+   * alone get at most 10 s of it. @default 120000 (2 min)
+   */
+  requestTimeoutMs?: number | undefined;
+  /** Connections open at once; one more is closed as soon as it is accepted, unanswered. @default 1000 */
+  maxConnections?: number | undefined;
   /** Polls of one job closer than this (ms) to its previous accepted poll get 429 `rate_limited`. @default 1000 */
   pollIntervalMs?: number | undefined;
   /** Jobs processed at once. @default os.availableParallelism() */
@@ -100,6 +122,12 @@ export interface EmulatorOptions {
   initialBalance?: number | undefined;
   /** Finished jobs (and their files) are deleted this long after they finish, in ms. @default 3600000 (1 h) */
   jobTtlMs?: number | undefined;
+  /**
+   * Requests `emulator.log` keeps; older ones are dropped first, so memory stays bounded however
+   * many requests arrive. Paths, queries and `Idempotency-Key`s longer than 256 characters are cut
+   * short in it. @default 10000
+   */
+  maxLogEntries?: number | undefined;
   /** Faults to inject. @default none */
   faults?: FaultOptions | undefined;
   /**
@@ -117,15 +145,21 @@ export interface ResolvedOptions {
   dataDir: string | undefined;
   engine: "local" | "synthetic" | Engine;
   synthetic: { msPerPage: number; pageCount: number | undefined };
+  local: { maxPagePixels: number };
   resultShape: ResultShape;
   pageNumbering: PageNumbering;
   maxUploadBytes: number;
+  requestTimeoutMs: number;
+  /** `requestTimeoutMs`, but at most 10 s: the part of it the headers may take. */
+  headersTimeoutMs: number;
+  maxConnections: number;
   pollIntervalMs: number;
   jobConcurrency: number;
   maxActiveJobsPerKey: number;
   requestsPerSecond: number;
   initialBalance: number;
   jobTtlMs: number;
+  maxLogEntries: number;
   faults: ResolvedFaults;
   log: ((line: string) => void) | undefined;
 }
@@ -145,6 +179,12 @@ export interface ResolvedFaults {
 }
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
+/** Enough for a 256 MiB upload at 2 MB/s; a connection trickling its body is not held longer. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 2 * 60_000;
+/** Real clients send their headers at once; a connection trickling them is not held longer than this (ms). */
+const HEADERS_TIMEOUT_MS = 10_000;
+/** Far above what a test suite opens, low enough that idle or trickling connections cannot exhaust the process. */
+export const DEFAULT_MAX_CONNECTIONS = 1000;
 
 /** Applies defaults and checks every value, throwing a `TypeError` that names the bad option. */
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
@@ -166,10 +206,18 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     throw new TypeError(`pageNumbering must be "original" or "relative", not ${JSON.stringify(pageNumbering)}.`);
   }
   const log = options.log === true ? (line: string) => console.log(line) : typeof options.log === "function" ? options.log : undefined;
+  const host = options.host ?? "127.0.0.1";
+  // An empty host makes Node listen on every interface, the opposite of what it looks like.
+  if (typeof host !== "string" || host.trim() === "") {
+    throw new TypeError(
+      `host must be a host name or IP address to listen on, such as "127.0.0.1" (this machine only) or "0.0.0.0" (every interface), not ${JSON.stringify(host)}.`,
+    );
+  }
+  const requestTimeoutMs = positiveInt(options.requestTimeoutMs, "requestTimeoutMs") ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new TypeError(`port must be a whole number 0–65535, not ${port}.`);
   return {
-    host: options.host ?? "127.0.0.1",
+    host,
     port,
     apiKeys: [...apiKeys],
     dataDir: options.dataDir,
@@ -178,15 +226,20 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
       msPerPage: nonNegative(options.synthetic?.msPerPage, "synthetic.msPerPage") ?? 50,
       pageCount: positiveInt(options.synthetic?.pageCount, "synthetic.pageCount"),
     },
+    local: { maxPagePixels: positiveInt(options.local?.maxPagePixels, "local.maxPagePixels") ?? DEFAULT_MAX_PAGE_PIXELS },
     resultShape,
     pageNumbering,
     maxUploadBytes: positiveInt(options.maxUploadBytes, "maxUploadBytes") ?? DEFAULT_MAX_UPLOAD_BYTES,
+    requestTimeoutMs,
+    headersTimeoutMs: Math.min(requestTimeoutMs, HEADERS_TIMEOUT_MS),
+    maxConnections: positiveInt(options.maxConnections, "maxConnections") ?? DEFAULT_MAX_CONNECTIONS,
     pollIntervalMs: nonNegative(options.pollIntervalMs, "pollIntervalMs") ?? 1000,
     jobConcurrency: positiveInt(options.jobConcurrency, "jobConcurrency") ?? availableParallelism(),
     maxActiveJobsPerKey: positiveInt(options.maxActiveJobsPerKey, "maxActiveJobsPerKey") ?? Number.POSITIVE_INFINITY,
     requestsPerSecond: positiveInt(options.requestsPerSecond, "requestsPerSecond") ?? Number.POSITIVE_INFINITY,
     initialBalance: nonNegative(options.initialBalance, "initialBalance") ?? 10_000,
     jobTtlMs: positive(options.jobTtlMs, "jobTtlMs") ?? 60 * 60_000,
+    maxLogEntries: positiveInt(options.maxLogEntries, "maxLogEntries") ?? DEFAULT_MAX_LOG_ENTRIES,
     faults: resolveFaults(options.faults ?? {}),
     log,
   };

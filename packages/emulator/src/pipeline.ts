@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { getBalance, getInfo } from "./account-routes.js";
 import { type Account, authenticate, checkRequestRate } from "./accounts.js";
@@ -7,7 +8,7 @@ import { checkDeclaredLength, extract } from "./extract-route.js";
 import { ApiError, closeInStages, drain, LINGER_MS, retryAfterValue, sendBytes, sendError, sendJson } from "./http.js";
 import { getJob, getPreview, getResult } from "./job-routes.js";
 import { isJobId } from "./jobs.js";
-import type { RouteName } from "./options.js";
+import type { ResolvedOptions, RouteName } from "./options.js";
 import { delayUnlessAborted, type Reply, type RequestContext, type ServerState } from "./request-context.js";
 import type { RequestLog, RequestLogEntry } from "./request-log.js";
 import { matchRoute } from "./routes.js";
@@ -47,6 +48,7 @@ export async function handleRequest(state: PipelineState, req: IncomingMessage, 
     fault: undefined,
     poll: "route" in match && match.route === "job",
   });
+  entries.set(res, entry);
   res.once("close", () => finish(state, entry));
   const isUpload = "route" in match && match.route === "extract";
   if (!isUpload) {
@@ -158,14 +160,23 @@ async function sendApiError(
   answered(entry, res, error.status);
 }
 
+/** The log entry of each response still in the pipeline, for answers sent from outside it (see answerClientError). */
+const entries = new WeakMap<ServerResponse, RequestLogEntry>();
+
 /**
- * Answers a request Node's parser refused before it reached the pipeline (a malformed request
- * line or header, headers too large, a header timeout) with a JSON error, then closes the
- * connection. Such requests are not logged: they have no method or path to log.
+ * Answers a request Node's HTTP layer gave up on with a JSON error, then closes the connection:
+ * one its parser refused (a malformed request line or header, headers too large), or one that did
+ * not arrive within `headersTimeoutMs`/`requestTimeoutMs`. A request already in the pipeline (its
+ * body was still arriving) is answered through its response, so the log records the status; others
+ * are not logged: they have no method or path to log.
  */
-export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
-  if (error.code === "ECONNRESET" || !socket.writable || answering) {
+export function answerClientError(
+  config: Pick<ResolvedOptions, "headersTimeoutMs" | "requestTimeoutMs">,
+  error: NodeJS.ErrnoException,
+  socket: Duplex,
+): void {
+  const pending = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+  if (error.code === "ECONNRESET" || !socket.writable || pending?.headersSent) {
     socket.destroy();
     return;
   }
@@ -173,8 +184,22 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
     error.code === "HPE_HEADER_OVERFLOW"
       ? [431, "headers_too_large", "The request line and headers are too large (16 KiB at most)."]
       : error.code === "ERR_HTTP_REQUEST_TIMEOUT" || error.code === "ERR_HTTP_HEADERS_TIMEOUT"
-        ? [408, "request_timeout", "The request took too long to arrive."]
+        ? [
+            408,
+            "request_timeout",
+            `The request did not arrive in time (headers within ${config.headersTimeoutMs} ms, all of it within ${config.requestTimeoutMs} ms): ` +
+              "send it without pauses, or raise the emulator's requestTimeoutMs (--request-timeout-ms).",
+          ]
         : [400, "bad_request", "The request is not valid HTTP/1.1."];
+  if (pending) {
+    closeInStages(socket as Socket);
+    sendError(pending, new ApiError(status, code, message, { connection: "close" }));
+    const entry = entries.get(pending);
+    if (entry) answered(entry, pending, status);
+    // Its handler may still wait for the body; Node ends that wait for unanswered requests only.
+    socket.once("close", () => pending.req.destroy());
+    return;
+  }
   const body = JSON.stringify({ error: { code, message } });
   const reason = status === 431 ? "Request Header Fields Too Large" : status === 408 ? "Request Timeout" : "Bad Request";
   socket.end(

@@ -34,24 +34,51 @@ export interface RequestLogEntry {
   bytes?: number | undefined;
 }
 
-/** Every request the emulator saw, in arrival order, for test assertions. */
-export class RequestLog {
-  readonly #entries: RequestLogEntry[] = [];
+/** How many entries a log keeps unless told otherwise. */
+export const DEFAULT_MAX_LOG_ENTRIES = 10_000;
 
-  /** All entries, in arrival order (a copy of the list; the entries themselves are live). */
-  get entries(): readonly RequestLogEntry[] {
-    return [...this.#entries];
+/** Longest path, query or `Idempotency-Key` kept whole; longer ones are cut to this many characters, the last one "…". */
+export const MAX_LOGGED_CHARS = 256;
+
+/**
+ * The requests the emulator saw, in arrival order, for test assertions: the newest `maxEntries`,
+ * older ones dropped first, so a flood of requests cannot grow the server's memory without end.
+ */
+export class RequestLog {
+  readonly #maxEntries: number;
+  /** A ring: once full, `#oldest` is where the next entry goes. */
+  #slots: RequestLogEntry[] = [];
+  #oldest = 0;
+
+  constructor(maxEntries: number = DEFAULT_MAX_LOG_ENTRIES) {
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
+      throw new TypeError(`maxEntries must be a whole number ≥ 1, not ${maxEntries}.`);
+    }
+    this.#maxEntries = maxEntries;
   }
 
-  /** Adds an entry; used by the server. */
+  /** The entries kept, in arrival order (a copy of the list; the entries themselves are live). */
+  get entries(): readonly RequestLogEntry[] {
+    return [...this.#slots.slice(this.#oldest), ...this.#slots.slice(0, this.#oldest)];
+  }
+
+  /** Adds an entry, dropping the oldest when full, and cuts its long texts short; used by the server. */
   add(entry: RequestLogEntry): RequestLogEntry {
-    this.#entries.push(entry);
+    entry.path = shorten(entry.path);
+    entry.query = shorten(entry.query);
+    if (entry.idempotencyKey !== undefined) entry.idempotencyKey = shorten(entry.idempotencyKey);
+    if (this.#slots.length < this.#maxEntries) {
+      this.#slots.push(entry);
+    } else {
+      this.#slots[this.#oldest] = entry;
+      this.#oldest = (this.#oldest + 1) % this.#maxEntries;
+    }
     return entry;
   }
 
   /** Requests to `POST /v1/extract`. */
   uploads(): RequestLogEntry[] {
-    return this.#entries.filter((entry) => entry.route === "extract");
+    return this.entries.filter((entry) => entry.route === "extract");
   }
 
   /** How many uploads of each file (by SHA-256) were received whole. */
@@ -63,11 +90,22 @@ export class RequestLog {
 
   /** Arrival times (ms) of the polls of one job: status requests, and result requests answered 202 (or refused as too early). */
   pollTimes(jobId: string): number[] {
-    return this.#entries.filter((entry) => entry.poll && entry.jobId === jobId).map((entry) => entry.time);
+    return this.entries.filter((entry) => entry.poll && entry.jobId === jobId).map((entry) => entry.time);
   }
 
   /** Forgets every entry. */
   clear(): void {
-    this.#entries.length = 0;
+    this.#slots = [];
+    this.#oldest = 0;
   }
+}
+
+/** `text`, or its first characters and "…" when longer than `MAX_LOGGED_CHARS`. */
+function shorten(text: string): string {
+  if (text.length <= MAX_LOGGED_CHARS) return text;
+  let end = MAX_LOGGED_CHARS - 1;
+  // Do not keep half of a surrogate pair.
+  if (/[\uD800-\uDBFF]/.test(text.charAt(end - 1))) end--;
+  // A copy: a slice of a string keeps the whole original alive in V8, and it may be 16 KB.
+  return `${Buffer.from(text.slice(0, end), "utf16le").toString("utf16le")}…`;
 }

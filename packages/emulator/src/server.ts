@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Duplex } from "node:stream";
 import { type Account, billPages, createAccounts } from "./accounts.js";
 import type { Engine } from "./engine.js";
 import { loadEngine } from "./engines/load.js";
@@ -24,7 +25,7 @@ export interface Emulator {
   readonly port: number;
   /** Where uploads are stored: `dataDir`, or the temporary directory `close()` removes. */
   readonly dataDir: string;
-  /** Every request the emulator saw, for test assertions. */
+  /** The requests the emulator saw (the newest `maxLogEntries`), for test assertions. */
   readonly log: RequestLog;
   /** Stops the server and the jobs, closes the engine if the emulator created it, deletes its files. */
   close(): Promise<void>;
@@ -63,7 +64,7 @@ class EmulatorServer {
   readonly #ownsDataDir: boolean;
   readonly #engine: Engine;
   readonly #ownsEngine: boolean;
-  readonly #log = new RequestLog();
+  readonly #log: RequestLog;
   readonly #jobs: JobQueue;
   readonly #server: Server;
   /** Aborted by close(): ends injected delays. */
@@ -78,6 +79,7 @@ class EmulatorServer {
     this.#ownsDataDir = ownsDataDir;
     this.#engine = engine;
     this.#ownsEngine = ownsEngine;
+    this.#log = new RequestLog(config.maxLogEntries);
     const accounts = createAccounts(config.apiKeys, config.initialBalance);
     const accountsByIndex = [...accounts.values()];
     this.#jobs = new JobQueue({
@@ -102,7 +104,13 @@ class EmulatorServer {
       log: this.#log,
       accounts,
     };
-    this.#server = createServer({ requestTimeout: 30 * 60_000 }, (req, res) => {
+    const serverOptions = {
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: config.headersTimeoutMs,
+      // Node enforces both timeouts on this period (30 s by default, longer than the headers' own limit).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(config.headersTimeoutMs / 4))),
+    };
+    this.#server = createServer(serverOptions, (req, res) => {
       const handling = handleRequest(state, req, res).catch(() => {
         if (!res.headersSent) sendError(res, new ApiError(500, "internal_error", "The emulator failed on this request."));
         else res.destroy();
@@ -110,7 +118,9 @@ class EmulatorServer {
       this.#inFlight.add(handling);
       void handling.finally(() => this.#inFlight.delete(handling));
     });
-    this.#server.on("clientError", answerClientError);
+    // Beyond it, Node closes a new connection as soon as it is accepted.
+    this.#server.maxConnections = config.maxConnections;
+    this.#server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(config, error, socket));
   }
 
   async listen(): Promise<void> {

@@ -1,9 +1,10 @@
 import { readdir } from "node:fs/promises";
+import { Agent, request } from "node:http";
 import { SotaOcrClient } from "@sotaocr/core";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_API_KEY } from "../src/index.js";
 import { startEmulatorProcess, statusOf, streamRequest, zeros } from "./attack-helpers.js";
-import { makePdf } from "./helpers.js";
+import { makePdf, makeSizedPdf } from "./helpers.js";
 
 const MiB = 1024 * 1024;
 const TWO_GB = 2 * 1024 * MiB;
@@ -102,4 +103,71 @@ describe("a 2 GB upload against maxUploadBytes (emulator in its own process)", (
       expect(await server.close()).toEqual({ code: 0, signal: null });
     }
   }, 60_000);
+});
+
+describe("a flood of unauthenticated requests with long URLs (emulator in its own process)", () => {
+  it("leaves the server's memory bounded: the request log keeps a bounded number of short entries", async () => {
+    const server = await startEmulatorProcess({ engine: "synthetic", synthetic: { msPerPage: 1 } });
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    const get = (path: string) =>
+      new Promise<number | undefined>((resolve, reject) => {
+        const req = request(`${server.url}${path}`, { agent, headers: { "idempotency-key": "k".repeat(3000) } }, (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    try {
+      const before = await server.usage();
+      // 12,000 requests of ~14 KB each: 170 MB if every one were kept whole.
+      const statuses = new Map<number | undefined, number>();
+      for (let i = 0; i < 12_000; i += 100) {
+        const batch = await Promise.all(
+          Array.from({ length: 100 }, (_, j) => get(`/v1/jobs/${i + j}-${"a".repeat(6000)}?q=${"q".repeat(4000)}`)),
+        );
+        for (const status of batch) statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+      expect([...statuses]).toEqual([[401, 12_000]]);
+      const after = await server.usage();
+      // A full log of 10,000 cut-short entries takes 10–40 MB; kept whole they would take 170 MB.
+      expect(after.maxRss - before.maxRss).toBeLessThan(64 * MiB);
+    } finally {
+      agent.destroy();
+      expect(await server.close()).toEqual({ code: 0, signal: null });
+    }
+  }, 60_000);
+});
+
+describe("tiny PDFs with huge pages (local engine, emulator in its own process)", () => {
+  it("fail their job with page_too_large before any render, the server's memory bounded", async () => {
+    const server = await startEmulatorProcess({});
+    try {
+      const client = new SotaOcrClient({ baseUrl: server.url, apiKey: DEFAULT_API_KEY, maxRetries: 0 });
+      const text = "A page with a text layer, read without OCR. ".repeat(6);
+      // Warm up the engine (pdf.js) with a normal page, so the baseline includes it.
+      expect((await client.ocr(makeSizedPdf(612, 792, text), { format: "text" })).pages[0]?.content).toContain("text layer");
+      const before = await server.usage();
+      // A text page 5000 pt square: read from its text layer, its preview at 144 dpi would be 100 megapixels (400 MB).
+      // A blank page 14400 pt square (PDF's largest): OCR at 300 dpi would be 3.6 gigapixels.
+      for (const [label, pdf] of [
+        ["text page 5000 pt", makeSizedPdf(5000, 5000, text)],
+        ["blank page 14400 pt", makeSizedPdf(14_400, 14_400)],
+      ] as const) {
+        expect(pdf.byteLength).toBeLessThan(2048);
+        const job = await client.extract(pdf);
+        const outcome = await client.waitForJob(job.id, { timeoutMs: 60_000 }).then(
+          () => "completed",
+          (error: { code?: string; serverMessage?: string }) => `${error.code}: ${error.serverMessage}`,
+        );
+        expect([label, outcome]).toEqual([label, expect.stringMatching(/^page_too_large: .*megapixels.*--max-page-megapixels/)]);
+      }
+      const after = await server.usage();
+      expect(after.maxRss - before.maxRss).toBeLessThan(MEMORY_BOUND);
+      // Still serving pages of a sensible size.
+      expect((await client.ocr(makeSizedPdf(842, 1191, text), { format: "text" })).pages).toHaveLength(1);
+    } finally {
+      expect(await server.close()).toEqual({ code: 0, signal: null });
+    }
+  }, 120_000);
 });

@@ -7,7 +7,7 @@ import { SotaOcrClient } from "@sotaocr/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSyntheticEngine, type Emulator, type Engine, startEmulator } from "../src/index.js";
 import { statusOf, streamRequest, zeros } from "./attack-helpers.js";
-import { clientFor, errorCode, makePdf, multipart, raw, rawHttp, rawUpload, sha256 } from "./helpers.js";
+import { clientFor, errorCode, makePdf, multipart, raw, rawHttp, rawUpload, sha256, startSynthetic } from "./helpers.js";
 
 /** The synthetic engine, counting the files it is asked to open (the only file reads a request can cause). */
 function countingEngine(): Engine & { opened: string[] } {
@@ -409,6 +409,150 @@ describe("the emulator under attack", () => {
       expect(sockets.every((socket) => !socket.destroyed)).toBe(true);
     } finally {
       for (const socket of sockets) socket.destroy();
+    }
+  });
+});
+
+/** A connection that sends `head`, then one byte of `trickle` every `everyMs`, and records what comes back. */
+function trickle(port: number, head: string, trickle: string, everyMs: number) {
+  const socket = connect(port, "127.0.0.1");
+  let answer = "";
+  let sent = 0;
+  socket.setEncoding("latin1").on("data", (chunk: string) => {
+    answer += chunk;
+  });
+  socket.on("error", () => undefined);
+  socket.write(head);
+  const timer = setInterval(() => {
+    if (socket.writable) socket.write(trickle.charAt(sent++ % trickle.length));
+  }, everyMs);
+  const started = performance.now();
+  const closed = new Promise<{ answer: string; openMs: number }>((resolve) =>
+    socket.on("close", () => {
+      clearInterval(timer);
+      resolve({ answer, openMs: performance.now() - started });
+    }),
+  );
+  return { socket, closed };
+}
+
+/** Resolves with `promise`, or rejects after `ms` (so a connection held open fails the test instead of hanging it). */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still open after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+describe("slow and numerous connections", () => {
+  it("answers 408 and closes connections whose headers or upload body trickle in past requestTimeoutMs, and keeps no partial file", async () => {
+    const emulator = await startSynthetic({ requestTimeoutMs: 1000 });
+    const connections: ReturnType<typeof trickle>[] = [];
+    try {
+      const upload = trickle(
+        emulator.port,
+        `POST /v1/extract HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${emulator.apiKey}\r\n` +
+          "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 1000000\r\n\r\n" +
+          '--b\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF-1.4\n',
+        "x",
+        50,
+      );
+      const headers = trickle(emulator.port, "GET /v1/balance HTTP/1.1\r\nHost: x\r\nX-Slow: ", "y", 50);
+      connections.push(upload, headers);
+      const [uploadEnd, headersEnd] = await within(Promise.all([upload.closed, headers.closed]), 8000, "a trickling connection");
+      for (const end of [uploadEnd, headersEnd]) {
+        expect(statusOf(end.answer)).toMatchObject({ status: 408, code: "request_timeout" });
+        expect(statusOf(end.answer).headers).toContain("connection: close");
+        expect(end.openMs).toBeGreaterThanOrEqual(900);
+      }
+      // The server saw the upload, answered it 408, and removed what it had stored of it.
+      const uploads = emulator.log.uploads();
+      expect(uploads.map((entry) => [entry.status, entry.sha256])).toEqual([[408, undefined]]);
+      await waitFor(async () => (await readdir(emulator.dataDir)).length === 0);
+      expect(await readdir(emulator.dataDir)).toEqual([]);
+      // A request that arrives at once is served as before.
+      expect((await clientFor(emulator).ocr(makePdf(1))).pages).toHaveLength(1);
+    } finally {
+      for (const connection of connections) connection.socket.destroy();
+      await emulator.close();
+    }
+  });
+
+  it("closes connections beyond maxConnections at once, and serves again once some close", async () => {
+    const emulator = await startSynthetic({ maxConnections: 4 });
+    const idle: Socket[] = [];
+    try {
+      for (let i = 0; i < 4; i++) {
+        const socket = connect(emulator.port, "127.0.0.1");
+        socket.on("error", () => undefined);
+        await new Promise((resolve) => socket.once("connect", resolve));
+        socket.write("GET /v1/balance HTTP/1.1\r\nHost: x\r\nAuthori");
+        idle.push(socket);
+      }
+      const extra = trickle(
+        emulator.port,
+        `GET /v1/balance HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${emulator.apiKey}\r\n\r\n`,
+        "",
+        1000,
+      );
+      const refused = await within(extra.closed, 5000, "the connection over the limit");
+      expect(refused.answer).toBe("");
+      // Nothing of it reached the pipeline.
+      expect(emulator.log.entries).toEqual([]);
+      for (const socket of idle.splice(0, 2)) socket.destroy();
+      await waitFor(async () => {
+        try {
+          return (await raw(emulator, "/v1/balance")).status === 200;
+        } catch {
+          return false;
+        }
+      });
+      expect((await clientFor(emulator).getBalance()).remainingPages).toBe(10_000);
+    } finally {
+      for (const socket of idle) socket.destroy();
+      await emulator.close();
+    }
+  });
+});
+
+describe("the request log under a flood", () => {
+  it("keeps only the newest maxLogEntries requests, with long paths, queries and Idempotency-Keys cut short", async () => {
+    const emulator = await startSynthetic({ maxLogEntries: 50, pollIntervalMs: 0 });
+    try {
+      const { jobId } = await clientFor(emulator).ocr(makePdf(1));
+      expect(emulator.log.pollTimes(jobId).length).toBeGreaterThan(0);
+      // Unauthenticated, each near Node's 16 KiB limit for the request line and headers.
+      const long = (c: string, n: number) => c.repeat(n);
+      for (let i = 0; i < 80; i++) {
+        const response = await raw(emulator, `/v1/jobs/${i}-${long("a", 5000)}?q=${long("q", 5000)}`, {
+          key: null,
+          headers: { "idempotency-key": long("k", 4000) },
+        });
+        expect(response.status).toBe(401);
+      }
+      const entries = emulator.log.entries;
+      expect(entries).toHaveLength(50);
+      // The newest 50, oldest first; the upload and its polls are gone.
+      expect(entries.map((entry) => Number(/^\/v1\/jobs\/(\d+)-/.exec(entry.path)?.[1]))).toEqual(
+        Array.from({ length: 50 }, (_, i) => 30 + i),
+      );
+      expect(emulator.log.uploads()).toEqual([]);
+      expect(emulator.log.pollTimes(jobId)).toEqual([]);
+      for (const entry of entries) {
+        expect([entry.path.length, entry.query.length, entry.idempotencyKey?.length]).toEqual([256, 256, 256]);
+        expect([entry.path, entry.query, entry.idempotencyKey].every((text) => text?.endsWith("…"))).toBe(true);
+        expect(entry.status).toBe(401);
+      }
+      // Still recording, still in order; short values are kept whole.
+      await raw(emulator, "/v1/balance", { headers: { "idempotency-key": "short" } });
+      expect(emulator.log.entries).toHaveLength(50);
+      expect(emulator.log.entries.at(-1)).toMatchObject({ path: "/v1/balance", idempotencyKey: "short", status: 200 });
+      emulator.log.clear();
+      await raw(emulator, "/api/v1/info");
+      expect(emulator.log.entries.map((entry) => entry.path)).toEqual(["/api/v1/info"]);
+    } finally {
+      await emulator.close();
     }
   });
 });

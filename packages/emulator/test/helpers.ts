@@ -30,6 +30,34 @@ export function makePdf(pages: number, options: { encrypted?: boolean; label?: s
   return new Uint8Array(Buffer.from(out, "latin1"));
 }
 
+/**
+ * A one-page PDF of `widthPt`×`heightPt` points (hand-written, about 600 bytes however large the
+ * page), with `text` in Helvetica as its text layer, or nothing on it (a page the engine must OCR).
+ */
+export function makeSizedPdf(widthPt: number, heightPt: number, text?: string): Uint8Array {
+  // Lines of up to 60 characters, 14 pt apart, from the top-left corner.
+  const lines = text?.match(/.{1,60}(\s|$)/g) ?? [];
+  const stream =
+    text === undefined ? "" : `BT /F1 12 Tf 14 TL 72 ${heightPt - 72} Td ${lines.map((line) => `(${line.trim()}) Tj T*`).join(" ")} ET`;
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${widthPt} ${heightPt}] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>`,
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+  ];
+  let out = "%PDF-1.4\n";
+  const offsets = objects.map((body, i) => {
+    const offset = out.length;
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+    return offset;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return new Uint8Array(Buffer.from(out, "latin1"));
+}
+
 /** PNG and JPEG headers: enough to be recognised (the synthetic engine never decodes them). */
 export const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
 export const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0]);

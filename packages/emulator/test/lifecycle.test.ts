@@ -166,6 +166,12 @@ describe.concurrent("job lifecycle and limits", () => {
     await expect(startEmulator({ engine: "synthetic", resultShape: "xml" as never })).rejects.toThrow(/resultShape/);
     await expect(startEmulator({ engine: "synthetic", maxUploadBytes: 0 })).rejects.toThrow(TypeError);
   });
+
+  it("refuses an empty or blank host, which would listen on every interface", async () => {
+    for (const host of ["", " ", "\t"]) {
+      await expect(startEmulator({ engine: "synthetic", host }), JSON.stringify(host)).rejects.toThrow(/host must be/);
+    }
+  });
 });
 
 async function asForm(bytes: Uint8Array) {

@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addScanPage, newSamplePdf, renderScan } from "../src/engines/local/sample-render.js";
 import { type Emulator, startEmulator } from "../src/index.js";
-import { characterErrorRate, clientFor } from "./helpers.js";
+import { characterErrorRate, clientFor, makeSizedPdf, raw } from "./helpers.js";
 
 const DATA = fileURLToPath(new URL("../../../examples/data/", import.meta.url));
 
@@ -35,6 +36,34 @@ describe("the local engine (default), end to end", () => {
       const [x0, y0, x1, y1] = block.bbox ?? [];
       expect(0 <= (x0 as number) && (x0 as number) < (x1 as number) && (x1 as number) <= (page?.width as number)).toBe(true);
       expect(0 <= (y0 as number) && (y0 as number) < (y1 as number) && (y1 as number) <= (page?.height as number)).toBe(true);
+    }
+  });
+
+  it("fails a job whose page is too large to render with page_too_large, saying the limit and how to raise it", async () => {
+    const small = await startEmulator({ local: { maxPagePixels: 2_000_000 }, pollIntervalMs: 0 });
+    try {
+      const client = clientFor(small);
+      const text = "A page with a text layer, read without OCR. ".repeat(6);
+      // Letter (1224×1584 = 1.9 megapixels at 144 dpi) fits; 1000×1000 pt (2000×2000 = 4 megapixels) does not.
+      expect((await client.ocr(makeSizedPdf(612, 792, text), { format: "text" })).pages[0]?.content).toContain("text layer");
+      for (const pdf of [makeSizedPdf(1000, 1000, text), makeSizedPdf(1000, 1000)]) {
+        const job = await client.extract(pdf);
+        const failed = await client.waitForJob(job.id).catch((error: unknown) => error);
+        expect(failed).toMatchObject({ code: "page_too_large" });
+        const status = await raw(small, `/v1/jobs/${job.id}`);
+        expect(status.json?.error).toEqual({
+          code: "page_too_large",
+          message: expect.stringMatching(/2000×2000 pixels \(4 megapixels\).*2 megapixels.*local\.maxPagePixels \(--max-page-megapixels\)/),
+        });
+        expect((await raw(small, `/v1/jobs/${job.id}/pages/1/preview`)).status).toBe(409);
+      }
+      // A scanned Letter page fits at 144 dpi but not at 300: it is read at a lower resolution instead of failing.
+      const scan = await newSamplePdf("scan");
+      addScanPage(scan, renderScan({ heading: "Quarterly report", paragraphs: ["Revenue grew in every region."] }, { dpi: 300 }));
+      const read = await client.ocr(await scan.save(), { format: "text" });
+      expect(read.pages[0]?.content).toMatch(/Quarterly report[\s\S]*Revenue grew/);
+    } finally {
+      await small.close();
     }
   });
 });

@@ -3,7 +3,9 @@ import type { ResolvedOptions } from "../options.js";
 import { createSyntheticEngine } from "./synthetic.js";
 
 /** The engine an emulator uses, and whether it created it (then `close()` stops it). */
-export async function loadEngine(options: Pick<ResolvedOptions, "engine" | "synthetic">): Promise<{ engine: Engine; owned: boolean }> {
+export async function loadEngine(
+  options: Pick<ResolvedOptions, "engine" | "synthetic" | "local">,
+): Promise<{ engine: Engine; owned: boolean }> {
   const choice = options.engine;
   if (typeof choice === "object") return { engine: choice, owned: false };
   if (choice === "synthetic") return { engine: createSyntheticEngine(options.synthetic), owned: true };
@@ -17,5 +19,5 @@ export async function loadEngine(options: Pick<ResolvedOptions, "engine" | "synt
       { cause },
     );
   }
-  return { engine: local.createLocalEngine(), owned: true };
+  return { engine: local.createLocalEngine({ maxPagePixels: options.local.maxPagePixels }), owned: true };
 }

@@ -19,7 +19,8 @@ import { hocrToBlocks } from "./hocr.js";
 import { decodeImage, toPgm } from "./image.js";
 import { classifyHeadings, type LayoutBlock, toEngineBlocks, toMarkdown, toPlainText } from "./markdown.js";
 import { type Angle, orientationScore, rotateCanvas, shouldProbeOrientation } from "./orientation.js";
-import { openPdf, type PageImages, type PDFDocumentProxy, pageImages, pixelSize, renderPage, toInputError } from "./pdf.js";
+import { checkRenderSize, DEFAULT_MAX_PAGE_PIXELS, fitScale, pixelSize } from "./page-size.js";
+import { openPdf, type PageImages, type PDFDocumentProxy, pageImages, renderPage, toInputError } from "./pdf.js";
 import { TesseractPool, type TesseractPoolStats } from "./tesseract-pool.js";
 import { textLayerBlocks, textLayerCharCount } from "./text-layer.js";
 
@@ -39,6 +40,12 @@ export interface LocalEngineOptions {
   dpi?: number;
   /** How long one OCR worker may take to start before it is terminated and the page fails. Unit: ms. @default 30000 */
   workerStartTimeoutMs?: number;
+  /**
+   * Most pixels of one PDF page render. A page whose preview (144 dpi) would be larger fails with
+   * `page_too_large`; OCR renders that would be larger are made at a lower resolution.
+   * @default 40000000 (40 megapixels)
+   */
+  maxPagePixels?: number;
 }
 
 /** The `local` engine, with a look at its OCR worker pool. */
@@ -77,8 +84,12 @@ export function createLocalEngine(options: LocalEngineOptions = {}): LocalEngine
   const workers = options.workers ?? availableParallelism();
   const dpi = options.dpi ?? 300;
   const workerStartTimeoutMs = options.workerStartTimeoutMs ?? 30_000;
+  const maxPagePixels = options.maxPagePixels ?? DEFAULT_MAX_PAGE_PIXELS;
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${workers}`);
   if (!(dpi >= 50 && dpi <= 1200)) throw new RangeError(`dpi must be between 50 and 1200, got ${dpi}`);
+  if (!Number.isSafeInteger(maxPagePixels) || maxPagePixels < 1) {
+    throw new RangeError(`maxPagePixels must be a whole number ≥ 1, got ${maxPagePixels}`);
+  }
 
   let pool: TesseractPool | undefined;
   let closed = false;
@@ -148,6 +159,8 @@ export function createLocalEngine(options: LocalEngineOptions = {}): LocalEngine
         signal?.throwIfAborted();
         const page = await getPage(pageNumber);
         try {
+          // Every page read can be previewed: one too large for that fails now, before any work.
+          checkRenderSize(pageNumber, page.getViewport({ scale: 1 }), PREVIEW_SCALE, maxPagePixels);
           const viewport = page.getViewport({ scale: PREVIEW_SCALE });
           const size = pixelSize(viewport);
           const content = await page.getTextContent();
@@ -169,9 +182,11 @@ export function createLocalEngine(options: LocalEngineOptions = {}): LocalEngine
           }
           signal?.throwIfAborted();
           const scan = images ?? (await pageImages(page));
-          const ocrDpi = scan.coverage >= SCAN_COVERAGE && scan.dpi ? Math.min(dpi, Math.max(MIN_SCAN_DPI, scan.dpi)) : dpi;
-          const canvas = await renderPage(page, ocrDpi / 72);
-          const reading = await ocr(canvas, ocrDpi, PREVIEW_SCALE / (ocrDpi / 72), signal);
+          const wantedDpi = scan.coverage >= SCAN_COVERAGE && scan.dpi ? Math.min(dpi, Math.max(MIN_SCAN_DPI, scan.dpi)) : dpi;
+          // A large page is read at a lower resolution rather than rendered past maxPagePixels.
+          const ocrScale = fitScale(page.getViewport({ scale: 1 }), wantedDpi / 72, maxPagePixels);
+          const canvas = await renderPage(page, ocrScale, maxPagePixels);
+          const reading = await ocr(canvas, ocrScale * 72, PREVIEW_SCALE / ocrScale, signal);
           angles.set(pageNumber, reading.angle);
           const turnedSize = reading.angle % 180 === 0 ? size : { width: size.height, height: size.width };
           return toPage(reading.blocks, turnedSize, reading.angle, "ocr");
@@ -184,7 +199,7 @@ export function createLocalEngine(options: LocalEngineOptions = {}): LocalEngine
       async previewPage(pageNumber) {
         const page = await getPage(pageNumber);
         try {
-          const canvas = rotateCanvas(await renderPage(page, PREVIEW_SCALE), angles.get(pageNumber) ?? 0);
+          const canvas = rotateCanvas(await renderPage(page, PREVIEW_SCALE, maxPagePixels), angles.get(pageNumber) ?? 0);
           return new Uint8Array(await canvas.encode("png"));
         } catch (error) {
           throw toInputError(error);

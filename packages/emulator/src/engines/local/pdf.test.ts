@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { EngineInputError } from "../../engine.js";
 import { pdfjsAssets } from "./assets.js";
+import { DEFAULT_MAX_PAGE_PIXELS } from "./page-size.js";
 import { loadPdfjs, openPdf, pageImages, renderPage, toInputError } from "./pdf.js";
 import { encryptedPdf } from "./test-fixtures.js";
 
@@ -90,7 +91,7 @@ describe("pages", () => {
 
   it("renders a page at a scale onto a white canvas", async () => {
     const doc = await openPdf(`${DATA}report.pdf`);
-    const canvas = await renderPage(await doc.getPage(1), 0.5);
+    const canvas = await renderPage(await doc.getPage(1), 0.5, DEFAULT_MAX_PAGE_PIXELS);
     expect([canvas.width, canvas.height]).toEqual([306, 396]);
     const ctx = canvas.getContext("2d");
     expect([...ctx.getImageData(2, 2, 1, 1).data]).toEqual([255, 255, 255, 255]);

@@ -11,6 +11,7 @@ import type * as Pdfjs from "pdfjs-dist/legacy/build/pdf.mjs";
 import type { PDFDocumentProxy, PDFPageProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { EngineInputError } from "../../engine.js";
 import { pdfjsAssets } from "./assets.js";
+import { checkRenderSize, pixelSize } from "./page-size.js";
 
 export type { PDFDocumentProxy, PDFPageProxy };
 
@@ -75,13 +76,12 @@ export function toInputError(error: unknown): unknown {
   return error;
 }
 
-/** Whole pixels of a viewport (the preview and OCR images use these sizes). */
-export function pixelSize(viewport: { width: number; height: number }): { width: number; height: number } {
-  return { width: Math.max(1, Math.round(viewport.width)), height: Math.max(1, Math.round(viewport.height)) };
-}
-
-/** Renders a page at `scale` (pixels per PDF point) onto a white canvas. */
-export async function renderPage(page: PDFPageProxy, scale: number): Promise<Canvas> {
+/**
+ * Renders a page at `scale` (pixels per PDF point) onto a white canvas; a render of more than
+ * `maxPixels` pixels is refused with `page_too_large` before anything is allocated.
+ */
+export async function renderPage(page: PDFPageProxy, scale: number, maxPixels: number): Promise<Canvas> {
+  checkRenderSize(page.pageNumber, page.getViewport({ scale: 1 }), scale, maxPixels);
   const viewport = page.getViewport({ scale });
   const { width, height } = pixelSize(viewport);
   const canvas = createCanvas(width, height);
