@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import { type Dispatcher, getGlobalDispatcher } from "undici";
 import type { z } from "zod";
 import { defaultCacheDir } from "./cache-dir.js";
@@ -26,9 +27,17 @@ import { normalizePageRanges, type PageRange, type PageRangesInput } from "./pag
 import { findPageObjects, pagesFromObjects, pagesFromText } from "./pages.js";
 import { type ResultProbeMiss, type WaitOptions, waitForJob } from "./poll.js";
 import { ResultCache } from "./result-cache.js";
-import { backoffMs, DEFAULT_MAX_RETRIES, isRetriableRead, MAX_RETRY_AFTER_MS, parseRetryAfter, retryDelayMs } from "./retry.js";
+import {
+  backoffMs,
+  DEFAULT_MAX_RETRIES,
+  isRetriableRead,
+  MAX_WAIT_FOR_SERVER_MS,
+  parseRetryAfter,
+  retryAfterMisfit,
+  retryDelayMs,
+} from "./retry.js";
 import { balanceSchema, infoSchema, jobSchema, resultSchema } from "./schemas.js";
-import { deadlineSignal, linkedController, sleep } from "./sleep.js";
+import { deadlineOf, deadlineSignal, linkedController, sleep } from "./sleep.js";
 import { type Attempt, type AttemptResult, parseJson, send, type TransportConfig } from "./transport.js";
 import type { Balance, Job, JobPages, JobResult, OcrFormat, OcrResult, PagePreview, ResultFormat, ServiceInfo } from "./types.js";
 import { extractForm, type UploadProgress } from "./upload.js";
@@ -148,9 +157,6 @@ interface CallOptions {
   beforeAttempt?: ((signal: AbortSignal | undefined, retry: number) => Promise<void>) | undefined;
   afterAttempt?: (() => void) | undefined;
 }
-
-/** How long in all one request waits out 429s before giving up (each wait at most a minute; the deadline bounds it too). */
-const MAX_WAIT_FOR_CAPACITY_MS = 10 * 60_000;
 
 const jobPath = (jobId: string) => {
   // "." and ".." would be resolved away by URL normalisation and hit another route.
@@ -512,7 +518,7 @@ export class SotaOcrClient {
     options: CallOptions,
   ): Promise<AttemptResult> {
     const config = this.#transportConfig();
-    let waitedForCapacityMs = 0;
+    let waitedForServerMs = 0;
     for (let retry = 0, attemptNo = 0, capacityWaits = 0; ; attemptNo++) {
       const request = typeof attempt === "function" ? attempt() : attempt;
       if (options.beforeAttempt) {
@@ -530,15 +536,24 @@ export class SotaOcrClient {
       }
       // A 429 means "come back later", with nothing done: wait as asked, without using up a retry,
       // so a busy account slows a batch down instead of failing its files (maxRetries 0: fail fast).
-      const asked = error instanceof RateLimitError ? parseRetryAfter(error.headers) : undefined;
-      const waitForCapacity = error instanceof RateLimitError && options.maxRetries > 0 && waitedForCapacityMs < MAX_WAIT_FOR_CAPACITY_MS;
+      const asked = error instanceof APIError ? parseRetryAfter(error.headers) : undefined;
+      const waitForCapacity = error instanceof RateLimitError && options.maxRetries > 0 && waitedForServerMs < MAX_WAIT_FOR_SERVER_MS;
       if (!waitForCapacity && (retry >= options.maxRetries || !options.retryable(error))) throw error;
       // Without a usable Retry-After (none, 0, a date past), capacity waits back off too.
       const delay = waitForCapacity ? asked || backoffMs(capacityWaits++) : retryDelayMs(error, retry++);
-      if (delay > MAX_RETRY_AFTER_MS) throw error;
-      // Up to a fifth more, so files waiting on the same account do not all come back at once.
-      const wait = waitForCapacity ? delay * (1 + Math.random() / 5) : delay;
-      if (waitForCapacity) waitedForCapacityMs += wait;
+      // A wait the server asked for is waited out, however long, when the call has the time; else it fails now.
+      const deadline = deadlineOf(options.signal);
+      const room = {
+        budgetLeftMs: MAX_WAIT_FOR_SERVER_MS - waitedForServerMs,
+        deadline: deadline && { leftMs: deadline.at - performance.now(), ms: deadline.ms },
+      };
+      const serverAsked = error instanceof APIError && asked !== undefined && asked > 0 && delay === asked;
+      const misfit = serverAsked ? retryAfterMisfit(delay, room) : undefined;
+      if (misfit) throw retryAfterTooLong(error as APIError, delay, misfit);
+      // Up to a fifth more, so files waiting on the same account do not all come back at once (within the room left).
+      const roomMs = Math.min(room.budgetLeftMs, room.deadline?.leftMs ?? Number.POSITIVE_INFINITY);
+      const wait = waitForCapacity ? Math.max(delay, Math.min(delay * (1 + Math.random() / 5), roomMs)) : delay;
+      if (waitForCapacity || serverAsked) waitedForServerMs += wait;
       await this.#sleep(wait, request.jobId, options.signal);
     }
   }
@@ -686,6 +701,15 @@ function jobMayExistHint(error: unknown): string {
 
 function isJobFailedAnswer(error: unknown): error is APIError {
   return error instanceof APIError && error.status === 409 && error.code === "job_failed";
+}
+
+/** The server's error, now saying why the wait it asked for is not waited out (it was made by this request, seen by no one yet). */
+function retryAfterTooLong(error: APIError, waitMs: number, misfit: string): APIError {
+  const resume = error.jobId ? ` Job ${error.jobId} keeps running on the server: resume with waitForJob("${error.jobId}") later.` : "";
+  error.message =
+    `${error.message} The server asked to wait ${Math.ceil(waitMs / 1000)} s (Retry-After) before trying again, but ${misfit}: ` +
+    `try again later, or give the call more time.${resume}`;
+  return error;
 }
 
 function notReadyError(jobId: string, result: AttemptResult): APIError {
