@@ -23,8 +23,9 @@ import { isPreparedInput, type OcrInput, type PreparedInput, prepareInput } from
 import { JobJournal } from "./job-journal.js";
 import { type OcrManyInput, type OcrManyItem, type OcrManyOptions, ocrMany } from "./ocr-many.js";
 import { JobPacer } from "./pacer.js";
+import { comparePages, onlyMissing, type PagePromise, pageMismatchError } from "./page-check.js";
 import { normalizePageRanges, type PageRange, type PageRangesInput } from "./page-ranges.js";
-import { findPageObjects, pagesFromObjects, pagesFromText } from "./pages.js";
+import { findPageObjects, pagesFromObjects, pagesFromText, pagesInJson } from "./pages.js";
 import { type ResultProbeMiss, type WaitOptions, waitForJob } from "./poll.js";
 import { ResultCache } from "./result-cache.js";
 import {
@@ -244,7 +245,9 @@ export class SotaOcrClient {
   /** The job's current status (`GET /v1/jobs/{id}`). Requests about one job are kept 1 s apart. */
   async getJob(jobId: string, options: RequestOptions = {}): Promise<Job> {
     const result = await this.#call({ method: "GET", path: jobPath(jobId), jobId }, this.#pacedOptions(jobId, options));
-    return toJob(this.#parse(result, jobSchema, `GET ${jobPath(jobId)}`, jobId));
+    const job = toJob(this.#parse(result, jobSchema, `GET ${jobPath(jobId)}`, jobId));
+    if (job.id !== jobId) throw otherJobError(`GET ${jobPath(jobId)}`, "status", job.id, jobId, result);
+    return job;
   }
 
   /**
@@ -272,16 +275,23 @@ export class SotaOcrClient {
 
   #toJobResult(result: AttemptResult, jobId: string, format: ResultFormat): JobResult {
     const body = this.#parse(result, resultSchema, `GET ${jobPath(jobId)}/result`, jobId);
+    if (body.job_id !== undefined && body.job_id !== jobId)
+      throw otherJobError(`GET ${jobPath(jobId)}/result`, "result", body.job_id, jobId, result);
     const content = body.content ?? (format === "json" ? body.pages : undefined);
     return { jobId, format, pageCount: body.page_count ?? undefined, content, raw: body };
   }
 
   /**
    * The json result asked for as a poll (paced like one): the result if the job is complete, a
-   * miss otherwise. A server that answers a running job's result with an error rather than 202 (an
-   * older revision of the API) makes the caller go back to status polls.
+   * miss otherwise. A 200 whose pages are not all there yet (`comparePages`, against the job as
+   * last seen) is a miss too. A server that answers a running job's result with an error rather
+   * than 202 (an older revision of the API) makes the caller go back to status polls.
    */
-  async #probeResult(jobId: string, options: RequestOptions): Promise<JobResult | ResultProbeMiss> {
+  async #probeResult(
+    jobId: string,
+    options: RequestOptions & { job?: Job | undefined },
+    pageRanges: PageRange[] | undefined,
+  ): Promise<JobResult | ResultProbeMiss> {
     const request = { method: "GET", path: `${jobPath(jobId)}/result`, query: { format: "json" }, jobId } as const;
     const result = await this.#callForOutput(request, this.#pacedOptions(jobId, options)).catch((error: unknown) => {
       // Another 4xx (400, 404, 409…) to a running job's result: the older revision's "only when completed".
@@ -291,7 +301,13 @@ export class SotaOcrClient {
       throw error;
     });
     if (result === undefined) return "unsupported";
-    return result.status === 202 ? "not_ready" : this.#toJobResult(result, jobId, "json");
+    if (result.status === 202) return "not_ready";
+    const json = this.#toJobResult(result, jobId, "json");
+    const pages = pagesInJson(json.raw, { jobId, format: "markdown", pageRanges });
+    const promise = { jobId, pageCount: options.job?.pageCount || json.pageCount || undefined, pageRanges };
+    const mismatch = pages && comparePages(pages, promise);
+    if (mismatch && !onlyMissing(mismatch)) throw pageMismatchError(promise, mismatch);
+    return mismatch ? "not_ready" : json;
   }
 
   /**
@@ -351,17 +367,21 @@ export class SotaOcrClient {
       await cached?.onJobCreated(initial.id);
     }
     const jobId = job.id;
-    const { result } = await waitForJob(
+    const { job: done, result } = await waitForJob(
       jobId,
       { onProgress: options.onProgress, signal, initial, source: prepared.source },
       {
         getJob: (id, opts) => this.getJob(id, { ...request, ...opts }),
-        probeResult: (id, opts) => this.#probeResult(id, { ...request, ...opts }),
+        probeResult: (id, opts) => this.#probeResult(id, { ...request, ...opts }, options.pageRanges),
         minIntervalMs: this.#pollIntervalMs,
       },
     );
-    const json = result ?? (await this.getResult(jobId, { ...request, format: "json" }));
-    const pages = await this.#pagesOf(json, { ...request, format: options.format, pageRanges: options.pageRanges });
+    const pages = await this.#finalPages(jobId, result, {
+      ...request,
+      format: options.format,
+      pageRanges: options.pageRanges,
+      pageCount: done.pageCount,
+    });
     this.#pacer.forget(jobId);
     return {
       jobId,
@@ -473,24 +493,59 @@ export class SotaOcrClient {
   async getPages(jobId: string, options: GetPagesOptions = {}): Promise<JobPages> {
     const pageRanges = options.pageRanges === undefined ? undefined : normalizePageRanges(options.pageRanges);
     const request = { signal: options.signal, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries };
-    const json = await this.getResult(jobId, { ...request, format: "json" });
-    return this.#pagesOf(json, { ...request, format: options.format, pageRanges });
+    return this.#finalPages(jobId, undefined, { ...request, format: options.format, pageRanges, pageCount: undefined });
   }
 
-  /** The pages in a job's json result; when it has no per-page structure, the text result split on form feeds. */
+  /**
+   * A job's pages, final only when they are exactly the job's (`comparePages`). Pages merely
+   * missing may still come (a job not quite done): the result is asked for again at the poll
+   * interval, up to `maxRetries` times. Then, or at once for pages twice or not in the job, an
+   * `InvalidResponseError` names them: never some pages passed off as all.
+   * `first` is a json result already in hand; `pageCount` the job's, from its status.
+   */
+  async #finalPages(
+    jobId: string,
+    first: JobResult | undefined,
+    options: RequestOptions & { format?: OcrFormat | undefined; pageRanges: PageRange[] | undefined; pageCount: number | undefined },
+  ): Promise<JobPages> {
+    const request = { signal: options.signal, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries };
+    const maxRetries = nonNegativeInt(options.maxRetries, "maxRetries") ?? this.#maxRetries;
+    for (let retry = 0; ; retry++) {
+      const json = first ?? (await this.getResult(jobId, { ...request, format: "json" }));
+      first = undefined;
+      const { pages, promise } = await this.#pagesOf(json, options);
+      const mismatch = comparePages(pages.pages, promise);
+      if (!mismatch) return pages;
+      if (!onlyMissing(mismatch) || retry >= maxRetries) throw pageMismatchError(promise, mismatch);
+      await this.#pacer.wait(jobId, options.signal).catch((reason) => {
+        throw toAbortError(reason, jobId);
+      });
+    }
+  }
+
+  /**
+   * The pages in a job's json result; when it has no per-page structure, the text result split on
+   * form feeds. With them, what the job promises: its own page count, else the result's.
+   */
   async #pagesOf(
     json: JobResult,
-    options: RequestOptions & { format?: OcrFormat | undefined; pageRanges: PageRange[] | undefined },
-  ): Promise<JobPages> {
+    options: RequestOptions & { format?: OcrFormat | undefined; pageRanges: PageRange[] | undefined; pageCount: number | undefined },
+  ): Promise<{ pages: JobPages; promise: PagePromise }> {
     const { jobId } = json;
     const format = options.format ?? "markdown";
     const context = { jobId, format, pageRanges: options.pageRanges };
     const request = { signal: options.signal, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries };
+    const promiseOf = (resultCount: number | undefined): PagePromise => ({
+      jobId,
+      pageCount: options.pageCount || resultCount || undefined,
+      pageRanges: options.pageRanges,
+    });
     const { content: _content, pages: _pages, ...raw } = json.raw;
     const objects = findPageObjects(json.raw);
     if (objects) {
       const pages = pagesFromObjects(objects, context);
-      return { jobId, format, pages, pageCount: json.pageCount ?? pages.length, pageSource: "pages", raw };
+      const promise = promiseOf(json.pageCount);
+      return { pages: { jobId, format, pages, pageCount: promise.pageCount ?? pages.length, pageSource: "pages", raw }, promise };
     }
     // No per-page structure: split the text result on form feeds.
     const text = await this.getResult(jobId, { ...request, format });
@@ -500,16 +555,10 @@ export class SotaOcrClient {
         { status: 200, jobId },
       );
     }
-    const pageCount = text.pageCount ?? json.pageCount;
-    const pages = pagesFromText(text.content, pageCount, context);
-    return {
-      jobId,
-      format,
-      pages,
-      pageCount: pageCount ?? pages.length,
-      pageSource: pages[0]?.pageRange ? "whole_document" : "form_feeds",
-      raw,
-    };
+    const promise = promiseOf(text.pageCount || json.pageCount);
+    const pages = pagesFromText(text.content, promise.pageCount, context);
+    const pageSource = pages[0]?.pageRange ? "whole_document" : "form_feeds";
+    return { pages: { jobId, format, pages, pageCount: promise.pageCount ?? pages.length, pageSource, raw }, promise };
   }
 
   /** Sends a request, retrying as `options` allow; waits between retries without busy loops. */
@@ -710,6 +759,21 @@ function retryAfterTooLong(error: APIError, waitMs: number, misfit: string): API
     `${error.message} The server asked to wait ${Math.ceil(waitMs / 1000)} s (Retry-After) before trying again, but ${misfit}: ` +
     `try again later, or give the call more time.${resume}`;
   return error;
+}
+
+/** A status or result that is about another job than the one asked for (a mixed-up proxy or cache, a wrong route). */
+function otherJobError(
+  what: string,
+  kind: "status" | "result",
+  otherId: string,
+  jobId: string,
+  result: AttemptResult,
+): InvalidResponseError {
+  return new InvalidResponseError(
+    `${what} answered with the ${kind} of job ${otherId}, not of job ${jobId}: it is not used. ` +
+      "Check baseUrl / SOTAOCR_BASE_URL (a proxy or cache in between may mix answers up).",
+    { status: result.status, headers: result.headers, jobId },
+  );
 }
 
 function notReadyError(jobId: string, result: AttemptResult): APIError {
