@@ -23,7 +23,7 @@ import { isPreparedInput, type OcrInput, type PreparedInput, prepareInput } from
 import { JobJournal } from "./job-journal.js";
 import { type OcrManyInput, type OcrManyItem, type OcrManyOptions, ocrMany } from "./ocr-many.js";
 import { JobPacer } from "./pacer.js";
-import { comparePages, onlyMissing, type PagePromise, pageMismatchError } from "./page-check.js";
+import { comparePages, onlyMissing, type PagePromise, pageMismatchError, pagePromise } from "./page-check.js";
 import { normalizePageRanges, type PageRange, type PageRangesInput } from "./page-ranges.js";
 import { findPageObjects, pagesFromObjects, pagesFromText, pagesInJson } from "./pages.js";
 import { type ResultProbeMiss, type WaitOptions, waitForJob } from "./poll.js";
@@ -304,7 +304,7 @@ export class SotaOcrClient {
     if (result.status === 202) return "not_ready";
     const json = this.#toJobResult(result, jobId, "json");
     const pages = pagesInJson(json.raw, { jobId, format: "markdown", pageRanges });
-    const promise = { jobId, pageCount: options.job?.pageCount || json.pageCount || undefined, pageRanges };
+    const promise = pagePromise(jobId, pageRanges, options.job?.pageCount, json.pageCount);
     const mismatch = pages && comparePages(pages, promise);
     if (mismatch && !onlyMissing(mismatch)) throw pageMismatchError(promise, mismatch);
     return mismatch ? "not_ready" : json;
@@ -535,16 +535,11 @@ export class SotaOcrClient {
     const format = options.format ?? "markdown";
     const context = { jobId, format, pageRanges: options.pageRanges };
     const request = { signal: options.signal, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries };
-    const promiseOf = (resultCount: number | undefined): PagePromise => ({
-      jobId,
-      pageCount: options.pageCount || resultCount || undefined,
-      pageRanges: options.pageRanges,
-    });
     const { content: _content, pages: _pages, ...raw } = json.raw;
     const objects = findPageObjects(json.raw);
     if (objects) {
       const pages = pagesFromObjects(objects, context);
-      const promise = promiseOf(json.pageCount);
+      const promise = pagePromise(jobId, options.pageRanges, options.pageCount, json.pageCount);
       return { pages: { jobId, format, pages, pageCount: promise.pageCount ?? pages.length, pageSource: "pages", raw }, promise };
     }
     // No per-page structure: split the text result on form feeds.
@@ -555,7 +550,7 @@ export class SotaOcrClient {
         { status: 200, jobId },
       );
     }
-    const promise = promiseOf(text.pageCount || json.pageCount);
+    const promise = pagePromise(jobId, options.pageRanges, options.pageCount, text.pageCount, json.pageCount);
     const pages = pagesFromText(text.content, promise.pageCount, context);
     const pageSource = pages[0]?.pageRange ? "whole_document" : "form_feeds";
     return { pages: { jobId, format, pages, pageCount: promise.pageCount ?? pages.length, pageSource, raw }, promise };

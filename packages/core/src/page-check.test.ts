@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvalidResponseError } from "./errors.js";
-import { comparePages, onlyMissing, type PagePromise, pageMismatchError } from "./page-check.js";
+import { comparePages, onlyMissing, type PagePromise, pageMismatchError, pagePromise } from "./page-check.js";
 import { normalizePageRanges } from "./page-ranges.js";
 
 const pages = (...numbers: number[]) => numbers.map((pageNumber) => ({ pageNumber, content: `p${pageNumber}` }));
@@ -53,6 +53,14 @@ describe("comparePages", () => {
     expect(pageMismatchError(promise(1_000_000_000), mismatch as NonNullable<typeof mismatch>).message).toContain(
       "pages 2-101 … (999999999 in all) missing",
     );
+  });
+});
+
+describe("pagePromise", () => {
+  it("takes the first count that says something: the job's status, then its results' (0 says nothing)", () => {
+    expect(pagePromise("job_1", undefined, 0, undefined, 4, 5).pageCount).toBe(4);
+    expect(pagePromise("job_1", undefined, 3, 4).pageCount).toBe(3);
+    expect(pagePromise("job_1", undefined, undefined, 0).pageCount).toBeUndefined();
   });
 });
 

@@ -14,6 +14,11 @@ export interface PagePromise {
   pageRanges: readonly PageRange[] | undefined;
 }
 
+/** What a job promises: the first page count that says something (the job's status, then its results'), and its ranges. */
+export function pagePromise(jobId: string, pageRanges: readonly PageRange[] | undefined, ...counts: (number | undefined)[]): PagePromise {
+  return { jobId, pageCount: counts.find((count) => count !== undefined && count > 0), pageRanges };
+}
+
 /** How a result's pages differ from the job's. */
 export interface PageMismatch {
   /** The job's pages the result lacks (the first {@link LISTED}), and how many in all. */
