@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import { type Dispatcher, getGlobalDispatcher } from "undici";
 import type { z } from "zod";
 import { defaultCacheDir } from "./cache-dir.js";
@@ -22,13 +23,22 @@ import { isPreparedInput, type OcrInput, type PreparedInput, prepareInput } from
 import { JobJournal } from "./job-journal.js";
 import { type OcrManyInput, type OcrManyItem, type OcrManyOptions, ocrMany } from "./ocr-many.js";
 import { JobPacer } from "./pacer.js";
+import { comparePages, onlyMissing, type PagePromise, pageMismatchError, pagePromise } from "./page-check.js";
 import { normalizePageRanges, type PageRange, type PageRangesInput } from "./page-ranges.js";
-import { findPageObjects, pagesFromObjects, pagesFromText } from "./pages.js";
+import { findPageObjects, pagesFromObjects, pagesFromText, pagesInJson } from "./pages.js";
 import { type ResultProbeMiss, type WaitOptions, waitForJob } from "./poll.js";
 import { ResultCache } from "./result-cache.js";
-import { backoffMs, DEFAULT_MAX_RETRIES, isRetriableRead, MAX_RETRY_AFTER_MS, parseRetryAfter, retryDelayMs } from "./retry.js";
+import {
+  backoffMs,
+  DEFAULT_MAX_RETRIES,
+  isRetriableRead,
+  MAX_WAIT_FOR_SERVER_MS,
+  parseRetryAfter,
+  retryAfterMisfit,
+  retryDelayMs,
+} from "./retry.js";
 import { balanceSchema, infoSchema, jobSchema, resultSchema } from "./schemas.js";
-import { deadlineSignal, linkedController, sleep } from "./sleep.js";
+import { deadlineOf, deadlineSignal, linkedController, sleep } from "./sleep.js";
 import { type Attempt, type AttemptResult, parseJson, send, type TransportConfig } from "./transport.js";
 import type { Balance, Job, JobPages, JobResult, OcrFormat, OcrResult, PagePreview, ResultFormat, ServiceInfo } from "./types.js";
 import { extractForm, type UploadProgress } from "./upload.js";
@@ -150,9 +160,6 @@ interface CallOptions {
   afterAttempt?: (() => void) | undefined;
 }
 
-/** How long in all one request waits out 429s before giving up (each wait at most a minute; the deadline bounds it too). */
-const MAX_WAIT_FOR_CAPACITY_MS = 10 * 60_000;
-
 const jobPath = (jobId: string) => {
   // "." and ".." would be resolved away by URL normalisation and hit another route.
   if (typeof jobId !== "string" || jobId.trim() === "" || jobId === "." || jobId === "..") {
@@ -239,7 +246,9 @@ export class SotaOcrClient {
   /** The job's current status (`GET /v1/jobs/{id}`). Requests about one job are kept 1 s apart. */
   async getJob(jobId: string, options: RequestOptions = {}): Promise<Job> {
     const result = await this.#call({ method: "GET", path: jobPath(jobId), jobId }, this.#pacedOptions(jobId, options));
-    return toJob(this.#parse(result, jobSchema, `GET ${jobPath(jobId)}`, jobId));
+    const job = toJob(this.#parse(result, jobSchema, `GET ${jobPath(jobId)}`, jobId));
+    if (job.id !== jobId) throw otherJobError(`GET ${jobPath(jobId)}`, "status", job.id, jobId, result);
+    return job;
   }
 
   /**
@@ -267,16 +276,23 @@ export class SotaOcrClient {
 
   #toJobResult(result: AttemptResult, jobId: string, format: ResultFormat): JobResult {
     const body = this.#parse(result, resultSchema, `GET ${jobPath(jobId)}/result`, jobId);
+    if (body.job_id !== undefined && body.job_id !== jobId)
+      throw otherJobError(`GET ${jobPath(jobId)}/result`, "result", body.job_id, jobId, result);
     const content = body.content ?? (format === "json" ? body.pages : undefined);
     return { jobId, format, pageCount: body.page_count ?? undefined, content, raw: body };
   }
 
   /**
    * The json result asked for as a poll (paced like one): the result if the job is complete, a
-   * miss otherwise. A server that answers a running job's result with an error rather than 202 (an
-   * older revision of the API) makes the caller go back to status polls.
+   * miss otherwise. A 200 whose pages are not all there yet (`comparePages`, against the job as
+   * last seen) is a miss too. A server that answers a running job's result with an error rather
+   * than 202 (an older revision of the API) makes the caller go back to status polls.
    */
-  async #probeResult(jobId: string, options: RequestOptions): Promise<JobResult | ResultProbeMiss> {
+  async #probeResult(
+    jobId: string,
+    options: RequestOptions & { job?: Job | undefined },
+    pageRanges: PageRange[] | undefined,
+  ): Promise<JobResult | ResultProbeMiss> {
     const request = { method: "GET", path: `${jobPath(jobId)}/result`, query: { format: "json" }, jobId } as const;
     const result = await this.#callForOutput(request, this.#pacedOptions(jobId, options)).catch((error: unknown) => {
       // Another 4xx (400, 404, 409…) to a running job's result: the older revision's "only when completed".
@@ -286,7 +302,13 @@ export class SotaOcrClient {
       throw error;
     });
     if (result === undefined) return "unsupported";
-    return result.status === 202 ? "not_ready" : this.#toJobResult(result, jobId, "json");
+    if (result.status === 202) return "not_ready";
+    const json = this.#toJobResult(result, jobId, "json");
+    const pages = pagesInJson(json.raw, { jobId, format: "markdown", pageRanges });
+    const promise = pagePromise(jobId, pageRanges, options.job?.pageCount, json.pageCount);
+    const mismatch = pages && comparePages(pages, promise);
+    if (mismatch && !onlyMissing(mismatch)) throw pageMismatchError(promise, mismatch);
+    return mismatch ? "not_ready" : json;
   }
 
   /**
@@ -349,17 +371,21 @@ export class SotaOcrClient {
     const jobId = job.id;
     // A previous process may have polled this job a moment ago: keep the interval after it.
     if (cached?.previousRequestAt !== undefined) this.#pacer.markElsewhere(jobId, cached.previousRequestAt);
-    const { result } = await waitForJob(
+    const { job: done, result } = await waitForJob(
       jobId,
       { onProgress: options.onProgress, signal, initial, source: prepared.source },
       {
         getJob: (id, opts) => this.getJob(id, { ...request, ...opts }),
-        probeResult: (id, opts) => this.#probeResult(id, { ...request, ...opts }),
+        probeResult: (id, opts) => this.#probeResult(id, { ...request, ...opts }, options.pageRanges),
         minIntervalMs: this.#pollIntervalMs,
       },
     );
-    const json = result ?? (await this.getResult(jobId, { ...request, format: "json" }));
-    const pages = await this.#pagesOf(json, { ...request, format: options.format, pageRanges: options.pageRanges });
+    const pages = await this.#finalPages(jobId, result, {
+      ...request,
+      format: options.format,
+      pageRanges: options.pageRanges,
+      pageCount: done.pageCount,
+    });
     this.#pacer.forget(jobId);
     return {
       jobId,
@@ -471,15 +497,44 @@ export class SotaOcrClient {
   async getPages(jobId: string, options: GetPagesOptions = {}): Promise<JobPages> {
     const pageRanges = options.pageRanges === undefined ? undefined : normalizePageRanges(options.pageRanges);
     const request = { signal: options.signal, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries };
-    const json = await this.getResult(jobId, { ...request, format: "json" });
-    return this.#pagesOf(json, { ...request, format: options.format, pageRanges });
+    return this.#finalPages(jobId, undefined, { ...request, format: options.format, pageRanges, pageCount: undefined });
   }
 
-  /** The pages in a job's json result; when it has no per-page structure, the text result split on form feeds. */
+  /**
+   * A job's pages, final only when they are exactly the job's (`comparePages`). Pages merely
+   * missing may still come (a job not quite done): the result is asked for again at the poll
+   * interval, up to `maxRetries` times. Then, or at once for pages twice or not in the job, an
+   * `InvalidResponseError` names them: never some pages passed off as all.
+   * `first` is a json result already in hand; `pageCount` the job's, from its status.
+   */
+  async #finalPages(
+    jobId: string,
+    first: JobResult | undefined,
+    options: RequestOptions & { format?: OcrFormat | undefined; pageRanges: PageRange[] | undefined; pageCount: number | undefined },
+  ): Promise<JobPages> {
+    const request = { signal: options.signal, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries };
+    const maxRetries = nonNegativeInt(options.maxRetries, "maxRetries") ?? this.#maxRetries;
+    for (let retry = 0; ; retry++) {
+      const json = first ?? (await this.getResult(jobId, { ...request, format: "json" }));
+      first = undefined;
+      const { pages, promise } = await this.#pagesOf(json, options);
+      const mismatch = comparePages(pages.pages, promise);
+      if (!mismatch) return pages;
+      if (!onlyMissing(mismatch) || retry >= maxRetries) throw pageMismatchError(promise, mismatch);
+      await this.#pacer.wait(jobId, options.signal).catch((reason) => {
+        throw toAbortError(reason, jobId);
+      });
+    }
+  }
+
+  /**
+   * The pages in a job's json result; when it has no per-page structure, the text result split on
+   * form feeds. With them, what the job promises: its own page count, else the result's.
+   */
   async #pagesOf(
     json: JobResult,
-    options: RequestOptions & { format?: OcrFormat | undefined; pageRanges: PageRange[] | undefined },
-  ): Promise<JobPages> {
+    options: RequestOptions & { format?: OcrFormat | undefined; pageRanges: PageRange[] | undefined; pageCount: number | undefined },
+  ): Promise<{ pages: JobPages; promise: PagePromise }> {
     const { jobId } = json;
     const format = options.format ?? "markdown";
     const context = { jobId, format, pageRanges: options.pageRanges };
@@ -488,7 +543,8 @@ export class SotaOcrClient {
     const objects = findPageObjects(json.raw);
     if (objects) {
       const pages = pagesFromObjects(objects, context);
-      return { jobId, format, pages, pageCount: json.pageCount ?? pages.length, pageSource: "pages", raw };
+      const promise = pagePromise(jobId, options.pageRanges, options.pageCount, json.pageCount);
+      return { pages: { jobId, format, pages, pageCount: promise.pageCount ?? pages.length, pageSource: "pages", raw }, promise };
     }
     // No per-page structure: split the text result on form feeds.
     const text = await this.getResult(jobId, { ...request, format });
@@ -498,16 +554,10 @@ export class SotaOcrClient {
         { status: 200, jobId },
       );
     }
-    const pageCount = text.pageCount ?? json.pageCount;
-    const pages = pagesFromText(text.content, pageCount, context);
-    return {
-      jobId,
-      format,
-      pages,
-      pageCount: pageCount ?? pages.length,
-      pageSource: pages[0]?.pageRange ? "whole_document" : "form_feeds",
-      raw,
-    };
+    const promise = pagePromise(jobId, options.pageRanges, options.pageCount, text.pageCount, json.pageCount);
+    const pages = pagesFromText(text.content, promise.pageCount, context);
+    const pageSource = pages[0]?.pageRange ? "whole_document" : "form_feeds";
+    return { pages: { jobId, format, pages, pageCount: promise.pageCount ?? pages.length, pageSource, raw }, promise };
   }
 
   /** Sends a request, retrying as `options` allow; waits between retries without busy loops. */
@@ -516,7 +566,7 @@ export class SotaOcrClient {
     options: CallOptions,
   ): Promise<AttemptResult> {
     const config = this.#transportConfig();
-    let waitedForCapacityMs = 0;
+    let waitedForServerMs = 0;
     for (let retry = 0, attemptNo = 0, capacityWaits = 0; ; attemptNo++) {
       const request = typeof attempt === "function" ? attempt() : attempt;
       if (options.beforeAttempt) {
@@ -534,15 +584,24 @@ export class SotaOcrClient {
       }
       // A 429 means "come back later", with nothing done: wait as asked, without using up a retry,
       // so a busy account slows a batch down instead of failing its files (maxRetries 0: fail fast).
-      const asked = error instanceof RateLimitError ? parseRetryAfter(error.headers) : undefined;
-      const waitForCapacity = error instanceof RateLimitError && options.maxRetries > 0 && waitedForCapacityMs < MAX_WAIT_FOR_CAPACITY_MS;
+      const asked = error instanceof APIError ? parseRetryAfter(error.headers) : undefined;
+      const waitForCapacity = error instanceof RateLimitError && options.maxRetries > 0 && waitedForServerMs < MAX_WAIT_FOR_SERVER_MS;
       if (!waitForCapacity && (retry >= options.maxRetries || !options.retryable(error))) throw error;
       // Without a usable Retry-After (none, 0, a date past), capacity waits back off too.
       const delay = waitForCapacity ? asked || backoffMs(capacityWaits++) : retryDelayMs(error, retry++);
-      if (delay > MAX_RETRY_AFTER_MS) throw error;
-      // Up to a fifth more, so files waiting on the same account do not all come back at once.
-      const wait = waitForCapacity ? delay * (1 + Math.random() / 5) : delay;
-      if (waitForCapacity) waitedForCapacityMs += wait;
+      // A wait the server asked for is waited out, however long, when the call has the time; else it fails now.
+      const deadline = deadlineOf(options.signal);
+      const room = {
+        budgetLeftMs: MAX_WAIT_FOR_SERVER_MS - waitedForServerMs,
+        deadline: deadline && { leftMs: deadline.at - performance.now(), ms: deadline.ms },
+      };
+      const serverAsked = error instanceof APIError && asked !== undefined && asked > 0 && delay === asked;
+      const misfit = serverAsked ? retryAfterMisfit(delay, room) : undefined;
+      if (misfit) throw retryAfterTooLong(error as APIError, delay, misfit);
+      // Up to a fifth more, so files waiting on the same account do not all come back at once (within the room left).
+      const roomMs = Math.min(room.budgetLeftMs, room.deadline?.leftMs ?? Number.POSITIVE_INFINITY);
+      const wait = waitForCapacity ? Math.max(delay, Math.min(delay * (1 + Math.random() / 5), roomMs)) : delay;
+      if (waitForCapacity || serverAsked) waitedForServerMs += wait;
       await this.#sleep(wait, request.jobId, options.signal);
     }
   }
@@ -690,6 +749,30 @@ function jobMayExistHint(error: unknown): string {
 
 function isJobFailedAnswer(error: unknown): error is APIError {
   return error instanceof APIError && error.status === 409 && error.code === "job_failed";
+}
+
+/** The server's error, now saying why the wait it asked for is not waited out (it was made by this request, seen by no one yet). */
+function retryAfterTooLong(error: APIError, waitMs: number, misfit: string): APIError {
+  const resume = error.jobId ? ` Job ${error.jobId} keeps running on the server: resume with waitForJob("${error.jobId}") later.` : "";
+  error.message =
+    `${error.message} The server asked to wait ${Math.ceil(waitMs / 1000)} s (Retry-After) before trying again, but ${misfit}: ` +
+    `try again later, or give the call more time.${resume}`;
+  return error;
+}
+
+/** A status or result that is about another job than the one asked for (a mixed-up proxy or cache, a wrong route). */
+function otherJobError(
+  what: string,
+  kind: "status" | "result",
+  otherId: string,
+  jobId: string,
+  result: AttemptResult,
+): InvalidResponseError {
+  return new InvalidResponseError(
+    `${what} answered with the ${kind} of job ${otherId}, not of job ${jobId}: it is not used. ` +
+      "Check baseUrl / SOTAOCR_BASE_URL (a proxy or cache in between may mix answers up).",
+    { status: result.status, headers: result.headers, jobId },
+  );
 }
 
 function notReadyError(jobId: string, result: AttemptResult): APIError {

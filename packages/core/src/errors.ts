@@ -14,7 +14,8 @@
  * │  ├─ NotFoundError            404
  * │  ├─ RateLimitError           429
  * │  ├─ InternalServerError      ≥ 500
- * │  └─ InvalidResponseError     2xx whose body is not what the API documents
+ * │  ├─ InvalidResponseError     2xx whose body is not what the API documents
+ * │  └─ RedirectError            3xx: baseUrl is not where the API is served (`location`)
  * ├─ APIConnectionError          no usable answer (refused, reset, DNS); `mayHaveCreatedJob`
  * ├─ TimeoutError                a request or a job's deadline ran out; `jobId` to resume
  * ├─ AbortError                  the caller's `signal` fired; `jobId` to resume
@@ -158,6 +159,15 @@ export class RateLimitError extends APIError {
 }
 export class InternalServerError extends APIError {}
 export class InvalidResponseError extends APIError {}
+/** A 3xx answer: never followed (the request carries the API key), never taken as success. */
+export class RedirectError extends APIError {
+  /** Where the server redirected to, without credentials, query or fragment (when it said). */
+  readonly location: string | undefined;
+  constructor(message: string, options: APIErrorOptions & { location?: string | undefined }) {
+    super(message, options);
+    this.location = options.location;
+  }
+}
 
 export interface APIConnectionErrorOptions extends SotaOcrErrorOptions {
   /**
@@ -219,6 +229,7 @@ const classes = {
   RateLimitError,
   InternalServerError,
   InvalidResponseError,
+  RedirectError,
   APIConnectionError,
   TimeoutError,
   AbortError,

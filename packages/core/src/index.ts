@@ -28,6 +28,7 @@ export {
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
+  RedirectError,
   SotaOcrError,
   TimeoutError,
   UnsupportedFileError,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidResponseError } from "./errors.js";
 import { normalizePageRanges } from "./page-ranges.js";
-import { findPageObjects, pagesFromObjects, pagesFromText, remapPageNumbers } from "./pages.js";
+import { findPageObjects, pagesFromObjects, pagesFromText, pagesInJson, remapPageNumbers } from "./pages.js";
 
 const canonicalPage = (n: number) => ({
   page_number: n,
@@ -123,11 +123,25 @@ describe("pagesFromText", () => {
     expect(pages.map((p) => p.pageNumber)).toEqual([4, 9]);
   });
 
+  it("numbers parts past the requested pages on after the last one (so a check sees them as extra)", () => {
+    const pages = pagesFromText("a\fb\fc", 2, { ...markdown, pageRanges: normalizePageRanges("4,9") });
+    expect(pages.map((p) => p.pageNumber)).toEqual([4, 9, 10]);
+  });
+
   it("returns one whole-document item covering every page when there is nothing to split on", () => {
     expect(pagesFromText("all the text", 5, markdown)).toEqual([
       { pageNumber: 1, content: "all the text", markdown: "all the text", pageRange: { start: 1, end: 5 } },
     ]);
     expect(pagesFromText("all", 2, { ...markdown, pageRanges: normalizePageRanges("3-4") })[0]?.pageRange).toEqual({ start: 3, end: 4 });
     expect(pagesFromText("one page", 1, markdown)[0]?.pageRange).toBeUndefined();
+  });
+});
+
+describe("pagesInJson", () => {
+  it("reads the pages a json result shows by itself: objects, or its string split on form feeds", () => {
+    expect(pagesInJson({ pages: [canonicalPage(2), canonicalPage(1)] }, markdown)?.map((p) => p.pageNumber)).toEqual([1, 2]);
+    expect(pagesInJson({ page_count: 2, content: "a\fb" }, markdown)?.map((p) => p.content)).toEqual(["a", "b"]);
+    expect(pagesInJson({ page_count: 3, content: "all" }, markdown)?.[0]?.pageRange).toEqual({ start: 1, end: 3 });
+    expect(pagesInJson({ content: { text: "?" } }, markdown)).toBeUndefined();
   });
 });

@@ -26,6 +26,16 @@ export function findPageObjects(result: ResultWire): unknown[] | undefined {
   return undefined;
 }
 
+/**
+ * The pages a JSON result shows by itself: its page objects, or its string content split on form
+ * feeds; undefined when it has neither (then only the text result can tell).
+ */
+export function pagesInJson(result: ResultWire, context: PageMappingContext): OcrPage[] | undefined {
+  const objects = findPageObjects(result);
+  if (objects) return pagesFromObjects(objects, context);
+  return typeof result.content === "string" ? pagesFromText(result.content, result.page_count ?? undefined, context) : undefined;
+}
+
 /** Maps page objects of any supported shape onto `OcrPage`s, numbered as in the original document. */
 export function pagesFromObjects(objects: unknown[], context: PageMappingContext): OcrPage[] {
   const pages = objects.map((object, position) => {
@@ -53,7 +63,9 @@ export function pagesFromText(text: string, pageCount: number | undefined, conte
   if (text.includes("\f")) {
     const parts = text.split("\f");
     if (parts.length > 1 && parts.at(-1)?.trim() === "") parts.pop();
-    return parts.map((part, i) => textPage(ranges ? (pageAtIndex(ranges, i) ?? i + 1) : i + 1, part, context.format));
+    // Parts past the requested pages are numbered on after the last one, so a check sees them as extra.
+    const pastLast = (i: number) => (ranges?.at(-1)?.end ?? 0) + i - countPages(ranges ?? []) + 1;
+    return parts.map((part, i) => textPage(ranges ? (pageAtIndex(ranges, i) ?? pastLast(i)) : i + 1, part, context.format));
   }
   const first = ranges?.[0]?.start ?? 1;
   const last = ranges ? (ranges.at(-1)?.end ?? first) : Math.max(pageCount ?? 1, 1);

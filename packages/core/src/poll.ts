@@ -17,9 +17,12 @@ export interface PollDependencies {
   getJob: (jobId: string, options: { signal?: AbortSignal | undefined }) => Promise<Job>;
   /**
    * Asks for the result instead of the status, as a poll (`ocr` does: it needs the result anyway).
-   * "not_ready" for a 202; "unsupported" when the server refuses result requests before completion.
+   * "not_ready" for a 202 or a result whose pages are not all there yet (against `job`, the job as
+   * last seen); "unsupported" when the server refuses result requests before completion.
    */
-  probeResult?: ((jobId: string, options: { signal?: AbortSignal | undefined }) => Promise<JobResult | ResultProbeMiss>) | undefined;
+  probeResult?:
+    | ((jobId: string, options: { signal?: AbortSignal | undefined; job?: Job | undefined }) => Promise<JobResult | ResultProbeMiss>)
+    | undefined;
   minIntervalMs: number;
 }
 
@@ -76,11 +79,9 @@ export async function waitForJob(
     // catches a job that failed on a server that keeps answering 202 for it.
     if (probeResult && !probedLast && (schedule.chanceDoneBy(sentAt) ?? 0) >= PROBE_WHEN_CHANCE_DONE) {
       probedLast = true;
-      const answer = await probeResult(jobId, { signal });
+      const answer = await probeResult(jobId, { signal, job: last });
       const now = performance.now();
-      // A result with fewer pages than the job has is not the finished one, whatever the status code said.
-      const partial = typeof answer !== "string" && (answer.pageCount ?? 0) < (last?.pageCount ?? 0);
-      if (typeof answer !== "string" && !partial) {
+      if (typeof answer !== "string") {
         const job = completedJob(jobId, answer, last);
         report(job);
         return { job, result: answer };
@@ -106,7 +107,7 @@ export async function waitForJob(
 
 /** The job as a result that arrived in place of the status poll shows it: complete, every page done. */
 function completedJob(jobId: string, result: JobResult, last: Job | undefined): Job {
-  const pageCount = result.pageCount ?? last?.pageCount;
+  const pageCount = last?.pageCount || result.pageCount;
   return {
     id: jobId,
     status: "completed",

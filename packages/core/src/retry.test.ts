@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffMs, isRetriableStatus, parseRetryAfter } from "./retry.js";
+import { backoffMs, isRetriableStatus, MAX_WAIT_FOR_SERVER_MS, parseRetryAfter, retryAfterMisfit } from "./retry.js";
 
 describe("parseRetryAfter", () => {
   const now = Date.parse("2026-11-29T12:00:00Z");
@@ -28,5 +28,22 @@ describe("backoff", () => {
   it("retries the statuses that can pass", () => {
     expect([408, 409, 429, 500, 502, 503, 504].every(isRetriableStatus)).toBe(true);
     expect([400, 401, 403, 404, 413, 415, 422].some(isRetriableStatus)).toBe(false);
+  });
+});
+
+describe("retryAfterMisfit", () => {
+  const full = { budgetLeftMs: MAX_WAIT_FOR_SERVER_MS };
+  it("lets any wait through that fits the deadline and the budget, a minute or more included", () => {
+    expect(retryAfterMisfit(90_000, full)).toBeUndefined();
+    expect(retryAfterMisfit(90_000, { ...full, deadline: { leftMs: 95_000, ms: 1_800_000 } })).toBeUndefined();
+  });
+  it("names the deadline when the wait would reach it", () => {
+    expect(retryAfterMisfit(90_000, { ...full, deadline: { leftMs: 19_400, ms: 20_000 } })).toBe(
+      "only 19 s are left of the call's 20 s deadline (timeoutMs)",
+    );
+  });
+  it("names the budget when the wait is longer than what is left of it", () => {
+    expect(retryAfterMisfit(3_600_000, full)).toBe("a request waits at most 600 s in all for the server to have room");
+    expect(retryAfterMisfit(60_000, { budgetLeftMs: 30_000 })).toMatch(/at most 600 s in all .* \(30 s of that are left\)/);
   });
 });

@@ -4,8 +4,11 @@ import { APIConnectionError, APIError, TimeoutError } from "./errors.js";
 export const DEFAULT_MAX_RETRIES = 2;
 const INITIAL_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 8_000;
-/** A `Retry-After` longer than this is not waited out silently: the error is raised instead. */
-export const MAX_RETRY_AFTER_MS = 60_000;
+/**
+ * How long in all one request waits for the server to have room (429s, `Retry-After`) before
+ * giving up, each wait included whole; the call's deadline bounds it too.
+ */
+export const MAX_WAIT_FOR_SERVER_MS = 10 * 60_000;
 
 /** Statuses a GET is retried on. */
 export function isRetriableStatus(status: number): boolean {
@@ -43,4 +46,28 @@ export function parseRetryAfter(headers: Record<string, string> | undefined, now
 export function retryDelayMs(error: unknown, retry: number): number {
   const asked = error instanceof APIError ? parseRetryAfter(error.headers) : undefined;
   return asked ?? backoffMs(retry);
+}
+
+/** What is left for a wait the server asked for. */
+export interface WaitRoom {
+  /** What is left of the request's budget for such waits ({@link MAX_WAIT_FOR_SERVER_MS}), in ms. */
+  budgetLeftMs: number;
+  /** The call's deadline, if it has one: ms left, and its whole length. */
+  deadline?: { leftMs: number; ms: number } | undefined;
+}
+
+/**
+ * Why the server's `Retry-After` of `waitMs` cannot be waited out (it does not fit the call's
+ * deadline or the request's budget for waiting), or undefined when it can.
+ */
+export function retryAfterMisfit(waitMs: number, room: WaitRoom): string | undefined {
+  const s = (ms: number) => Math.max(0, Math.floor(ms / 1000));
+  if (room.deadline && waitMs >= room.deadline.leftMs) {
+    return `only ${s(room.deadline.leftMs)} s are left of the call's ${Math.round(room.deadline.ms / 1000)} s deadline (timeoutMs)`;
+  }
+  if (waitMs > room.budgetLeftMs) {
+    const left = room.budgetLeftMs < MAX_WAIT_FOR_SERVER_MS ? ` (${s(room.budgetLeftMs)} s of that are left)` : "";
+    return `a request waits at most ${MAX_WAIT_FOR_SERVER_MS / 1000} s in all for the server to have room${left}`;
+  }
+  return undefined;
 }

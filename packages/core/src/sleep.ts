@@ -1,4 +1,19 @@
+import { performance } from "node:perf_hooks";
 import { setTimeout as delay } from "node:timers/promises";
+
+/** A deadline a signal carries: when it runs out (`performance.now()` time) and how long it was, in ms. */
+export interface Deadline {
+  at: number;
+  ms: number;
+}
+
+/** Deadlines of signals made by `deadlineSignal`, and of controllers linked to them. */
+const deadlines = new WeakMap<AbortSignal, Deadline>();
+
+/** The deadline `signal` carries (the nearest, when it is linked to several), if any. */
+export function deadlineOf(signal: AbortSignal | undefined): Deadline | undefined {
+  return signal && deadlines.get(signal);
+}
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as `signal` aborts. */
 export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -29,6 +44,10 @@ export function linkedController(...signals: (AbortSignal | undefined)[]): {
     signal.addEventListener("abort", onAbort, { once: true });
     cleanups.push(() => signal.removeEventListener("abort", onAbort));
   }
+  const nearest = signals
+    .map(deadlineOf)
+    .reduce<Deadline | undefined>((a, b) => (a === undefined || (b !== undefined && b.at < a.at) ? b : a), undefined);
+  if (nearest) deadlines.set(controller.signal, nearest);
   const dispose = () => {
     for (const cleanup of cleanups) cleanup();
   };
@@ -40,5 +59,6 @@ export function deadlineSignal(ms: number, reason: unknown): { signal: AbortSign
   const controller = new AbortController();
   if (!Number.isFinite(ms)) return { signal: controller.signal, dispose: () => {} };
   const timer = setTimeout(() => controller.abort(reason), Math.max(0, ms));
+  deadlines.set(controller.signal, { at: performance.now() + ms, ms });
   return { signal: controller.signal, dispose: () => clearTimeout(timer) };
 }

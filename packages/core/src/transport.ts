@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { type Dispatcher, request } from "undici";
 import { AbortError, APIConnectionError, InvalidResponseError, isSotaOcrError, TimeoutError } from "./errors.js";
+import { redirectError } from "./redirect-error.js";
 import { errorFromResponse } from "./response-errors.js";
 import { linkedController } from "./sleep.js";
 import type { MultipartBody, UploadProgress } from "./upload.js";
@@ -72,9 +73,15 @@ export async function send(config: TransportConfig, attempt: Attempt): Promise<A
       body: attempt.body as unknown as Readable | undefined,
       signal: controller.signal,
       dispatcher: config.dispatcher,
-    });
+      // Never followed, even by a dispatcher composed with undici's redirect interceptor: the key would go along.
+      maxRedirections: 0,
+    } as Parameters<typeof request>[1]);
     const body = Buffer.from(await response.body.arrayBuffer());
     const headers = flattenHeaders(response.headers);
+    if (response.statusCode >= 300 && response.statusCode < 400) {
+      const redact = (text: string) => redactKey(text, config.apiKey);
+      throw redirectError({ status: response.statusCode, headers, url, path: attempt.path, what, jobId: attempt.jobId, redact });
+    }
     if (response.statusCode >= 400) {
       throw errorFromResponse({
         status: response.statusCode,

@@ -27,15 +27,17 @@ function newJob(): { id: string; filename: string } {
 }
 afterAll(() => server.close());
 
-/** Scripts a job that completes at once and serves `results` per format; upload `filename` to get it. */
+/** Scripts a job of `pageCount` pages that completes at once and serves `results` per format; upload `filename` to get it. */
 function scriptJob(
-  results: { json: unknown; markdown?: unknown; text?: unknown },
+  results: { json: unknown; markdown?: unknown; text?: unknown } | ((id: string) => { json: unknown }),
   statuses: Reply[] = [],
+  pageCount = 2,
 ): { id: string; filename: string } {
   const { id, filename } = newJob();
-  server.on(`GET /v1/jobs/${id}`, ...statuses, job(id, "completed", 2, 2));
+  const byFormat = typeof results === "function" ? results(id) : results;
+  server.on(`GET /v1/jobs/${id}`, ...statuses, job(id, "completed", pageCount, pageCount));
   server.on(`GET /v1/jobs/${id}/result`, (request) => ({
-    json: results[(request.query.get("format") ?? "json") as keyof typeof results],
+    json: byFormat[(request.query.get("format") ?? "json") as keyof typeof byFormat],
   }));
   return { id, filename };
 }
@@ -59,11 +61,11 @@ const paddlePage = (i: number) => ({
 // Each test scripts its own job id, so they run side by side.
 describe.concurrent("ocr() turns every result shape into pages", () => {
   it.each([
-    ["canonical pages", { job_id: "x", format: "json", page_count: 2, pages: [page(1), page(2)] }],
-    ["pages under content", { page_count: 2, content: [page(1), page(2)] }],
-    ["content.pages", { page_count: 2, content: { pages: [page(1), page(2)] } }],
+    ["canonical pages", (id: string) => ({ job_id: id, format: "json", page_count: 2, pages: [page(1), page(2)] })],
+    ["pages under content", () => ({ page_count: 2, content: [page(1), page(2)] })],
+    ["content.pages", () => ({ page_count: 2, content: { pages: [page(1), page(2)] } })],
   ])("%s", async (_, json) => {
-    const { id, filename } = scriptJob({ json });
+    const { id, filename } = scriptJob((jobId) => ({ json: json(jobId) }));
     const result = await client.ocr(pdf, { filename });
     expect(result.jobId).toBe(id);
     expect(result.pages.map((p) => [p.pageNumber, p.content])).toEqual([
@@ -94,7 +96,7 @@ describe.concurrent("ocr() turns every result shape into pages", () => {
   });
 
   it("a bare string without form feeds: one item covering every page", async () => {
-    const { filename } = scriptJob({ json: { content: "all" }, markdown: { content: "# All of it", page_count: 4 } });
+    const { filename } = scriptJob({ json: { content: "all" }, markdown: { content: "# All of it", page_count: 4 } }, [], 4);
     const result = await client.ocr(pdf, { filename });
     expect(result.pages).toEqual([{ pageNumber: 1, content: "# All of it", markdown: "# All of it", pageRange: { start: 1, end: 4 } }]);
     expect(result.pageSource).toBe("whole_document");

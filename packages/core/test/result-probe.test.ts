@@ -102,6 +102,23 @@ describe.concurrent("ocr() asks for the result when the job is likely done", () 
     expect(requestsAbout("job_p6").kinds).toEqual(["status", "result:json", "status", "result:json"]);
   });
 
+  it("takes a 200 with only the pages done so far as not finished, whatever page_count it claims", async () => {
+    const elapsed = () => performance.now() - (uploadedAt.get("job_p7") ?? Number.POSITIVE_INFINITY);
+    server.on("GET /v1/jobs/job_p7", () =>
+      elapsed() >= 2500 ? job("job_p7", "completed", 4, 4) : job("job_p7", "running", 4, Math.min(4, Math.floor(elapsed() / 400))),
+    );
+    server.on("GET /v1/jobs/job_p7/result", () =>
+      elapsed() >= 2500
+        ? { json: { job_id: "job_p7", page_count: 4, pages } }
+        : { json: { job_id: "job_p7", page_count: 4, pages: pages.slice(0, 2) } },
+    );
+    const result = await client.ocr(pdf, { filename: "job_p7.pdf" });
+    expect(result.pages.map((page) => page.pageNumber)).toEqual([1, 2, 3, 4]);
+    const { kinds, gaps } = requestsAbout("job_p7");
+    expect(kinds).toEqual(["status", "result:json", "status", "result:json"]);
+    expect(Math.min(...gaps.slice(0, -1))).toBeGreaterThanOrEqual(1000);
+  });
+
   it("goes back to status polls when the server refuses a running job's result with an error", async () => {
     const refused: Reply = { status: 400, json: { error: { code: "job_not_completed", message: "The job is still running." } } };
     scriptJob("job_p3", 400, 2500, refused);

@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ScriptedServer, startScriptedServer } from "../../../test/support/scripted-server.js";
 import {
+  AbortError,
   APIConnectionError,
   AuthenticationError,
   BadRequestError,
@@ -59,7 +60,7 @@ describe("GET requests", () => {
     expect(count()).toBe(2);
   });
 
-  it("raise at once when Retry-After asks for more than a minute", async () => {
+  it("raise at once when Retry-After asks for an hour", async () => {
     server.requests.length = 0;
     server.on("GET /v1/balance", { status: 429, json: { error: { code: "quota" } }, headers: { "retry-after": "3600" } });
     const error = await client()
@@ -67,6 +68,49 @@ describe("GET requests", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error).toMatchObject({ retryAfterMs: 3_600_000 });
+    expect(count()).toBe(1);
+  });
+
+  it("wait out a Retry-After over a minute while the call has the time (here until the caller aborts)", async () => {
+    server.requests.length = 0;
+    server.on("GET /v1/balance", { status: 429, json: { error: { code: "quota" } }, headers: { "retry-after": "90" } }, balance);
+    const error = await client()
+      .getBalance({ signal: AbortSignal.timeout(1500) })
+      .catch((e: unknown) => e);
+    // Still waiting when the signal fired: not given up on at once.
+    expect(error).toBeInstanceOf(AbortError);
+    expect(count()).toBe(1);
+  });
+
+  it("a 503's Retry-After over a minute is waited out too, when it fits", async () => {
+    server.requests.length = 0;
+    server.on("GET /v1/balance", { status: 503, json: {}, headers: { "retry-after": "75" } }, balance);
+    const error = await client()
+      .getBalance({ signal: AbortSignal.timeout(1500) })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(count()).toBe(1);
+  });
+
+  it("raise at once a Retry-After that cannot fit the call's deadline, naming the wait and the deadline", async () => {
+    server.on("GET /v1/jobs/job_ra", { status: 429, json: { error: { code: "rate_limited" } }, headers: { "retry-after": "90" } });
+    const error = await client()
+      .waitForJob("job_ra", { timeoutMs: 20_000 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error).toMatchObject({ jobId: "job_ra", retryAfterMs: 90_000 });
+    expect((error as Error).message).toMatch(/asked to wait 90 s.*only \d+ s are left of the call's 20 s deadline/);
+    expect(server.requestsTo("GET /v1/jobs/job_ra")).toHaveLength(1);
+  });
+
+  it("raise at once a Retry-After longer than a call waits in all, saying so", async () => {
+    server.requests.length = 0;
+    server.on("GET /v1/balance", { status: 429, json: { error: { code: "quota" } }, headers: { "retry-after": "3600" } });
+    const error = await client()
+      .getBalance()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect((error as Error).message).toMatch(/asked to wait 3600 s.*at most 600 s in all/);
     expect(count()).toBe(1);
   });
 

@@ -9,7 +9,16 @@ import { SotaOcrClient, sha256Hex } from "@sotaocr/core";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { makePdf } from "../../../test/support/fixtures.js";
-import { AbortError, AuthenticationError, InvalidInputError, JobFailedError, SotaOcrLoader, type SotaOcrMetadata } from "../src/index.js";
+import { job, startScriptedServer } from "../../../test/support/scripted-server.js";
+import {
+  AbortError,
+  AuthenticationError,
+  InvalidInputError,
+  InvalidResponseError,
+  JobFailedError,
+  SotaOcrLoader,
+  type SotaOcrMetadata,
+} from "../src/index.js";
 import { collapse, dataPath, groundTruth, HashEmbeddings, MemoryRecordManager } from "./support.js";
 
 // Text-layer PDFs through the local engine (exact text, no OCR: fast); timing and failure cases
@@ -246,6 +255,30 @@ describe("errors", () => {
       await expect(aborted).rejects.toBeInstanceOf(AbortError);
     } finally {
       await failing.close();
+    }
+  });
+
+  it("a result missing a page of its job is an error, never fewer Documents than pdf.totalPages says", async () => {
+    const server = await startScriptedServer();
+    try {
+      const pages = [1, 3].map((n) => ({ page_number: n, markdown: `Page ${n}` }));
+      server
+        .on("POST /v1/extract", job("job_gap", "pending"))
+        .on("GET /v1/jobs/job_gap", job("job_gap", "completed", 3, 3))
+        .on("GET /v1/jobs/job_gap/result", { json: { job_id: "job_gap", page_count: 3, pages } });
+      const loader = new SotaOcrLoader(makePdf(["one", "two", "three"]), {
+        apiKey: "sk-test",
+        baseUrl: server.url,
+        name: "gap.pdf",
+        maxRetries: 0,
+      });
+      const error = await loader.load().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      expect(error).toMatchObject({ jobId: "job_gap" });
+      expect((error as Error).message).toMatch(/job job_gap.*page 2 missing/);
+      expect(server.requestsTo("GET /v1/jobs/job_gap/result")).toHaveLength(1); // maxRetries 0: no second look
+    } finally {
+      await server.close();
     }
   });
 

@@ -8,7 +8,9 @@ import { SimpleDirectoryReader } from "@llamaindex/readers/directory";
 import { sha256Hex } from "@sotaocr/core";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { AbortError, AuthenticationError, InvalidInputError, JobFailedError, SotaOcrReader } from "../src/index.js";
+import { makePdf } from "../../../test/support/fixtures.js";
+import { job, startScriptedServer } from "../../../test/support/scripted-server.js";
+import { AbortError, AuthenticationError, InvalidInputError, InvalidResponseError, JobFailedError, SotaOcrReader } from "../src/index.js";
 import { collapse, dataPath, groundTruth } from "./support.js";
 
 let local: Emulator;
@@ -145,6 +147,25 @@ describe("SotaOcrReader", () => {
 });
 
 describe("SimpleDirectoryReader", () => {
+  it("a result with a page twice is an error, never two Documents with one id", async () => {
+    const server = await startScriptedServer();
+    try {
+      const pages = [1, 2, 2].map((n) => ({ page_number: n, markdown: `Page ${n}` }));
+      server
+        .on("POST /v1/extract", job("job_dup", "pending"))
+        .on("GET /v1/jobs/job_dup", job("job_dup", "completed", 3, 3))
+        .on("GET /v1/jobs/job_dup/result", { json: { job_id: "job_dup", page_count: 3, pages } });
+      const reader = new SotaOcrReader({ apiKey: "sk-test", baseUrl: server.url });
+      const error = await reader.loadDataAsContent(makePdf(["one", "two", "three"]), "dup.pdf").catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      expect((error as Error).message).toMatch(/job job_dup.*page 3 missing; page 2 twice/);
+      expect(server.requestsTo("GET /v1/jobs/job_dup/result")).toHaveLength(1); // no wait fixes a page twice
+      expect(reader.failures.map((failure) => failure.error.name)).toEqual(["InvalidResponseError"]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("reads pdf/png/jpg/jpeg through SotaOcrReader: one Document per page per file", async () => {
     const reader = new SotaOcrReader(on(synthetic));
     const docs = await new SimpleDirectoryReader().loadData({
