@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { balance, info } from "./commands/account.js";
-import { emulator } from "./commands/emulator.js";
+import { emulator, emulatorArgv } from "./commands/emulator.js";
 import { extract } from "./commands/extract.js";
 import { getJob, jobResult } from "./commands/jobs.js";
 import { describeError, EXIT, red, UsageError } from "./fail.js";
@@ -72,13 +72,13 @@ export function buildProgram(setExitCode: (code: number) => void, printer = new 
     .addOption(timeoutOption())
     .action(run((id: string, _options, command: Command) => jobResult(id, command.optsWithGlobals(), printer)));
 
+  // Listed for --help; `main` hands everything after `emulator` to the emulator's own command line.
   program
     .command("emulator")
-    .description("run a local SotaOCR emulator (offline OCR) for development and CI")
-    .option("--port <port>", "port to listen on", "8787")
-    .option("--host <host>", "interface to listen on", "127.0.0.1")
-    .addOption(new Option("--engine <engine>", "OCR engine").choices(["local", "synthetic"]).default("local"))
-    .action(run((_options, command: Command) => emulator(command.optsWithGlobals(), printer)));
+    .description("run a local SotaOCR emulator (offline OCR) for development and CI; `sotaocr emulator --help` lists its options")
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments();
 
   for (const command of [program, ...program.commands, ...jobs.commands]) command.exitOverride();
   return program;
@@ -87,6 +87,8 @@ export function buildProgram(setExitCode: (code: number) => void, printer = new 
 /** Runs the CLI; resolves to the process exit code (never rejects). */
 export async function main(argv: string[]): Promise<number> {
   const printer = new Printer(secretsOf(argv));
+  const forEmulator = emulatorArgv(argv);
+  if (forEmulator) return runEmulator(forEmulator, printer);
   let exitCode: number = EXIT.ok;
   const program = buildProgram((code) => {
     exitCode = code;
@@ -107,6 +109,15 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     printer.err(`${red("sotaocr:")} ${describeError(error, verbose)}\n`);
+    return EXIT.failure;
+  }
+}
+
+async function runEmulator(args: string[], printer: Printer): Promise<number> {
+  try {
+    return await emulator(args, printer);
+  } catch (error) {
+    printer.err(`${red("sotaocr:")} ${describeError(error, args.includes("--verbose"))}\n`);
     return EXIT.failure;
   }
 }

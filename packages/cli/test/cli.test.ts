@@ -196,19 +196,56 @@ describe("sotaocr balance, info, jobs", () => {
 });
 
 describe("sotaocr emulator", () => {
-  it("serves on the port it prints, and exits cleanly on SIGTERM", async () => {
-    const child = spawn(process.execPath, [BIN, "emulator", "--port", "0", "--engine", "synthetic"], { env: { PATH: process.env.PATH } });
-    let stderr = "";
+  it("is the emulator's own command line: serves on the port it prints, and exits cleanly on SIGTERM", async () => {
+    const child = spawn(process.execPath, [BIN, "emulator", "--port", "0", "--engine", "synthetic", "--quiet"], {
+      env: { PATH: process.env.PATH },
+    });
+    let stdout = "";
     const url = await new Promise<string>((resolve) => {
-      child.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-        const match = /SOTAOCR_BASE_URL=(\S+)/.exec(stderr);
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const match = /SOTAOCR_BASE_URL=(\S+)/.exec(stdout);
         if (match) resolve(match[1] as string);
       });
     });
+    expect(stdout).toMatch(/^sotaocr emulator \S+ listening on/);
     const balance = await sotaocr(["balance"], undefined, { SOTAOCR_BASE_URL: url, SOTAOCR_API_KEY: "sotaocr-emulator" });
     expect(balance.code).toBe(0);
     child.kill("SIGTERM");
     expect(await new Promise((resolve) => child.on("exit", resolve))).toBe(0);
+  });
+
+  it("takes every flag of the sotaocr-emulator bin, and refuses bad ones as it does (exit 2, before listening)", async () => {
+    const help = await sotaocr(["emulator", "--help"]);
+    expect(help.code).toBe(0);
+    for (const flag of ["--result-shape", "--fault-rate-limit", "--max-connections", "--max-page-megapixels"])
+      expect(help.stdout).toContain(flag);
+    const blankHost = await sotaocr(["emulator", "--host", ""]);
+    expect(blankHost.code).toBe(2);
+    expect(blankHost.stderr).toContain("sotaocr emulator: --host must be a host name or IP address");
+    expect(blankHost.stdout).not.toContain("listening");
+  });
+
+  it("makes a global --api-key before `emulator` the key it accepts, and hides it in what it prints", async () => {
+    const key = "my-local-key-123";
+    const child = spawn(process.execPath, [BIN, "--api-key", key, "emulator", "--port", "0", "--engine", "synthetic", "--quiet"], {
+      env: { PATH: process.env.PATH },
+    });
+    let stdout = "";
+    const url = await new Promise<string>((resolve) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const match = /SOTAOCR_BASE_URL=(\S+)/.exec(stdout);
+        if (match) resolve(match[1] as string);
+      });
+    });
+    try {
+      expect(stdout).not.toContain(key);
+      expect((await sotaocr(["balance"], undefined, { SOTAOCR_BASE_URL: url, SOTAOCR_API_KEY: key })).code).toBe(0);
+      expect((await sotaocr(["balance"], undefined, { SOTAOCR_BASE_URL: url, SOTAOCR_API_KEY: "sotaocr-emulator" })).code).not.toBe(0);
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.on("exit", resolve));
+    }
   });
 });

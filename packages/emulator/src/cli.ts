@@ -6,7 +6,8 @@ import { VERSION } from "./version.js";
 /** The bin's default port. */
 export const DEFAULT_PORT = 8787;
 
-export const USAGE = `Usage: sotaocr-emulator [options]
+/** The help text; `name` is how the user ran it (`sotaocr-emulator`, or `sotaocr emulator`). */
+export const usage = (name = "sotaocr-emulator") => `Usage: ${name} [options]
 
 A local SotaOCR-compatible server for offline development and CI.
 
@@ -156,22 +157,23 @@ const defaultIo: CliIo = {
 };
 
 /**
- * Runs the bin: starts the emulator, prints where it listens and how to point the client at it,
- * logs a line per request unless --quiet, and stops cleanly on SIGINT/SIGTERM. Resolves to the
- * exit status: 0 after a clean stop, 1 when the server cannot start, 2 for bad flags.
+ * The emulator's one command line, behind both the `sotaocr-emulator` bin and `sotaocr emulator`
+ * (`name` says which, in messages). Starts the emulator, prints where it listens and how to point
+ * the client at it, logs a line per request unless --quiet, and stops cleanly on SIGINT/SIGTERM.
+ * Resolves to the exit status: 0 after a clean stop, 1 when the server cannot start, 2 for bad flags.
  */
-export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<number> {
+export async function runCli(argv: string[], io: CliIo = defaultIo, name = "sotaocr-emulator"): Promise<number> {
   let command: CliCommand;
   try {
     command = parseCommandLine(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.err(`sotaocr-emulator: ${error.message}\n`);
-    io.err(USAGE);
+    io.err(`${name}: ${error.message}\n`);
+    io.err(usage(name));
     return 2;
   }
   if (command.kind === "help") {
-    io.out(USAGE);
+    io.out(usage(name));
     return 0;
   }
   if (command.kind === "version") {
@@ -183,18 +185,18 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     emulator = await startEmulator({ ...command.options, log: command.quiet ? false : io.out });
   } catch (error) {
     if (error instanceof TypeError) {
-      io.err(`sotaocr-emulator: ${error.message}\n`);
-      io.err(USAGE);
+      io.err(`${name}: ${error.message}\n`);
+      io.err(usage(name));
       return 2;
     }
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === "EADDRINUSE" ? `port ${command.options.port} is in use (try --port 0)` : (error as Error).message;
-    io.err(`sotaocr-emulator: cannot start: ${reason}`);
+    io.err(`${name}: cannot start: ${reason}`);
     return 1;
   }
   const key = emulator.apiKeys.includes(DEFAULT_API_KEY) ? DEFAULT_API_KEY : "<your --api-key>";
   io.out(
-    `sotaocr-emulator ${VERSION} listening on ${emulator.url} — point the client at it: SOTAOCR_BASE_URL=${emulator.url} SOTAOCR_API_KEY=${key}`,
+    `${name} ${VERSION} listening on ${emulator.url} — point the client at it: SOTAOCR_BASE_URL=${emulator.url} SOTAOCR_API_KEY=${key}`,
   );
   return new Promise<number>((resolve) => {
     const stop = () => {
@@ -206,7 +208,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       emulator.close().then(
         () => resolve(0),
         (error: unknown) => {
-          io.err(`sotaocr-emulator: error while stopping: ${(error as Error).message}`);
+          io.err(`${name}: error while stopping: ${(error as Error).message}`);
           resolve(1);
         },
       );
