@@ -1,4 +1,7 @@
 import { createHash } from "node:crypto";
+import { toAbortError } from "./errors.js";
+import { readError } from "./file-changes.js";
+import type { PreparedInput } from "./input.js";
 
 /**
  * The SHA-256 of a Blob's bytes (hex), read as a stream: a file on disk is never held whole.
@@ -11,4 +14,17 @@ export async function sha256Hex(blob: Blob, signal?: AbortSignal): Promise<strin
     hash.update(chunk);
   }
   return hash.digest("hex");
+}
+
+/**
+ * The SHA-256 of an input about to be sent. The caller's abort is an `AbortError`; a failed read
+ * an `InvalidInputError` that says why, a `FileChangedError` when the file changed meanwhile.
+ */
+export async function sha256OfInput(input: PreparedInput, signal?: AbortSignal): Promise<string> {
+  try {
+    return await sha256Hex(input.blob, signal);
+  } catch (cause) {
+    if (signal?.aborted) throw toAbortError(signal.reason, undefined);
+    throw await readError(input.source, input.origin, cause);
+  }
 }
