@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, open, rm } from "node:fs/promises";
+import { appendFile, copyFile, mkdtemp, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
@@ -41,5 +41,30 @@ describe("a file that changes while the loader sends it", () => {
     expect(loader.failures[0]?.source).toBe(growing);
     expect(loader.failures[0]?.error).toBeInstanceOf(FileChangedError);
     expect(emulator.log.uploads().filter((upload) => upload.jobId !== undefined)).toHaveLength(2);
+  });
+});
+
+describe("the same file given twice in one load", () => {
+  it("is uploaded once and gives its pages once, under the first path (no duplicate ids)", async () => {
+    const copy = join(dir, "copy-of-report.pdf");
+    await copyFile(dataPath("report.pdf"), copy);
+    emulator.log.clear();
+    const files = [dataPath("report.pdf"), dataPath("page.png"), dataPath("report.pdf"), copy];
+    const loader = new SotaOcrLoader(files, { apiKey: emulator.apiKey, baseUrl: emulator.url, concurrency: 4 });
+    const docs = await loader.load();
+    expect(Object.values(emulator.log.uploadCountBySha256())).toEqual([1, 1]);
+    expect(docs.map((doc) => [doc.metadata.source, doc.metadata.loc?.pageNumber])).toEqual([
+      [dataPath("report.pdf"), 1],
+      [dataPath("report.pdf"), 2],
+      [dataPath("report.pdf"), 3],
+      [dataPath("page.png"), 1],
+    ]);
+    expect(new Set(docs.map((doc) => doc.id)).size).toBe(4);
+    expect(loader.failures).toEqual([]);
+    // lazyLoad keeps the same rule (one more upload each: a new load is a new run).
+    const lazy: string[] = [];
+    for await (const doc of loader.lazyLoad()) lazy.push(doc.id as string);
+    expect(lazy.sort()).toEqual(docs.map((doc) => doc.id as string).sort());
+    expect(Object.values(emulator.log.uploadCountBySha256())).toEqual([2, 2]);
   });
 });
