@@ -50,5 +50,10 @@ export async function readError(source: string, origin: FileOrigin | undefined, 
   const change = origin && (await changeOf(origin));
   if (change) return new FileChangedError(source, change, { cause });
   const detail = cause instanceof Error ? cause.message : String(cause);
-  return new InvalidInputError(`Cannot read ${source}: ${detail}.`, "unreadable", source, { cause });
+  // A Blob the caller opened with openAsBlob says only this when its file changed: we cannot look.
+  const hint =
+    cause instanceof Error && cause.name === "NotReadableError"
+      ? " If it is a Blob from fs.openAsBlob, its file may have changed: pass the path instead, so the change can be told."
+      : "";
+  return new InvalidInputError(`Cannot read ${source}: ${detail}.${hint}`, "unreadable", source, { cause });
 }

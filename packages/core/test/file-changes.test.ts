@@ -1,10 +1,12 @@
 import { spawn } from "node:child_process";
+import { openAsBlob } from "node:fs";
 import { appendFile, mkdtemp, open, rm, truncate, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HoldingProxy, startHoldingProxy } from "../../../test/support/holding-proxy.js";
+import { InvalidInputError, SotaOcrClient } from "../src/index.js";
 
 // A file that changes while ocr() reads it (to hash it, then to send it) must fail that one call
 // with a FileChangedError: never crash the process, never be retried as if the network failed,
@@ -119,5 +121,17 @@ describe.each(["hashing", "uploading"] as const)("a file that changes while ocr(
     expect(proxy.uploadsStarted - uploadsBefore).toBe(phase === "hashing" ? 0 : 1);
     expect(emulator.log.uploadCountBySha256()).toEqual({});
     expect(emulator.log.entries.filter((entry) => entry.jobId !== undefined)).toEqual([]);
+  });
+});
+
+describe("a Blob the caller opened from a file that then changed", () => {
+  it("is an InvalidInputError that says its file may have changed, and that a path lets it be told", async () => {
+    const path = await bigPdf("opened-by-caller.pdf");
+    const blob = await openAsBlob(path);
+    await appendFile(path, "more bytes\n");
+    const client = new SotaOcrClient({ apiKey: emulator.apiKey, baseUrl: emulator.url });
+    const error = await client.ocr(blob, { filename: "scan.pdf" }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as Error).message).toMatch(/^Cannot read scan\.pdf: .*its file may have changed: pass the path instead/);
   });
 });
