@@ -122,7 +122,7 @@ export class UnsupportedFileError extends InvalidInputError {
  * since the bytes sent would not be the file's (nor match its hash, the cache key and page ids).
  */
 export class FileChangedError extends InvalidInputError {
-  /** `change`: what happened to the file, e.g. "it was deleted". */
+  /** `change`: what happened to the file, e.g. "it was deleted or moved away". */
   constructor(source: string, change: string, options?: SotaOcrErrorOptions) {
     super(
       `${source} changed while it was being read to upload (${change}): nothing was sent whole and no job was created. ` +
