@@ -8,7 +8,6 @@ import {
   AbortError,
   APIConnectionError,
   APIError,
-  InvalidInputError,
   InvalidResponseError,
   isSotaOcrError,
   JobFailedError,
@@ -18,7 +17,7 @@ import {
   TimeoutError,
   toAbortError,
 } from "./errors.js";
-import { sha256Hex } from "./hash.js";
+import { sha256OfInput } from "./hash.js";
 import { isPreparedInput, type OcrInput, type PreparedInput, prepareInput } from "./input.js";
 import { JobJournal } from "./job-journal.js";
 import { type OcrManyInput, type OcrManyItem, type OcrManyOptions, ocrMany } from "./ocr-many.js";
@@ -327,10 +326,7 @@ export class SotaOcrClient {
     }
     const pageRanges = options.pageRanges === undefined ? undefined : normalizePageRanges(options.pageRanges);
     const prepared = isPreparedInput(input) ? input : await prepareInput(input, { filename: options.filename });
-    const sha256 = await sha256Hex(prepared.blob, options.signal).catch((cause: unknown) => {
-      if (options.signal?.aborted) throw toAbortError(options.signal.reason, undefined);
-      throw new InvalidInputError(`Cannot read ${prepared.source}: ${(cause as Error).message}.`, "unreadable", prepared.source, { cause });
-    });
+    const sha256 = await sha256OfInput(prepared, options.signal);
     const file = { filename: prepared.filename, source: prepared.source, fileType: prepared.fileType, size: prepared.size, sha256 };
     const timeoutMs = positive(options.timeoutMs, "timeoutMs") ?? this.#jobTimeoutMs;
     const job: { id?: string } = {};

@@ -5,7 +5,8 @@
  * SotaOcrError
  * ├─ MissingApiKeyError          no key in options or SOTAOCR_API_KEY (nothing was sent)
  * ├─ InvalidInputError           path missing / a directory / empty / unreadable (nothing was sent)
- * │  └─ UnsupportedFileError     not a PDF, PNG or JPEG, or a truncated PDF (nothing was sent)
+ * │  ├─ UnsupportedFileError     not a PDF, PNG or JPEG, or a truncated PDF (nothing was sent)
+ * │  └─ FileChangedError         the file changed while it was read to be sent (no job was created)
  * ├─ InvalidPageRangeError       page ranges that are not positive integers with start ≤ end
  * ├─ APIError                    the server answered with an error status (`status`, `code`)
  * │  ├─ BadRequestError          400
@@ -83,7 +84,15 @@ export class MissingApiKeyError extends SotaOcrError {
   }
 }
 
-export type InvalidInputReason = "not_found" | "is_directory" | "empty" | "unreadable" | "invalid_type" | "unsupported_type" | "truncated";
+export type InvalidInputReason =
+  | "not_found"
+  | "is_directory"
+  | "empty"
+  | "unreadable"
+  | "invalid_type"
+  | "unsupported_type"
+  | "truncated"
+  | "changed";
 
 export class InvalidInputError extends SotaOcrError {
   /** What is wrong with the input, in a word. */
@@ -105,6 +114,24 @@ export class UnsupportedFileError extends InvalidInputError {
   constructor(message: string, source?: string, detectedType?: string, reason: InvalidInputReason = "unsupported_type") {
     super(message, reason, source);
     this.detectedType = detectedType;
+  }
+}
+
+/**
+ * The file was changed (appended to, truncated, rewritten, replaced or deleted) while it was being
+ * read to hash or send it. The upload was cut off before its end, so no job exists; never retried,
+ * since the bytes sent would not be the file's (nor match its hash, the cache key and page ids).
+ */
+export class FileChangedError extends InvalidInputError {
+  /** `change`: what happened to the file, e.g. "it was deleted or moved away". */
+  constructor(source: string, change: string, options?: SotaOcrErrorOptions) {
+    super(
+      `${source} changed while it was being read to upload (${change}): nothing was sent whole and no job was created. ` +
+        "Wait until whatever writes the file has finished (or have it write elsewhere and rename the file into place), then try again.",
+      "changed",
+      source,
+      options,
+    );
   }
 }
 
@@ -220,6 +247,7 @@ const classes = {
   MissingApiKeyError,
   InvalidInputError,
   UnsupportedFileError,
+  FileChangedError,
   InvalidPageRangeError,
   APIError,
   BadRequestError,

@@ -17,6 +17,7 @@ export {
   APIError,
   AuthenticationError,
   BadRequestError,
+  FileChangedError,
   InternalServerError,
   InvalidInputError,
   type InvalidInputReason,

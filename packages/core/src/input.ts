@@ -3,6 +3,7 @@ import { stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InvalidInputError, UnsupportedFileError } from "./errors.js";
+import { type FileOrigin, fileOrigin, readError } from "./file-changes.js";
 import { CONTENT_TYPES, EXTENSIONS, hasPdfEnd, SNIFF_BYTES, type SupportedFileType, sniffFileType } from "./file-type.js";
 
 /**
@@ -23,6 +24,8 @@ export interface PreparedInput {
   contentType: string;
   /** Size in bytes. */
   size: number;
+  /** For a path: the file as it was when opened, to tell when it changes while it is read. */
+  origin?: FileOrigin | undefined;
 }
 
 /**
@@ -31,7 +34,7 @@ export interface PreparedInput {
  * `UnsupportedFileError` saying what to do.
  */
 export async function prepareInput(input: OcrInput, options: { filename?: string } = {}): Promise<PreparedInput> {
-  const { blob, source, defaultName } = await openInput(input, options.filename);
+  const { blob, source, defaultName, origin } = await openInput(input, options.filename);
   if (blob.size === 0) {
     throw new InvalidInputError(
       `${source} is empty (0 bytes): nothing to OCR. Check that it was fully written or downloaded.`,
@@ -39,7 +42,7 @@ export async function prepareInput(input: OcrInput, options: { filename?: string
       source,
     );
   }
-  const head = await readSlice(blob, 0, SNIFF_BYTES, source);
+  const head = await readSlice(blob, 0, SNIFF_BYTES, source, origin);
   const sniffed = sniffFileType(head);
   if ("unsupported" in sniffed) {
     throw new UnsupportedFileError(
@@ -49,7 +52,7 @@ export async function prepareInput(input: OcrInput, options: { filename?: string
     );
   }
   const fileType = sniffed.supported;
-  if (fileType === "pdf" && !hasPdfEnd(await readSlice(blob, Math.max(0, blob.size - 1024), blob.size, source))) {
+  if (fileType === "pdf" && !hasPdfEnd(await readSlice(blob, Math.max(0, blob.size - 1024), blob.size, source, origin))) {
     throw new UnsupportedFileError(
       `${source} is a truncated PDF (no %%EOF marker at its end): it was probably cut off while downloading or copying. Get a complete copy and try again.`,
       source,
@@ -58,7 +61,7 @@ export async function prepareInput(input: OcrInput, options: { filename?: string
     );
   }
   const filename = defaultName ?? `document.${EXTENSIONS[fileType]}`;
-  return { blob, filename, source, fileType, contentType: CONTENT_TYPES[fileType], size: blob.size };
+  return { blob, filename, source, fileType, contentType: CONTENT_TYPES[fileType], size: blob.size, origin };
 }
 
 /** How an input is named in messages and metadata: the path as given, the File's name, or "bytes"/"blob". */
@@ -79,11 +82,11 @@ export function isPreparedInput(input: unknown): input is PreparedInput {
 async function openInput(
   input: OcrInput,
   filename: string | undefined,
-): Promise<{ blob: Blob; source: string; defaultName: string | undefined }> {
+): Promise<{ blob: Blob; source: string; defaultName: string | undefined; origin?: FileOrigin }> {
   if (typeof input === "string" || input instanceof URL) {
     const path = toPath(input);
     const source = typeof input === "string" ? input : input.href;
-    return { blob: await openFile(path, source), source, defaultName: filename ?? basename(path) };
+    return { ...(await openFile(path, source)), source, defaultName: filename ?? basename(path) };
   }
   if (input instanceof Blob) {
     const name = filename ?? (input instanceof File && input.name ? input.name : undefined);
@@ -112,8 +115,8 @@ function toPath(input: string | URL): string {
   return input;
 }
 
-async function openFile(path: string, source: string): Promise<Blob> {
-  const stats = await stat(path).catch((cause: NodeJS.ErrnoException) => {
+async function openFile(path: string, source: string): Promise<{ blob: Blob; origin: FileOrigin }> {
+  const stats = await stat(path, { bigint: true }).catch((cause: NodeJS.ErrnoException) => {
     throw fileError(cause, source, path);
   });
   if (stats.isDirectory()) {
@@ -130,16 +133,17 @@ async function openFile(path: string, source: string): Promise<Blob> {
       source,
     );
   }
-  return openAsBlob(path).catch((cause: NodeJS.ErrnoException) => {
+  const blob = await openAsBlob(path).catch((cause: NodeJS.ErrnoException) => {
     throw fileError(cause, source, path);
   });
+  return { blob, origin: fileOrigin(path, stats) };
 }
 
-async function readSlice(blob: Blob, start: number, end: number, source: string): Promise<Uint8Array> {
+async function readSlice(blob: Blob, start: number, end: number, source: string, origin: FileOrigin | undefined): Promise<Uint8Array> {
   try {
     return new Uint8Array(await blob.slice(start, end).arrayBuffer());
   } catch (cause) {
-    throw fileError(cause as NodeJS.ErrnoException, source);
+    throw await readError(source, origin, cause);
   }
 }
 

@@ -1,7 +1,8 @@
 import { setMaxListeners } from "node:events";
 import type { OcrOptions } from "./client.js";
 import { SotaOcrError } from "./errors.js";
-import { type OcrInput, type PreparedInput, sourceOf } from "./input.js";
+import { sha256OfInput } from "./hash.js";
+import { isPreparedInput, type OcrInput, type PreparedInput, prepareInput, sourceOf } from "./input.js";
 import { linkedController } from "./sleep.js";
 import type { OcrResult } from "./types.js";
 
@@ -13,10 +14,14 @@ export interface OcrManyOptions extends Omit<OcrOptions, "filename"> {
   concurrency?: number | undefined;
 }
 
-/** One input's outcome, with its position in the input list. */
+/**
+ * One input's outcome, with its position in the input list. `duplicateOf` is set when an earlier
+ * input had the same bytes: the file was OCR'd once, and this item shares that input's job and
+ * result (or failure), under its own name.
+ */
 export type OcrManyItem =
-  | { index: number; source: string; result: OcrResult; error?: undefined }
-  | { index: number; source: string; result?: undefined; error: Error };
+  | { index: number; source: string; result: OcrResult; error?: undefined; duplicateOf?: number | undefined }
+  | { index: number; source: string; result?: undefined; error: Error; duplicateOf?: number | undefined };
 
 export const DEFAULT_CONCURRENCY = 4;
 
@@ -33,17 +38,39 @@ export async function* ocrMany(ocr: OcrOne, inputs: readonly OcrManyInput[], opt
   // Every file in flight listens to it: more than Node's default of 10 is expected, not a leak.
   setMaxListeners(0, controller.signal);
   const running = new Map<number, Promise<OcrManyItem>>();
+  // The first input with each content (by SHA-256; the options are the same for every input), so
+  // that the same file given twice, by one path or two, is uploaded and billed once.
+  const firsts = new Map<string, { index: number; outcome: Promise<OcrResult> }>();
   let next = 0;
   const startNext = () => {
     const index = next++;
     const entry = inputs[index] as OcrManyInput;
     const [input, filename] = isNamed(entry) ? [entry.input, entry.filename] : [entry, undefined];
     const source = sourceOf(input, filename);
-    const outcome = ocr(input, { ...ocrOptions, filename, signal: controller.signal }).then(
-      (result): OcrManyItem => ({ index, source, result }),
-      (error: unknown): OcrManyItem => ({ index, source, error: error instanceof Error ? error : new SotaOcrError(String(error)) }),
+    let duplicateOf: number | undefined;
+    const ocrOnce = async (): Promise<OcrResult> => {
+      const prepared = isPreparedInput(input) ? input : await prepareInput(input, { filename });
+      const sha256 = await sha256OfInput(prepared, controller.signal);
+      const first = firsts.get(sha256);
+      if (first) {
+        duplicateOf = first.index;
+        const { filename: name, source: from, fileType, size } = prepared;
+        return { ...(await first.outcome), file: { filename: name, source: from, fileType, size, sha256 } };
+      }
+      const outcome = ocr(prepared, { ...ocrOptions, signal: controller.signal });
+      firsts.set(sha256, { index, outcome });
+      return outcome;
+    };
+    const item = ocrOnce().then(
+      (result): OcrManyItem => ({ index, source, result, duplicateOf }),
+      (error: unknown): OcrManyItem => ({
+        index,
+        source,
+        error: error instanceof Error ? error : new SotaOcrError(String(error)),
+        duplicateOf,
+      }),
     );
-    running.set(index, outcome);
+    running.set(index, item);
   };
   try {
     while (next < inputs.length && running.size < concurrency) startNext();

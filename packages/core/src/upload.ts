@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { assertUnchanged, readError } from "./file-changes.js";
 import type { PreparedInput } from "./input.js";
 import type { PageRange } from "./page-ranges.js";
 
@@ -66,6 +67,10 @@ interface FilePart {
   filename: string;
   contentType: string;
   onChunk: (bytes: number, done: boolean) => void;
+  /** The error to end the body with when a read of the file fails. */
+  readError: (cause: unknown) => Promise<Error>;
+  /** Throws when the file changed while it was read, before the body's end leaves. */
+  assertUnchanged: () => Promise<void>;
 }
 
 type ReadResult = { done: true; value?: undefined } | { done: false; value: Uint8Array };
@@ -73,19 +78,35 @@ type ReadResult = { done: true; value?: undefined } | { done: false; value: Uint
 /**
  * The file's bytes in pieces of at most `PIECE_BYTES`, reading ahead of the consumer. A piece is
  * counted when the consumer asks for it, and "done" when it asks for what follows the last one:
- * the last piece was then handed to the socket.
+ * the last piece was then handed to the socket. A file that changes ends the body before its
+ * closing boundary, so the server never takes the cut-off upload for a whole one.
  */
 async function* streamFile(part: FilePart): AsyncGenerator<Uint8Array> {
   const reader = (part.blob.stream() as ReadableStream<Uint8Array>).getReader() as { read(): Promise<ReadResult>; cancel(): Promise<void> };
   const ahead: Promise<ReadResult>[] = [];
   const refill = () => {
-    while (ahead.length < READ_AHEAD) ahead.push(reader.read());
+    while (ahead.length < READ_AHEAD) {
+      const read = reader.read();
+      // Once one read fails the ones behind it fail too, and are never awaited: handled here, or
+      // each would be an unhandled rejection that ends the process.
+      read.catch(() => undefined);
+      ahead.push(read);
+    }
   };
   try {
     for (;;) {
       refill();
-      const next = await (ahead.shift() as Promise<ReadResult>);
-      if (next.done) break;
+      let next: ReadResult;
+      try {
+        next = await (ahead.shift() as Promise<ReadResult>);
+      } catch (cause) {
+        throw await part.readError(cause);
+      }
+      if (next.done) {
+        // A file deleted or replaced while its open handle kept reading reads to its end unharmed.
+        await part.assertUnchanged();
+        break;
+      }
       const chunk = next.value;
       for (let offset = 0; offset < chunk.byteLength; offset += PIECE_BYTES) {
         const piece = chunk.subarray(offset, offset + PIECE_BYTES);
@@ -133,6 +154,8 @@ export function extractForm(
       progress.done ||= done;
       onChunk(progress);
     },
+    readError: (cause) => readError(input.source, input.origin, cause),
+    assertUnchanged: () => assertUnchanged(input.source, input.origin),
   });
   return { form, progress };
 }

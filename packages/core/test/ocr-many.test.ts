@@ -60,6 +60,27 @@ describe("ocrMany", () => {
     expect(items.find((item) => item.result)?.source).toBe("a.pdf");
   });
 
+  it("OCRs the same file given twice once: later copies get its result (own name, duplicateOf)", async () => {
+    server.requests.length = 0;
+    const copy = { input: new Blob([makePdf(["a"])]), filename: "copy-of-a.pdf" };
+    const items: OcrManyItem[] = [];
+    for await (const item of client.ocrMany([named("a"), named("b"), named("a"), copy], { concurrency: 4 })) items.push(item);
+    items.sort((x, y) => x.index - y.index);
+    expect(server.requestsTo("POST /v1/extract")).toHaveLength(2);
+    expect(items.map((item) => [item.source, item.result?.jobId, item.duplicateOf])).toEqual([
+      ["a.pdf", "job_a", undefined],
+      ["b.pdf", "job_b", undefined],
+      ["a.pdf", "job_a", 0],
+      ["copy-of-a.pdf", "job_a", 0],
+    ]);
+    expect(items[3]?.result?.file).toMatchObject({
+      filename: "copy-of-a.pdf",
+      source: "copy-of-a.pdf",
+      sha256: items[0]?.result?.file.sha256,
+    });
+    expect(items[3]?.result?.pages).toEqual(items[0]?.result?.pages);
+  });
+
   it("stops polling the rest when the caller breaks out", async () => {
     server.requests.length = 0;
     for await (const item of client.ocrMany([named("a"), named("slow")], { concurrency: 2 })) {

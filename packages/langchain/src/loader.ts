@@ -111,6 +111,9 @@ export class SotaOcrLoader extends BaseDocumentLoader {
         if (typeof onError === "function") onError(failure);
         continue;
       }
+      // The same file given again (by the same path or another): OCR'd once, its pages already
+      // came with its first input; the same Documents again would repeat their ids.
+      if (item.duplicateOf !== undefined) continue;
       yield { index: item.index, documents: toDocuments(item.result, this.#splitPages, options.metadata) };
     }
   }
