@@ -54,12 +54,14 @@ export interface ClientOptions {
   /**
    * How long one HTTP request may take, in ms, before it is abandoned (and retried when safe).
    * For uploads it counts from the last byte sent, so big files are not cut off while they move.
+   * Infinity (or 2^31 ms and more, too long for a Node timer) means no limit.
    * @default 60000
    */
   timeoutMs?: number | undefined;
   /**
    * How long `waitForJob` and `ocr` wait for a job in all, in ms, before a `TimeoutError` that names
-   * the job (it keeps running on the server: resume with `waitForJob(jobId)`).
+   * the job (it keeps running on the server: resume with `waitForJob(jobId)`). Infinity (or 2^31
+   * ms and more) means no limit.
    * @default 1800000 (30 minutes)
    */
   jobTimeoutMs?: number | undefined;
@@ -187,7 +189,7 @@ export class SotaOcrClient {
     this.#timeoutMs = positive(options.timeoutMs, "timeoutMs") ?? DEFAULT_TIMEOUT_MS;
     this.#jobTimeoutMs = positive(options.jobTimeoutMs, "jobTimeoutMs") ?? DEFAULT_JOB_TIMEOUT_MS;
     this.#maxRetries = nonNegativeInt(options.maxRetries, "maxRetries") ?? DEFAULT_MAX_RETRIES;
-    this.#pollIntervalMs = Math.max(MIN_POLL_INTERVAL_MS, positive(options.pollIntervalMs, "pollIntervalMs") ?? MIN_POLL_INTERVAL_MS);
+    this.#pollIntervalMs = Math.max(MIN_POLL_INTERVAL_MS, positive(options.pollIntervalMs, "pollIntervalMs", true) ?? MIN_POLL_INTERVAL_MS);
     this.#retryAmbiguousUploads = options.retryAmbiguousUploads ?? false;
     this.#dispatcher = options.dispatcher;
     this.#pacer = new JobPacer(this.#pollIntervalMs);
@@ -302,6 +304,8 @@ export class SotaOcrClient {
     if (format !== "markdown" && format !== "text") {
       throw new SotaOcrError(`format must be "markdown" or "text", not ${JSON.stringify(format)}.`);
     }
+    const timeoutMs = positive(options.timeoutMs, "timeoutMs") ?? this.#jobTimeoutMs;
+    positive(options.requestTimeoutMs, "requestTimeoutMs");
     const pageRanges = options.pageRanges === undefined ? undefined : normalizePageRanges(options.pageRanges);
     const prepared = isPreparedInput(input) ? input : await prepareInput(input, { filename: options.filename });
     const sha256 = await sha256Hex(prepared.blob, options.signal).catch((cause: unknown) => {
@@ -309,7 +313,6 @@ export class SotaOcrClient {
       throw new InvalidInputError(`Cannot read ${prepared.source}: ${(cause as Error).message}.`, "unreadable", prepared.source, { cause });
     });
     const file = { filename: prepared.filename, source: prepared.source, fileType: prepared.fileType, size: prepared.size, sha256 };
-    const timeoutMs = positive(options.timeoutMs, "timeoutMs") ?? this.#jobTimeoutMs;
     const job: { id?: string } = {};
     const run = (signal: AbortSignal, cached?: CachedRun) =>
       this.#runOcr(prepared, file, { ...options, format, pageRanges }, signal, job, cached);
@@ -695,10 +698,16 @@ function notReadyError(jobId: string, result: AttemptResult): APIError {
   );
 }
 
-function positive(value: number | undefined, name: string): number | undefined {
+/**
+ * A duration option checked at the door. Infinity (and anything too long for a timer) means no
+ * limit, for timeouts; `finite` options (intervals) must be real numbers.
+ */
+function positive(value: number | undefined, name: string, finite = false): number | undefined {
   if (value === undefined) return undefined;
-  if (!(typeof value === "number" && value > 0))
-    throw new SotaOcrError(`${name} must be a positive number of milliseconds, not ${JSON.stringify(value)}.`);
+  if (!(typeof value === "number" && value > 0 && (!finite || Number.isFinite(value)))) {
+    const kind = finite ? "a finite positive number of milliseconds" : "a positive number of milliseconds (Infinity: no limit)";
+    throw new SotaOcrError(`${name} must be ${kind}, not ${typeof value === "number" ? value : JSON.stringify(value)}.`);
+  }
   return value;
 }
 

@@ -2,7 +2,7 @@ import type { Readable } from "node:stream";
 import { type Dispatcher, request } from "undici";
 import { AbortError, APIConnectionError, InvalidResponseError, isSotaOcrError, TimeoutError } from "./errors.js";
 import { errorFromResponse } from "./response-errors.js";
-import { linkedController } from "./sleep.js";
+import { linkedController, timerDelay } from "./sleep.js";
 import type { MultipartBody, UploadProgress } from "./upload.js";
 
 export interface TransportConfig {
@@ -51,9 +51,10 @@ export async function send(config: TransportConfig, attempt: Attempt): Promise<A
 
   const { controller, dispose } = linkedController(attempt.signal);
   let timer: NodeJS.Timeout | undefined;
+  const timeoutMs = timerDelay(attempt.timeoutMs); // undefined: no limit
   const armTimeout = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => controller.abort(TIMED_OUT), attempt.timeoutMs);
+    if (timeoutMs !== undefined) timer = setTimeout(() => controller.abort(TIMED_OUT), timeoutMs);
   };
   armTimeout();
   attempt.upload?.subscribe(armTimeout);

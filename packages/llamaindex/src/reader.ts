@@ -75,7 +75,9 @@ export class SotaOcrReader extends FileReader<Document<SotaOcrReaderMetadata>> {
     const { signal, timeoutMs = DEFAULT_JOB_TIMEOUT_MS } = this.#ocrOptions;
     let bytes: Uint8Array;
     try {
-      const bounded = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]);
+      // A timer of 2^31 ms or more (Infinity) would fire at once: such a timeoutMs means no limit, as in the client.
+      const deadline = timeoutMs < 2 ** 31 - 1 ? [AbortSignal.timeout(timeoutMs)] : [];
+      const bounded = AbortSignal.any([...deadline, ...(signal ? [signal] : [])]);
       const response = await fetch(url, { signal: bounded });
       if (!response.ok) throw new Error(`it answered ${response.status}`);
       bytes = new Uint8Array(await response.arrayBuffer());
