@@ -29,7 +29,7 @@ import { ResultCache } from "./result-cache.js";
 import { backoffMs, DEFAULT_MAX_RETRIES, isRetriableRead, MAX_RETRY_AFTER_MS, parseRetryAfter, retryDelayMs } from "./retry.js";
 import { balanceSchema, infoSchema, jobSchema, resultSchema } from "./schemas.js";
 import { deadlineSignal, linkedController, sleep } from "./sleep.js";
-import { type Attempt, type AttemptResult, parseJson, send, type TransportConfig } from "./transport.js";
+import { type Attempt, type AttemptResult, parseJson, RESULT_BODY_LIMIT_BYTES, send, type TransportConfig } from "./transport.js";
 import type { Balance, Job, JobPages, JobResult, OcrFormat, OcrResult, PagePreview, ResultFormat, ServiceInfo } from "./types.js";
 import { extractForm, type UploadProgress } from "./upload.js";
 import { VERSION } from "./version.js";
@@ -453,10 +453,13 @@ export class SotaOcrClient {
     }
   }
 
-  /** A request for what a job produced (result, preview): a 409 `job_failed` is the job's failure, never retried. */
+  /**
+   * A request for what a job produced (result, preview), read up to the result size limit: a 409
+   * `job_failed` is the job's failure, never retried.
+   */
   async #callForOutput(request: Omit<Attempt, "timeoutMs" | "signal"> & { jobId: string }, options: CallOptions): Promise<AttemptResult> {
     const retryable = (error: unknown) => options.retryable(error) && !isJobFailedAnswer(error);
-    return this.#call(request, { ...options, retryable }).catch((error: unknown) => {
+    return this.#call({ ...request, maxBodyBytes: RESULT_BODY_LIMIT_BYTES }, { ...options, retryable }).catch((error: unknown) => {
       if (isJobFailedAnswer(error)) throw new JobFailedError(request.jobId, "failed", error.code, error.serverMessage);
       throw error;
     });

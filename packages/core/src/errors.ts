@@ -15,6 +15,7 @@
  * │  ├─ RateLimitError           429
  * │  ├─ InternalServerError      ≥ 500
  * │  └─ InvalidResponseError     2xx whose body is not what the API documents
+ * │     └─ ResponseTooLargeError a 2xx body past the size limit (`limitBytes`); not read to the end
  * ├─ APIConnectionError          no usable answer (refused, reset, DNS); `mayHaveCreatedJob`
  * ├─ TimeoutError                a request or a job's deadline ran out; `jobId` to resume
  * ├─ AbortError                  the caller's `signal` fired; `jobId` to resume
@@ -158,6 +159,15 @@ export class RateLimitError extends APIError {
 }
 export class InternalServerError extends APIError {}
 export class InvalidResponseError extends APIError {}
+/** A 2xx answer larger than the client reads (see the README's limits); it was not read to the end. */
+export class ResponseTooLargeError extends InvalidResponseError {
+  /** The most bytes this kind of answer may have. */
+  readonly limitBytes: number;
+  constructor(message: string, options: APIErrorOptions & { limitBytes: number }) {
+    super(message, options);
+    this.limitBytes = options.limitBytes;
+  }
+}
 
 export interface APIConnectionErrorOptions extends SotaOcrErrorOptions {
   /**
@@ -219,6 +229,7 @@ const classes = {
   RateLimitError,
   InternalServerError,
   InvalidResponseError,
+  ResponseTooLargeError,
   APIConnectionError,
   TimeoutError,
   AbortError,

@@ -28,6 +28,7 @@ export {
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
+  ResponseTooLargeError,
   SotaOcrError,
   TimeoutError,
   UnsupportedFileError,

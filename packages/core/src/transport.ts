@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import { type Dispatcher, request } from "undici";
-import { AbortError, APIConnectionError, InvalidResponseError, isSotaOcrError, TimeoutError } from "./errors.js";
+import { AbortError, APIConnectionError, InvalidResponseError, isSotaOcrError, ResponseTooLargeError, TimeoutError } from "./errors.js";
 import { errorFromResponse } from "./response-errors.js";
 import { linkedController, timerDelay } from "./sleep.js";
 import type { MultipartBody, UploadProgress } from "./upload.js";
@@ -25,6 +25,8 @@ export interface Attempt {
    * files are not cut off while they move) and a failure after the whole body left is ambiguous.
    */
   upload?: { progress: UploadProgress; subscribe: (listener: () => void) => void; idempotencyKey: string } | undefined;
+  /** The largest 2xx body read, in bytes. @default BODY_LIMIT_BYTES */
+  maxBodyBytes?: number | undefined;
   /** Milliseconds the attempt may take (for uploads: may stay idle). */
   timeoutMs: number;
   signal?: AbortSignal | undefined;
@@ -39,6 +41,13 @@ export interface AttemptResult {
 }
 
 const TIMED_OUT = Symbol("timed out");
+
+/** Bytes read of an error status's body: its code and message are at the start; the rest is dropped. */
+export const ERROR_BODY_LIMIT_BYTES = 64 * 1024;
+/** The largest job status, upload answer, balance or info body: a few hundred bytes in practice. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+/** The largest result or page preview (a 2,000-page result is about 1 MB). */
+export const RESULT_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /**
  * Sends one request and reads the whole answer. Error statuses become `APIError`s, failures to get
@@ -74,9 +83,22 @@ export async function send(config: TransportConfig, attempt: Attempt): Promise<A
       signal: controller.signal,
       dispatcher: config.dispatcher,
     });
-    const body = Buffer.from(await response.body.arrayBuffer());
     const headers = flattenHeaders(response.headers);
-    if (response.statusCode >= 400) {
+    const failed = response.statusCode >= 400;
+    const limit = failed ? ERROR_BODY_LIMIT_BYTES : (attempt.maxBodyBytes ?? BODY_LIMIT_BYTES);
+    // A failure's body is read up to the limit and cut there; any other body past it is refused.
+    const { bytes: body, complete } = failed
+      ? await readBody(response.body, limit, { keepCut: true })
+      : await readBody(response.body, limit, { declaredLength: Number(headers["content-length"]) });
+    if (!complete && !failed) {
+      const declared = headers["content-length"] ? ` (its Content-Length says ${headers["content-length"]} bytes)` : "";
+      throw new ResponseTooLargeError(
+        `${what} answered ${response.statusCode} with a body over ${sizeOf(limit)}${declared}, more than this client reads: it was not read. ` +
+          "For a result, OCR the document in parts with pageRanges; otherwise check baseUrl / SOTAOCR_BASE_URL.",
+        { status: response.statusCode, headers, jobId: attempt.jobId, limitBytes: limit },
+      );
+    }
+    if (failed) {
       throw errorFromResponse({
         status: response.statusCode,
         headers,
@@ -95,6 +117,39 @@ export async function send(config: TransportConfig, attempt: Attempt): Promise<A
     clearTimeout(timer);
     dispose();
   }
+}
+
+/**
+ * Reads a body up to `limit` bytes. Past it (or when `declaredLength` says so up front) the body
+ * is destroyed rather than read on, which closes the connection: `complete` is then false, and
+ * `bytes` holds the bytes within the limit with `keepCut`, none without.
+ */
+async function readBody(
+  body: Dispatcher.ResponseData["body"],
+  limit: number,
+  options: { declaredLength?: number; keepCut?: boolean },
+): Promise<{ bytes: Buffer; complete: boolean }> {
+  if (options.declaredLength !== undefined && options.declaredLength > limit) {
+    body.destroy();
+    return { bytes: Buffer.alloc(0), complete: false };
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (size + chunk.byteLength > limit) {
+      body.destroy();
+      if (!options.keepCut) return { bytes: Buffer.alloc(0), complete: false };
+      chunks.push(chunk.subarray(0, limit - size));
+      return { bytes: Buffer.concat(chunks, limit), complete: false };
+    }
+    chunks.push(chunk);
+    size += chunk.byteLength;
+  }
+  return { bytes: Buffer.concat(chunks, size), complete: true };
+}
+
+function sizeOf(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MiB` : `${bytes / 1024} KiB`;
 }
 
 /** Parses a JSON body, or says plainly that the server answered something else. */
