@@ -25,6 +25,7 @@ import { JobPacer } from "./pacer.js";
 import { normalizePageRanges, type PageRange, type PageRangesInput } from "./page-ranges.js";
 import { findPageObjects, pagesFromObjects, pagesFromText } from "./pages.js";
 import { type ResultProbeMiss, type WaitOptions, waitForJob } from "./poll.js";
+import { MIN_API_KEY_LENGTH } from "./redact.js";
 import { ResultCache } from "./result-cache.js";
 import { backoffMs, DEFAULT_MAX_RETRIES, isRetriableRead, MAX_RETRY_AFTER_MS, parseRetryAfter, retryDelayMs } from "./retry.js";
 import { balanceSchema, infoSchema, jobSchema, resultSchema } from "./schemas.js";
@@ -42,7 +43,8 @@ export const MIN_POLL_INTERVAL_MS = 1_000;
 
 export interface ClientOptions {
   /**
-   * The API key, sent as `Authorization: Bearer …`. Never logged or put in errors.
+   * The API key, sent as `Authorization: Bearer …`. Never logged or put in errors: it is removed
+   * from everything the server answers. Keys shorter than 6 characters are refused.
    * @default process.env.SOTAOCR_API_KEY
    */
   apiKey?: string | undefined;
@@ -623,6 +625,12 @@ export class SotaOcrClient {
     if (!key || key.trim() === "") throw new MissingApiKeyError();
     // A key with spaces or line breaks (a copy-paste slip) would fail every request as a network error.
     if (!/^[\x21-\x7e]+$/.test(key)) throw new MissingApiKeyError("contains spaces, line breaks or other characters no API key has");
+    // Every answer is cleaned of the key before it reaches an error; a key this short would match ordinary text.
+    if (key.length < MIN_API_KEY_LENGTH) {
+      throw new MissingApiKeyError(
+        `is shorter than ${MIN_API_KEY_LENGTH} characters, which no API key is (it could not be kept out of error messages)`,
+      );
+    }
     return key;
   }
 

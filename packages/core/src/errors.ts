@@ -3,7 +3,7 @@
  *
  * ```
  * SotaOcrError
- * ├─ MissingApiKeyError          no key in options or SOTAOCR_API_KEY (nothing was sent)
+ * ├─ MissingApiKeyError          no key in options or SOTAOCR_API_KEY, or not a key (spaces, < 6 characters); nothing was sent
  * ├─ InvalidInputError           path missing / a directory / empty / unreadable (nothing was sent)
  * │  └─ UnsupportedFileError     not a PDF, PNG or JPEG, or a truncated PDF (nothing was sent)
  * ├─ InvalidPageRangeError       page ranges that are not positive integers with start ≤ end
@@ -22,7 +22,8 @@
  * └─ JobFailedError              the job ended as failed on the server
  * ```
  *
- * Messages never contain the API key.
+ * No error holds the API key, in any property, message or cause: the transport removes it from
+ * every header, body and parse error the server's answer produced (see redact.ts).
  */
 
 const BRAND = Symbol.for("sotaocr.error");

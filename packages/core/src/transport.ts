@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { type Dispatcher, request } from "undici";
 import { AbortError, APIConnectionError, InvalidResponseError, isSotaOcrError, ResponseTooLargeError, TimeoutError } from "./errors.js";
+import { keyRedactor, type Redact, redactCause, redactHeaders, redactJson } from "./redact.js";
 import { errorFromResponse } from "./response-errors.js";
 import { linkedController, timerDelay } from "./sleep.js";
 import type { MultipartBody, UploadProgress } from "./upload.js";
@@ -36,8 +37,11 @@ export interface Attempt {
 
 export interface AttemptResult {
   status: number;
+  /** Lower-cased, with the API key redacted. */
   headers: Record<string, string>;
   body: Buffer;
+  /** Removes the API key from text taken from `body` (`parseJson` applies it). */
+  redact: Redact;
 }
 
 const TIMED_OUT = Symbol("timed out");
@@ -57,6 +61,7 @@ export async function send(config: TransportConfig, attempt: Attempt): Promise<A
   const url = new URL(attempt.path.replace(/^\//, ""), config.baseUrl.endsWith("/") ? config.baseUrl : `${config.baseUrl}/`);
   for (const [key, value] of Object.entries(attempt.query ?? {})) url.searchParams.set(key, value);
   const what = `${attempt.method} ${url.pathname}`;
+  const redact = keyRedactor(config.apiKey);
 
   const { controller, dispose } = linkedController(attempt.signal);
   let timer: NodeJS.Timeout | undefined;
@@ -83,7 +88,7 @@ export async function send(config: TransportConfig, attempt: Attempt): Promise<A
       signal: controller.signal,
       dispatcher: config.dispatcher,
     });
-    const headers = flattenHeaders(response.headers);
+    const headers = redactHeaders(flattenHeaders(response.headers), redact);
     const failed = response.statusCode >= 400;
     const limit = failed ? ERROR_BODY_LIMIT_BYTES : (attempt.maxBodyBytes ?? BODY_LIMIT_BYTES);
     // A failure's body is read up to the limit and cut there; any other body past it is refused.
@@ -105,14 +110,14 @@ export async function send(config: TransportConfig, attempt: Attempt): Promise<A
         body: body.toString("utf8"),
         what,
         jobId: attempt.jobId,
-        redact: (text) => redactKey(text, config.apiKey),
+        redact,
         idempotencyKey: attempt.upload?.idempotencyKey,
       });
     }
-    return { status: response.statusCode, headers, body };
+    return { status: response.statusCode, headers, body, redact };
   } catch (error) {
     if (isSotaOcrError(error)) throw error;
-    throw failureToError(error, attempt, what, controller.signal);
+    throw failureToError(error, attempt, what, controller.signal, redact);
   } finally {
     clearTimeout(timer);
     dispose();
@@ -152,21 +157,21 @@ function sizeOf(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MiB` : `${bytes / 1024} KiB`;
 }
 
-/** Parses a JSON body, or says plainly that the server answered something else. */
+/** Parses a JSON body (the API key redacted from every string in it), or says plainly that the server answered something else. */
 export function parseJson(result: AttemptResult, what: string, jobId?: string): unknown {
   try {
-    return JSON.parse(result.body.toString("utf8"));
+    return redactJson(JSON.parse(result.body.toString("utf8")), result.redact);
   } catch (cause) {
     const type = result.headers["content-type"] ?? "no content type";
     throw new InvalidResponseError(
       `${what} answered ${result.status} with a body that is not JSON (${type}, ${result.body.byteLength} bytes). ` +
         "Check baseUrl / SOTAOCR_BASE_URL: it may point to something other than the SotaOCR API.",
-      { status: result.status, headers: result.headers, jobId, cause },
+      { status: result.status, headers: result.headers, jobId, cause: redactCause(cause, result.redact) },
     );
   }
 }
 
-function failureToError(error: unknown, attempt: Attempt, what: string, signal: AbortSignal): Error {
+function failureToError(error: unknown, attempt: Attempt, what: string, signal: AbortSignal, redact: Redact): Error {
   const upload = attempt.upload;
   // A job can only exist if the server got the whole body: until then, a failure is safe to retry.
   const mayHaveCreatedJob = upload ? upload.progress.done : false;
@@ -189,9 +194,9 @@ function failureToError(error: unknown, attempt: Attempt, what: string, signal: 
       ? new APIConnectionError(message, { mayHaveCreatedJob, idempotencyKey: upload?.idempotencyKey, jobId })
       : new TimeoutError(message, { jobId });
   }
-  const reason = describeFailure(error);
+  const reason = redact(describeFailure(error));
   return new APIConnectionError(`${what} failed: ${reason}. Check the network and baseUrl / SOTAOCR_BASE_URL.${jobHint}`, {
-    cause: error,
+    cause: redactCause(error, redact),
     mayHaveCreatedJob,
     idempotencyKey: upload?.idempotencyKey,
     jobId,
@@ -211,12 +216,4 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
     if (value !== undefined) flat[key.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
   }
   return flat;
-}
-
-/**
- * Removes the API key from text a server sent back (it might echo our headers). Keys shorter than
- * 8 characters are test keys, and replacing them would garble ordinary words.
- */
-function redactKey(text: string, apiKey: string): string {
-  return apiKey.length >= 8 ? text.replaceAll(apiKey, "[redacted]") : text;
 }
