@@ -10,6 +10,7 @@
  * ├─ APIError                    the server answered with an error status (`status`, `code`)
  * │  ├─ BadRequestError          400
  * │  ├─ AuthenticationError      401
+ * │  ├─ InsufficientBalanceError 402: the account has no pages left; stops every file of a load
  * │  ├─ PermissionDeniedError    403
  * │  ├─ NotFoundError            404
  * │  ├─ RateLimitError           429
@@ -148,6 +149,11 @@ export class APIError extends SotaOcrError {
 
 export class BadRequestError extends APIError {}
 export class AuthenticationError extends APIError {}
+/**
+ * 402 `insufficient_balance`: the account's pages do not cover the upload (no job was created).
+ * About the account, not the file: loaders stop every file on it. Check with `getBalance()`.
+ */
+export class InsufficientBalanceError extends APIError {}
 export class PermissionDeniedError extends APIError {}
 export class NotFoundError extends APIError {}
 export class RateLimitError extends APIError {
@@ -225,6 +231,7 @@ const classes = {
   APIError,
   BadRequestError,
   AuthenticationError,
+  InsufficientBalanceError,
   PermissionDeniedError,
   NotFoundError,
   RateLimitError,
@@ -248,6 +255,8 @@ function adviceFor(code: string | undefined): string {
       return "The PDF is password-protected: save a copy without the password and upload that.";
     case "page_range_out_of_bounds":
       return "The page ranges go beyond the document: check its page count and the ranges.";
+    case "insufficient_balance":
+      return "The account ran out of pages: check the balance with getBalance() and top up, then upload the file again.";
     case "invalid_pdf":
     case "invalid_image":
       return "The file could not be read as its type: check that it opens locally, or export it again.";

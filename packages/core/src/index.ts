@@ -17,6 +17,7 @@ export {
   APIError,
   AuthenticationError,
   BadRequestError,
+  InsufficientBalanceError,
   InternalServerError,
   InvalidInputError,
   type InvalidInputReason,

@@ -1,6 +1,6 @@
 import { setMaxListeners } from "node:events";
 import type { OcrOptions } from "./client.js";
-import { SotaOcrError } from "./errors.js";
+import { InsufficientBalanceError, SotaOcrError } from "./errors.js";
 import { type OcrInput, type PreparedInput, sourceOf } from "./input.js";
 import { linkedController } from "./sleep.js";
 import type { OcrResult } from "./types.js";
@@ -34,11 +34,17 @@ export async function* ocrMany(ocr: OcrOne, inputs: readonly OcrManyInput[], opt
   setMaxListeners(0, controller.signal);
   const running = new Map<number, Promise<OcrManyItem>>();
   let next = 0;
+  // Set once the account is out of pages: the files not started yet are not uploaded.
+  let outOfPages: InsufficientBalanceError | undefined;
   const startNext = () => {
     const index = next++;
     const entry = inputs[index] as OcrManyInput;
     const [input, filename] = isNamed(entry) ? [entry.input, entry.filename] : [entry, undefined];
     const source = sourceOf(input, filename);
+    if (outOfPages) {
+      running.set(index, Promise.resolve({ index, source, error: notUploaded(source, outOfPages) }));
+      return;
+    }
     const outcome = ocr(input, { ...ocrOptions, filename, signal: controller.signal }).then(
       (result): OcrManyItem => ({ index, source, result }),
       (error: unknown): OcrManyItem => ({ index, source, error: error instanceof Error ? error : new SotaOcrError(String(error)) }),
@@ -50,6 +56,7 @@ export async function* ocrMany(ocr: OcrOne, inputs: readonly OcrManyInput[], opt
     while (running.size > 0) {
       const item = await Promise.race(running.values());
       running.delete(item.index);
+      if (InsufficientBalanceError.isInstance(item.error)) outOfPages ??= item.error;
       if (next < inputs.length) startNext();
       yield item;
     }
@@ -58,6 +65,15 @@ export async function* ocrMany(ocr: OcrOne, inputs: readonly OcrManyInput[], opt
     await Promise.allSettled(running.values());
     dispose();
   }
+}
+
+/** The error for a file left out because an earlier one found the account out of pages. */
+function notUploaded(source: string, refusal: InsufficientBalanceError): InsufficientBalanceError {
+  return new InsufficientBalanceError(
+    `${source}: not uploaded: an earlier file was refused with 402 (insufficient_balance), the account has no pages left. ` +
+      "Check the balance with client.getBalance() and top up, then run the files again.",
+    { status: refusal.status, code: refusal.code, serverMessage: refusal.serverMessage, cause: refusal },
+  );
 }
 
 function isNamed(entry: OcrManyInput): entry is { input: OcrInput; filename?: string } {

@@ -3,6 +3,7 @@ import {
   type APIErrorOptions,
   AuthenticationError,
   BadRequestError,
+  InsufficientBalanceError,
   InternalServerError,
   NotFoundError,
   PermissionDeniedError,
@@ -48,6 +49,7 @@ export function errorFromResponse(response: FailedResponse): APIError {
   };
   if (status === 400) return new BadRequestError(text, options);
   if (status === 401) return new AuthenticationError(text, options);
+  if (status === 402 || (status < 500 && serverCode === "insufficient_balance")) return new InsufficientBalanceError(text, options);
   if (status === 403) return new PermissionDeniedError(text, options);
   if (status === 404) return new NotFoundError(text, options);
   if (status === 429) return new RateLimitError(text, { ...options, retryAfterMs: parseRetryAfter(headers) });
@@ -64,6 +66,8 @@ function advice(status: number, jobId: string | undefined, contentType: string |
       return "The request was rejected; fix what the server names and send it again.";
     case 401:
       return "Check the API key (the apiKey option or SOTAOCR_API_KEY).";
+    case 402:
+      return `The account has no pages left for this: check the balance with client.getBalance() (or \`sotaocr balance\`) and top up, then try again.${upload ? " No job was created." : ""}`;
     case 403:
       return "This API key is not allowed to do that: check the account and its plan.";
     case 404:
