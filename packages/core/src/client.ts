@@ -713,7 +713,7 @@ function notReadyError(jobId: string, result: AttemptResult): APIError {
  * A duration option checked at the door. Infinity (and anything too long for a timer) means no
  * limit, for timeouts; `finite` options (intervals) must be real numbers.
  */
-function positive(value: number | undefined, name: string, finite = false): number | undefined {
+export function positive(value: number | undefined, name: string, finite = false): number | undefined {
   if (value === undefined) return undefined;
   if (!(typeof value === "number" && value > 0 && (!finite || Number.isFinite(value)))) {
     const kind = finite ? "a finite positive number of milliseconds" : "a positive number of milliseconds (Infinity: no limit)";

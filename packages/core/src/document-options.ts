@@ -1,4 +1,4 @@
-import { type OcrOptions, SotaOcrClient } from "./client.js";
+import { type OcrOptions, positive, SotaOcrClient } from "./client.js";
 import { SotaOcrError } from "./errors.js";
 import { normalizePageRanges, type PageRangesInput } from "./page-ranges.js";
 import type { JobProgress } from "./types.js";
@@ -47,10 +47,7 @@ export function resolveDocumentOptions(options: DocumentOptions): { client: Sota
     throw new SotaOcrError(`format must be "markdown" or "text", not ${JSON.stringify(options.format)}.`);
   }
   if (options.pageRanges !== undefined) normalizePageRanges(options.pageRanges);
-  const { timeoutMs } = options;
-  if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs > 0)) {
-    throw new SotaOcrError(`timeoutMs must be a positive number of milliseconds (Infinity: no limit), not ${timeoutMs}.`);
-  }
+  positive(options.timeoutMs, "timeoutMs");
   const client =
     options.client ??
     new SotaOcrClient({ apiKey: options.apiKey, baseUrl: options.baseUrl, maxRetries: options.maxRetries, cache: options.cache });

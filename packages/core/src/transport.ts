@@ -95,14 +95,6 @@ export async function send(config: TransportConfig, attempt: Attempt): Promise<A
     const { bytes: body, complete } = failed
       ? await readBody(response.body, limit, { keepCut: true })
       : await readBody(response.body, limit, { declaredLength: Number(headers["content-length"]) });
-    if (!complete && !failed) {
-      const declared = headers["content-length"] ? ` (its Content-Length says ${headers["content-length"]} bytes)` : "";
-      throw new ResponseTooLargeError(
-        `${what} answered ${response.statusCode} with a body over ${sizeOf(limit)}${declared}, more than this client reads: it was not read. ` +
-          "For a result, OCR the document in parts with pageRanges; otherwise check baseUrl / SOTAOCR_BASE_URL.",
-        { status: response.statusCode, headers, jobId: attempt.jobId, limitBytes: limit },
-      );
-    }
     if (failed) {
       throw errorFromResponse({
         status: response.statusCode,
@@ -113,6 +105,14 @@ export async function send(config: TransportConfig, attempt: Attempt): Promise<A
         redact,
         idempotencyKey: attempt.upload?.idempotencyKey,
       });
+    }
+    if (!complete) {
+      const declared = headers["content-length"] ? ` (its Content-Length says ${headers["content-length"]} bytes)` : "";
+      throw new ResponseTooLargeError(
+        `${what} answered ${response.statusCode} with a body over ${sizeOf(limit)}${declared}, more than this client reads: it was not read. ` +
+          "For a result, OCR the document in parts with pageRanges; otherwise check baseUrl / SOTAOCR_BASE_URL.",
+        { status: response.statusCode, headers, jobId: attempt.jobId, limitBytes: limit },
+      );
     }
     return { status: response.statusCode, headers, body, redact };
   } catch (error) {

@@ -110,7 +110,7 @@ export class SotaOcrReader extends FileReader<Document<SotaOcrReaderMetadata>> {
       await this.#checkBalance(name);
       return await this.#client.ocr(input, { ...this.#ocrOptions, filename });
     } catch (error) {
-      if (InsufficientBalanceError.isInstance(error)) this.#outOfPages = error;
+      if (InsufficientBalanceError.isInstance(error)) this.#outOfPages ??= error;
       this.failures.push({ source: name, error: error as Error });
       throw error;
     }
