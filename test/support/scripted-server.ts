@@ -17,6 +17,11 @@ export type Reply =
       headers?: Record<string, string>;
       /** Wait this long before answering. */
       delayMs?: number;
+      /**
+       * A body sent chunk by chunk as the client reads it (instead of `json`/`body`); sending stops
+       * when the client goes away. Chunked unless `headers` give a content-length.
+       */
+      stream?: () => Iterable<Buffer> | AsyncIterable<Buffer>;
     }
   /** Destroy the connection while the request body is still arriving: nothing was processed. */
   | "reset-before-body"
@@ -130,6 +135,11 @@ async function readBody(req: IncomingMessage, record: RecordedRequest): Promise<
 }
 
 function answer(res: ServerResponse, reply: Exclude<Reply, string | ((request: RecordedRequest) => unknown)>): void {
+  if (reply.stream) {
+    res.writeHead(reply.status ?? 200, reply.headers);
+    void streamBody(res, reply.stream()).catch(() => res.destroy());
+    return;
+  }
   const body = reply.json !== undefined ? JSON.stringify(reply.json) : (reply.body ?? "");
   const headers: Record<string, string> = { ...(reply.json !== undefined ? { "content-type": "application/json" } : {}), ...reply.headers };
   res.writeHead(reply.status ?? 200, headers);
@@ -144,4 +154,22 @@ export async function formOf(request: RecordedRequest): Promise<FormData> {
 /** A job body as the API sends it. */
 export function job(id: string, status: string, pageCount = 0, pagesCompleted = 0, extra: Record<string, unknown> = {}) {
   return { json: { id, status, page_count: pageCount, pages_completed: pagesCompleted, created_at: "2026-11-29T00:00:00Z", ...extra } };
+}
+
+async function streamBody(res: ServerResponse, chunks: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<void> {
+  for await (const chunk of chunks) {
+    if (res.destroyed) return;
+    if (!res.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off("drain", done);
+          res.off("close", done);
+          resolve();
+        };
+        res.on("drain", done);
+        res.on("close", done);
+      });
+    }
+  }
+  res.end();
 }

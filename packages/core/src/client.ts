@@ -26,6 +26,7 @@ import { comparePages, onlyMissing, type PagePromise, pageMismatchError, pagePro
 import { normalizePageRanges, type PageRange, type PageRangesInput } from "./page-ranges.js";
 import { findPageObjects, pagesFromObjects, pagesFromText, pagesInJson } from "./pages.js";
 import { type ResultProbeMiss, type WaitOptions, waitForJob } from "./poll.js";
+import { MIN_API_KEY_LENGTH } from "./redact.js";
 import { ResultCache } from "./result-cache.js";
 import {
   backoffMs,
@@ -38,7 +39,7 @@ import {
 } from "./retry.js";
 import { balanceSchema, infoSchema, jobSchema, resultSchema } from "./schemas.js";
 import { deadlineOf, deadlineSignal, linkedController, sleep } from "./sleep.js";
-import { type Attempt, type AttemptResult, parseJson, send, type TransportConfig } from "./transport.js";
+import { type Attempt, type AttemptResult, parseJson, RESULT_BODY_LIMIT_BYTES, send, type TransportConfig } from "./transport.js";
 import type { Balance, Job, JobPages, JobResult, OcrFormat, OcrResult, PagePreview, ResultFormat, ServiceInfo } from "./types.js";
 import { extractForm, type UploadProgress } from "./upload.js";
 import { VERSION } from "./version.js";
@@ -51,7 +52,8 @@ export const MIN_POLL_INTERVAL_MS = 1_000;
 
 export interface ClientOptions {
   /**
-   * The API key, sent as `Authorization: Bearer …`. Never logged or put in errors.
+   * The API key, sent as `Authorization: Bearer …`. Never logged or put in errors: it is removed
+   * from everything the server answers. Keys shorter than 6 characters are refused.
    * @default process.env.SOTAOCR_API_KEY
    */
   apiKey?: string | undefined;
@@ -63,12 +65,14 @@ export interface ClientOptions {
   /**
    * How long one HTTP request may take, in ms, before it is abandoned (and retried when safe).
    * For uploads it counts from the last byte sent, so big files are not cut off while they move.
+   * Infinity (or 2^31 ms and more, too long for a Node timer) means no limit.
    * @default 60000
    */
   timeoutMs?: number | undefined;
   /**
    * How long `waitForJob` and `ocr` wait for a job in all, in ms, before a `TimeoutError` that names
-   * the job (it keeps running on the server: resume with `waitForJob(jobId)`).
+   * the job (it keeps running on the server: resume with `waitForJob(jobId)`). Infinity (or 2^31
+   * ms and more) means no limit.
    * @default 1800000 (30 minutes)
    */
   jobTimeoutMs?: number | undefined;
@@ -194,7 +198,7 @@ export class SotaOcrClient {
     this.#timeoutMs = positive(options.timeoutMs, "timeoutMs") ?? DEFAULT_TIMEOUT_MS;
     this.#jobTimeoutMs = positive(options.jobTimeoutMs, "jobTimeoutMs") ?? DEFAULT_JOB_TIMEOUT_MS;
     this.#maxRetries = nonNegativeInt(options.maxRetries, "maxRetries") ?? DEFAULT_MAX_RETRIES;
-    this.#pollIntervalMs = Math.max(MIN_POLL_INTERVAL_MS, positive(options.pollIntervalMs, "pollIntervalMs") ?? MIN_POLL_INTERVAL_MS);
+    this.#pollIntervalMs = Math.max(MIN_POLL_INTERVAL_MS, positive(options.pollIntervalMs, "pollIntervalMs", true) ?? MIN_POLL_INTERVAL_MS);
     this.#retryAmbiguousUploads = options.retryAmbiguousUploads ?? false;
     this.#dispatcher = options.dispatcher;
     this.#pacer = new JobPacer(this.#pollIntervalMs);
@@ -324,11 +328,12 @@ export class SotaOcrClient {
     if (format !== "markdown" && format !== "text") {
       throw new SotaOcrError(`format must be "markdown" or "text", not ${JSON.stringify(format)}.`);
     }
+    const timeoutMs = positive(options.timeoutMs, "timeoutMs") ?? this.#jobTimeoutMs;
+    positive(options.requestTimeoutMs, "requestTimeoutMs");
     const pageRanges = options.pageRanges === undefined ? undefined : normalizePageRanges(options.pageRanges);
     const prepared = isPreparedInput(input) ? input : await prepareInput(input, { filename: options.filename });
     const sha256 = await sha256OfInput(prepared, options.signal);
     const file = { filename: prepared.filename, source: prepared.source, fileType: prepared.fileType, size: prepared.size, sha256 };
-    const timeoutMs = positive(options.timeoutMs, "timeoutMs") ?? this.#jobTimeoutMs;
     const job: { id?: string } = {};
     const run = (signal: AbortSignal, cached?: CachedRun) =>
       this.#runOcr(prepared, file, { ...options, format, pageRanges }, signal, job, cached);
@@ -476,10 +481,13 @@ export class SotaOcrClient {
     }
   }
 
-  /** A request for what a job produced (result, preview): a 409 `job_failed` is the job's failure, never retried. */
+  /**
+   * A request for what a job produced (result, preview), read up to the result size limit: a 409
+   * `job_failed` is the job's failure, never retried.
+   */
   async #callForOutput(request: Omit<Attempt, "timeoutMs" | "signal"> & { jobId: string }, options: CallOptions): Promise<AttemptResult> {
     const retryable = (error: unknown) => options.retryable(error) && !isJobFailedAnswer(error);
-    return this.#call(request, { ...options, retryable }).catch((error: unknown) => {
+    return this.#call({ ...request, maxBodyBytes: RESULT_BODY_LIMIT_BYTES }, { ...options, retryable }).catch((error: unknown) => {
       if (isJobFailedAnswer(error)) throw new JobFailedError(request.jobId, "failed", error.code, error.serverMessage);
       throw error;
     });
@@ -676,6 +684,12 @@ export class SotaOcrClient {
     if (!key || key.trim() === "") throw new MissingApiKeyError();
     // A key with spaces or line breaks (a copy-paste slip) would fail every request as a network error.
     if (!/^[\x21-\x7e]+$/.test(key)) throw new MissingApiKeyError("contains spaces, line breaks or other characters no API key has");
+    // Every answer is cleaned of the key before it reaches an error; a key this short would match ordinary text.
+    if (key.length < MIN_API_KEY_LENGTH) {
+      throw new MissingApiKeyError(
+        `is shorter than ${MIN_API_KEY_LENGTH} characters, which no API key is (it could not be kept out of error messages)`,
+      );
+    }
     return key;
   }
 
@@ -778,10 +792,16 @@ function notReadyError(jobId: string, result: AttemptResult): APIError {
   );
 }
 
-function positive(value: number | undefined, name: string): number | undefined {
+/**
+ * A duration option checked at the door. Infinity (and anything too long for a timer) means no
+ * limit, for timeouts; `finite` options (intervals) must be real numbers.
+ */
+export function positive(value: number | undefined, name: string, finite = false): number | undefined {
   if (value === undefined) return undefined;
-  if (!(typeof value === "number" && value > 0))
-    throw new SotaOcrError(`${name} must be a positive number of milliseconds, not ${JSON.stringify(value)}.`);
+  if (!(typeof value === "number" && value > 0 && (!finite || Number.isFinite(value)))) {
+    const kind = finite ? "a finite positive number of milliseconds" : "a positive number of milliseconds (Infinity: no limit)";
+    throw new SotaOcrError(`${name} must be ${kind}, not ${typeof value === "number" ? value : JSON.stringify(value)}.`);
+  }
   return value;
 }
 

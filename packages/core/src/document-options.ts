@@ -1,4 +1,4 @@
-import { type OcrOptions, SotaOcrClient } from "./client.js";
+import { type OcrOptions, positive, SotaOcrClient } from "./client.js";
 import { SotaOcrError } from "./errors.js";
 import { normalizePageRanges, type PageRangesInput } from "./page-ranges.js";
 import type { JobProgress } from "./types.js";
@@ -13,7 +13,10 @@ export interface DocumentOptions {
   client?: SotaOcrClient | undefined;
   /** Retries of each failed request. @default 2 */
   maxRetries?: number | undefined;
-  /** Milliseconds one file may take in all (upload, OCR, result) before a `TimeoutError` naming its job. @default 1800000 */
+  /**
+   * Milliseconds one file may take in all (upload, OCR, result) before a `TimeoutError` naming its
+   * job; Infinity (or 2^31 ms and more) for no limit. @default 1800000
+   */
   timeoutMs?: number | undefined;
   /** Document text as the page's markdown or plain text. @default "markdown" */
   format?: "markdown" | "text" | undefined;
@@ -44,6 +47,7 @@ export function resolveDocumentOptions(options: DocumentOptions): { client: Sota
     throw new SotaOcrError(`format must be "markdown" or "text", not ${JSON.stringify(options.format)}.`);
   }
   if (options.pageRanges !== undefined) normalizePageRanges(options.pageRanges);
+  positive(options.timeoutMs, "timeoutMs");
   const client =
     options.client ??
     new SotaOcrClient({ apiKey: options.apiKey, baseUrl: options.baseUrl, maxRetries: options.maxRetries, cache: options.cache });

@@ -3,7 +3,7 @@
  *
  * ```
  * SotaOcrError
- * ├─ MissingApiKeyError          no key in options or SOTAOCR_API_KEY (nothing was sent)
+ * ├─ MissingApiKeyError          no key in options or SOTAOCR_API_KEY, or not a key (spaces, < 6 characters); nothing was sent
  * ├─ InvalidInputError           path missing / a directory / empty / unreadable (nothing was sent)
  * │  ├─ UnsupportedFileError     not a PDF, PNG or JPEG, or a truncated PDF (nothing was sent)
  * │  └─ FileChangedError         the file changed while it was read to be sent (no job was created)
@@ -11,11 +11,13 @@
  * ├─ APIError                    the server answered with an error status (`status`, `code`)
  * │  ├─ BadRequestError          400
  * │  ├─ AuthenticationError      401
+ * │  ├─ InsufficientBalanceError 402: the account has no pages left; stops every file of a load
  * │  ├─ PermissionDeniedError    403
  * │  ├─ NotFoundError            404
  * │  ├─ RateLimitError           429
  * │  ├─ InternalServerError      ≥ 500
  * │  ├─ InvalidResponseError     2xx whose body is not what the API documents
+ * │  │  └─ ResponseTooLargeError a 2xx body past the size limit (`limitBytes`); not read to the end
  * │  └─ RedirectError            3xx: baseUrl is not where the API is served (`location`)
  * ├─ APIConnectionError          no usable answer (refused, reset, DNS); `mayHaveCreatedJob`
  * ├─ TimeoutError                a request or a job's deadline ran out; `jobId` to resume
@@ -23,7 +25,8 @@
  * └─ JobFailedError              the job ended as failed on the server
  * ```
  *
- * Messages never contain the API key.
+ * No error holds the API key, in any property, message or cause: the transport removes it from
+ * every header, body and parse error the server's answer produced (see redact.ts).
  */
 
 const BRAND = Symbol.for("sotaocr.error");
@@ -174,6 +177,11 @@ export class APIError extends SotaOcrError {
 
 export class BadRequestError extends APIError {}
 export class AuthenticationError extends APIError {}
+/**
+ * 402 `insufficient_balance`: the account's pages do not cover the upload (no job was created).
+ * About the account, not the file: loaders stop every file on it. Check with `getBalance()`.
+ */
+export class InsufficientBalanceError extends APIError {}
 export class PermissionDeniedError extends APIError {}
 export class NotFoundError extends APIError {}
 export class RateLimitError extends APIError {
@@ -193,6 +201,15 @@ export class RedirectError extends APIError {
   constructor(message: string, options: APIErrorOptions & { location?: string | undefined }) {
     super(message, options);
     this.location = options.location;
+  }
+}
+/** A 2xx answer larger than the client reads (see the README's limits); it was not read to the end. */
+export class ResponseTooLargeError extends InvalidResponseError {
+  /** The most bytes this kind of answer may have. */
+  readonly limitBytes: number;
+  constructor(message: string, options: APIErrorOptions & { limitBytes: number }) {
+    super(message, options);
+    this.limitBytes = options.limitBytes;
   }
 }
 
@@ -252,12 +269,14 @@ const classes = {
   APIError,
   BadRequestError,
   AuthenticationError,
+  InsufficientBalanceError,
   PermissionDeniedError,
   NotFoundError,
   RateLimitError,
   InternalServerError,
   InvalidResponseError,
   RedirectError,
+  ResponseTooLargeError,
   APIConnectionError,
   TimeoutError,
   AbortError,
@@ -275,6 +294,8 @@ function adviceFor(code: string | undefined): string {
       return "The PDF is password-protected: save a copy without the password and upload that.";
     case "page_range_out_of_bounds":
       return "The page ranges go beyond the document: check its page count and the ranges.";
+    case "insufficient_balance":
+      return "The account ran out of pages: check the balance with getBalance() and top up, then upload the file again.";
     case "invalid_pdf":
     case "invalid_image":
       return "The file could not be read as its type: check that it opens locally, or export it again.";

@@ -38,7 +38,15 @@ export function sniffFileType(head: Uint8Array): SniffResult {
   return { unsupported: looksLikeText(head) ? "text" : "unknown binary" };
 }
 
-/** A complete PDF ends with `%%EOF` within its last 1 KB (the limit Acrobat itself applies). */
+/**
+ * How far from its end a complete PDF has its last `%%EOF`. The spec allows bytes after it, and
+ * real files carry kilobytes there (padding, signature blocks, mail trailers): Acrobat's 1 KB
+ * would refuse them. A file cut off while downloading or copying has no `%%EOF` left in its last
+ * MiB, unless an earlier revision (an incremental update) ends there, which readers can open.
+ */
+export const PDF_END_WINDOW_BYTES = 1024 * 1024;
+
+/** True when `tail` (the last {@link PDF_END_WINDOW_BYTES} of a PDF, or all of it) holds `%%EOF`. */
 export function hasPdfEnd(tail: Uint8Array): boolean {
   return indexOfAscii(tail, "%%EOF") >= 0;
 }

@@ -4,7 +4,15 @@ import { basename, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InvalidInputError, UnsupportedFileError } from "./errors.js";
 import { type FileOrigin, fileOrigin, readError } from "./file-changes.js";
-import { CONTENT_TYPES, EXTENSIONS, hasPdfEnd, SNIFF_BYTES, type SupportedFileType, sniffFileType } from "./file-type.js";
+import {
+  CONTENT_TYPES,
+  EXTENSIONS,
+  hasPdfEnd,
+  PDF_END_WINDOW_BYTES,
+  SNIFF_BYTES,
+  type SupportedFileType,
+  sniffFileType,
+} from "./file-type.js";
 
 /**
  * What `extract` and `ocr` accept: a path, a `file:` URL, bytes, or a Blob/File.
@@ -52,9 +60,9 @@ export async function prepareInput(input: OcrInput, options: { filename?: string
     );
   }
   const fileType = sniffed.supported;
-  if (fileType === "pdf" && !hasPdfEnd(await readSlice(blob, Math.max(0, blob.size - 1024), blob.size, source, origin))) {
+  if (fileType === "pdf" && !hasPdfEnd(await readSlice(blob, Math.max(0, blob.size - PDF_END_WINDOW_BYTES), blob.size, source, origin))) {
     throw new UnsupportedFileError(
-      `${source} is a truncated PDF (no %%EOF marker at its end): it was probably cut off while downloading or copying. Get a complete copy and try again.`,
+      `${source} is a truncated PDF (no %%EOF marker in its last MiB): it was probably cut off while downloading or copying. Get a complete copy and try again.`,
       source,
       "pdf",
       "truncated",

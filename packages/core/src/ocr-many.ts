@@ -1,6 +1,6 @@
 import { setMaxListeners } from "node:events";
 import type { OcrOptions } from "./client.js";
-import { SotaOcrError } from "./errors.js";
+import { InsufficientBalanceError, SotaOcrError } from "./errors.js";
 import { sha256OfInput } from "./hash.js";
 import { isPreparedInput, type OcrInput, type PreparedInput, prepareInput, sourceOf } from "./input.js";
 import { linkedController } from "./sleep.js";
@@ -42,11 +42,17 @@ export async function* ocrMany(ocr: OcrOne, inputs: readonly OcrManyInput[], opt
   // that the same file given twice, by one path or two, is uploaded and billed once.
   const firsts = new Map<string, { index: number; outcome: Promise<OcrResult> }>();
   let next = 0;
+  // Set once the account is out of pages: the files not started yet are not uploaded.
+  let outOfPages: InsufficientBalanceError | undefined;
   const startNext = () => {
     const index = next++;
     const entry = inputs[index] as OcrManyInput;
     const [input, filename] = isNamed(entry) ? [entry.input, entry.filename] : [entry, undefined];
     const source = sourceOf(input, filename);
+    if (outOfPages) {
+      running.set(index, Promise.resolve({ index, source, error: notUploaded(source, outOfPages) }));
+      return;
+    }
     let duplicateOf: number | undefined;
     const ocrOnce = async (): Promise<OcrResult> => {
       const prepared = isPreparedInput(input) ? input : await prepareInput(input, { filename });
@@ -77,6 +83,7 @@ export async function* ocrMany(ocr: OcrOne, inputs: readonly OcrManyInput[], opt
     while (running.size > 0) {
       const item = await Promise.race(running.values());
       running.delete(item.index);
+      if (InsufficientBalanceError.isInstance(item.error)) outOfPages ??= item.error;
       if (next < inputs.length) startNext();
       yield item;
     }
@@ -85,6 +92,15 @@ export async function* ocrMany(ocr: OcrOne, inputs: readonly OcrManyInput[], opt
     await Promise.allSettled(running.values());
     dispose();
   }
+}
+
+/** The error for a file left out because an earlier one found the account out of pages. */
+function notUploaded(source: string, refusal: InsufficientBalanceError): InsufficientBalanceError {
+  return new InsufficientBalanceError(
+    `${source}: not uploaded: an earlier file was refused with 402 (insufficient_balance), the account has no pages left. ` +
+      "Check the balance with client.getBalance() and top up, then run the files again.",
+    { status: refusal.status, code: refusal.code, serverMessage: refusal.serverMessage, cause: refusal },
+  );
 }
 
 function isNamed(entry: OcrManyInput): entry is { input: OcrInput; filename?: string } {

@@ -3,11 +3,13 @@ import {
   type APIErrorOptions,
   AuthenticationError,
   BadRequestError,
+  InsufficientBalanceError,
   InternalServerError,
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
 } from "./errors.js";
+import { type Redact, redactJson } from "./redact.js";
 import { parseRetryAfter } from "./retry.js";
 import { errorBodySchema } from "./schemas.js";
 
@@ -19,8 +21,8 @@ export interface FailedResponse {
   /** e.g. "GET /v1/jobs/job_1", for the message. */
   what: string;
   jobId?: string | undefined;
-  /** Removes secrets from text the server sent back (it might echo our headers). */
-  redact: (text: string) => string;
+  /** Removes secrets from text the server sent back (it might echo our headers); `headers` already are. */
+  redact: Redact;
   /** Set for uploads: a server error after an upload may still have created a job. */
   idempotencyKey?: string | undefined;
 }
@@ -28,9 +30,9 @@ export interface FailedResponse {
 /** The typed error for an HTTP error status, with the server's code and message when it sent them. */
 export function errorFromResponse(response: FailedResponse): APIError {
   const { status, headers, what, jobId } = response;
-  const { code, message } = readErrorBody(response.body, headers["content-type"]);
-  const serverCode = code === undefined ? undefined : response.redact(code);
-  const serverMessage = message === undefined ? undefined : response.redact(message);
+  // Redacted whole, before any snippet is cut from it; parsed values (JSON escapes) again after.
+  const body = readErrorBody(response.redact(response.body), headers["content-type"], response.redact);
+  const { code: serverCode, message: serverMessage } = body;
   const said = [serverCode, serverMessage].filter(Boolean).join(": ");
   const mayHaveCreatedJob = response.idempotencyKey && status >= 500 && status !== 503;
   const jobHint = mayHaveCreatedJob
@@ -47,6 +49,7 @@ export function errorFromResponse(response: FailedResponse): APIError {
   };
   if (status === 400) return new BadRequestError(text, options);
   if (status === 401) return new AuthenticationError(text, options);
+  if (status === 402 || (status < 500 && serverCode === "insufficient_balance")) return new InsufficientBalanceError(text, options);
   if (status === 403) return new PermissionDeniedError(text, options);
   if (status === 404) return new NotFoundError(text, options);
   if (status === 429) return new RateLimitError(text, { ...options, retryAfterMs: parseRetryAfter(headers) });
@@ -63,6 +66,8 @@ function advice(status: number, jobId: string | undefined, contentType: string |
       return "The request was rejected; fix what the server names and send it again.";
     case 401:
       return "Check the API key (the apiKey option or SOTAOCR_API_KEY).";
+    case 402:
+      return `The account has no pages left for this: check the balance with client.getBalance() (or \`sotaocr balance\`) and top up, then try again.${upload ? " No job was created." : ""}`;
     case 403:
       return "This API key is not allowed to do that: check the account and its plan.";
     case 404:
@@ -82,10 +87,10 @@ function advice(status: number, jobId: string | undefined, contentType: string |
   }
 }
 
-function readErrorBody(body: string, contentType: string | undefined): { code?: string; message?: string } {
+function readErrorBody(body: string, contentType: string | undefined, redact: Redact): { code?: string; message?: string } {
   let json: unknown;
   try {
-    json = JSON.parse(body);
+    json = redactJson(JSON.parse(body), redact);
   } catch {
     const snippet = body.trim().slice(0, 200);
     return snippet && !contentType?.includes("text/html") ? { message: snippet } : {};

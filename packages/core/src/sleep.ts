@@ -15,13 +15,27 @@ export function deadlineOf(signal: AbortSignal | undefined): Deadline | undefine
   return signal && deadlines.get(signal);
 }
 
+/**
+ * The longest delay a Node timer takes (2^31 - 1 ms, about 24.8 days). Node runs a longer one, or
+ * Infinity, after 1 ms: every timer goes through {@link timerDelay} instead.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The delay to give a timer for a limit of `ms`, or `undefined` for "no limit" (Infinity, or too long for a timer). */
+export function timerDelay(ms: number): number | undefined {
+  return ms >= MAX_TIMER_MS ? undefined : Math.max(0, ms);
+}
+
 /** Resolves after `ms`, or rejects with the signal's reason as soon as `signal` aborts. */
 export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) throw signal.reason;
   if (ms <= 0) return;
-  await delay(ms, undefined, { signal }).catch((error: unknown) => {
-    throw signal?.aborted ? signal.reason : error;
-  });
+  // A wait longer than one timer allows is waited out a timer at a time (Infinity: until aborted).
+  for (let left = ms; left > 0; left -= MAX_TIMER_MS) {
+    await delay(timerDelay(left) ?? MAX_TIMER_MS, undefined, { signal }).catch((error: unknown) => {
+      throw signal?.aborted ? signal.reason : error;
+    });
+  }
 }
 
 /**
@@ -54,11 +68,12 @@ export function linkedController(...signals: (AbortSignal | undefined)[]): {
   return { controller, dispose };
 }
 
-/** A signal that aborts with `reason` after `ms` (never when ms is Infinity). Call `dispose()` when done. */
+/** A signal that aborts with `reason` after `ms` (never when `ms` means no limit). Call `dispose()` when done. */
 export function deadlineSignal(ms: number, reason: unknown): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
-  if (!Number.isFinite(ms)) return { signal: controller.signal, dispose: () => {} };
-  const timer = setTimeout(() => controller.abort(reason), Math.max(0, ms));
+  const delayMs = timerDelay(ms);
+  if (delayMs === undefined) return { signal: controller.signal, dispose: () => {} };
+  const timer = setTimeout(() => controller.abort(reason), delayMs);
   deadlines.set(controller.signal, { at: performance.now() + ms, ms });
   return { signal: controller.signal, dispose: () => clearTimeout(timer) };
 }

@@ -85,7 +85,7 @@ describe("auth and isolation", () => {
   });
 
   it("surfaces a wrong key as the client's AuthenticationError", async () => {
-    const wrong = new SotaOcrClient({ baseUrl: emulator.url, apiKey: "nope" });
+    const wrong = new SotaOcrClient({ baseUrl: emulator.url, apiKey: "nope-nope" });
     const error = await wrong.ocr(makePdf(1)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error).toMatchObject({ status: 401, code: "invalid_api_key" });

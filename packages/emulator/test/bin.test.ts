@@ -62,7 +62,7 @@ describe.concurrent("sotaocr-emulator (bin)", () => {
       "--api-key",
       "k1-secret",
       "--api-key",
-      "k2",
+      "k2-secret",
       "--quiet",
     ]);
     try {
@@ -70,7 +70,7 @@ describe.concurrent("sotaocr-emulator (bin)", () => {
       const url = /listening on (\S+)/.exec(output.stdout)?.[1] as string;
       expect(output.stdout).toContain("SOTAOCR_API_KEY=<your --api-key>");
       expect(output.stdout).not.toContain("k1-secret");
-      expect((await new SotaOcrClient({ baseUrl: url, apiKey: "k2" }).getBalance()).remainingPages).toBe(10_000);
+      expect((await new SotaOcrClient({ baseUrl: url, apiKey: "k2-secret" }).getBalance()).remainingPages).toBe(10_000);
       await expect(new SotaOcrClient({ baseUrl: url, apiKey: "sotaocr-emulator" }).getBalance()).rejects.toMatchObject({ status: 401 });
       expect(output.stdout.trim().split("\n")).toHaveLength(1);
     } finally {

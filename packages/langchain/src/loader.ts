@@ -4,6 +4,7 @@ import {
   AbortError,
   AuthenticationError,
   type DocumentOptions,
+  InsufficientBalanceError,
   MissingApiKeyError,
   type OcrInput,
   type OcrManyInput,
@@ -103,8 +104,8 @@ export class SotaOcrLoader extends BaseDocumentLoader {
     const items = this.#client.ocrMany(this.#inputs, { ...this.#ocrOptions, concurrency: options.concurrency });
     for await (const item of items) {
       if (item.error) {
-        // Leaving the loop stops the other files. An abort, or a key the service refuses, is about
-        // every file, not this one: no onError setting turns that into an empty result.
+        // Leaving the loop stops the other files. An abort, a key the service refuses, or an account
+        // out of pages is about every file, not this one: no onError setting turns that into an empty result.
         if (onError === "throw" || stopsEveryFile(item.error)) throw item.error;
         const failure = { source: item.source, error: item.error };
         this.failures.push(failure);
@@ -120,7 +121,9 @@ export class SotaOcrLoader extends BaseDocumentLoader {
 }
 
 function stopsEveryFile(error: Error): boolean {
-  return [AbortError, AuthenticationError, MissingApiKeyError, PermissionDeniedError].some((type) => type.isInstance(error));
+  return [AbortError, AuthenticationError, InsufficientBalanceError, MissingApiKeyError, PermissionDeniedError].some((type) =>
+    type.isInstance(error),
+  );
 }
 
 function toOcrInput(item: LoaderInput, name: string | undefined): OcrManyInput {

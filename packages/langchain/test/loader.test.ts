@@ -228,7 +228,7 @@ describe("errors", () => {
     });
     try {
       await expect(new SotaOcrLoader(dataPath("page.png"), on(failing)).load()).rejects.toBeInstanceOf(JobFailedError);
-      await expect(new SotaOcrLoader(dataPath("page.jpg"), { ...on(failing), apiKey: "wrong" }).load()).rejects.toBeInstanceOf(
+      await expect(new SotaOcrLoader(dataPath("page.jpg"), { ...on(failing), apiKey: "wrong-key" }).load()).rejects.toBeInstanceOf(
         AuthenticationError,
       );
       await expect(new SotaOcrLoader(dataPath("nope.pdf"), on(failing)).load()).rejects.toBeInstanceOf(InvalidInputError);

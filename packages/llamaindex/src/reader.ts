@@ -4,6 +4,7 @@ import {
   AbortError,
   DEFAULT_JOB_TIMEOUT_MS,
   type DocumentOptions,
+  InsufficientBalanceError,
   InvalidInputError,
   type OcrInput,
   type OcrOptions,
@@ -41,6 +42,12 @@ export class SotaOcrReader extends FileReader<Document<SotaOcrReaderMetadata>> {
   readonly #client: SotaOcrClient;
   readonly #ocrOptions: OcrOptions;
   readonly #splitPages: boolean;
+  /**
+   * The 402 that found the account out of pages, if one did: every later file first asks the
+   * balance (free), and is not uploaded while it is empty. A directory load so stops at the first
+   * 402, and the same reader works again once the account is topped up.
+   */
+  #outOfPages: InsufficientBalanceError | undefined;
 
   constructor(options: SotaOcrReaderOptions = {}) {
     super();
@@ -75,7 +82,9 @@ export class SotaOcrReader extends FileReader<Document<SotaOcrReaderMetadata>> {
     const { signal, timeoutMs = DEFAULT_JOB_TIMEOUT_MS } = this.#ocrOptions;
     let bytes: Uint8Array;
     try {
-      const bounded = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]);
+      // A timer of 2^31 ms or more (Infinity) would fire at once: such a timeoutMs means no limit, as in the client.
+      const deadline = timeoutMs < 2 ** 31 - 1 ? [AbortSignal.timeout(timeoutMs)] : [];
+      const bounded = AbortSignal.any([...deadline, ...(signal ? [signal] : [])]);
       const response = await fetch(url, { signal: bounded });
       if (!response.ok) throw new Error(`it answered ${response.status}`);
       bytes = new Uint8Array(await response.arrayBuffer());
@@ -96,11 +105,31 @@ export class SotaOcrReader extends FileReader<Document<SotaOcrReaderMetadata>> {
 
   /** `source`: how `failures` names the input when not by its path or name (a URL). */
   async #ocr(input: OcrInput, filename?: string, source?: string): Promise<OcrResult> {
+    const name = source ?? sourceOf(input, filename);
     try {
+      await this.#checkBalance(name);
       return await this.#client.ocr(input, { ...this.#ocrOptions, filename });
     } catch (error) {
-      this.failures.push({ source: source ?? sourceOf(input, filename), error: error as Error });
+      if (InsufficientBalanceError.isInstance(error)) this.#outOfPages ??= error;
+      this.failures.push({ source: name, error: error as Error });
       throw error;
     }
+  }
+
+  /** After a 402: throws without uploading while the balance says no pages are left. */
+  async #checkBalance(name: string): Promise<void> {
+    const refusal = this.#outOfPages;
+    if (!refusal) return;
+    // A balance that cannot be read (an older server, a network error) does not block: the upload will tell.
+    const balance = await this.#client.getBalance({ signal: this.#ocrOptions.signal }).catch(() => undefined);
+    if (!balance || balance.remainingPages > 0) {
+      this.#outOfPages = undefined;
+      return;
+    }
+    throw new InsufficientBalanceError(
+      `${name}: not uploaded: the account has no pages left (an earlier file was refused with 402, and the balance says 0). ` +
+        "Top up, then load it again; check with client.getBalance().",
+      { status: refusal.status, code: refusal.code, serverMessage: refusal.serverMessage, cause: refusal },
+    );
   }
 }

@@ -133,7 +133,7 @@ describe("SotaOcrReader", () => {
       const reader = new SotaOcrReader(on(failing));
       await expect(reader.loadData(dataPath("page.png"))).rejects.toBeInstanceOf(JobFailedError);
       await expect(reader.loadData(join(dir, "missing.pdf"))).rejects.toBeInstanceOf(InvalidInputError);
-      await expect(new SotaOcrReader({ ...on(failing), apiKey: "wrong" }).loadData(dataPath("page.jpg"))).rejects.toBeInstanceOf(
+      await expect(new SotaOcrReader({ ...on(failing), apiKey: "wrong-key" }).loadData(dataPath("page.jpg"))).rejects.toBeInstanceOf(
         AuthenticationError,
       );
       expect(reader.failures.map((failure) => [failure.source, failure.error.name])).toEqual([
