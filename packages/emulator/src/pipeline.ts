@@ -176,14 +176,18 @@ export function answerClientError(
   socket: Duplex,
 ): void {
   const pending = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
-  if (error.code === "ECONNRESET" || !socket.writable || pending?.headersSent) {
+  const timedOut = error.code === "ERR_HTTP_REQUEST_TIMEOUT" || error.code === "ERR_HTTP_HEADERS_TIMEOUT";
+  // A body the client cut off (it aborted: its side of the connection ended mid-body) gets no
+  // answer: nobody is there to read it, and the log keeps the request unanswered.
+  const cutOff = error.code === "HPE_INVALID_EOF_STATE";
+  if (error.code === "ECONNRESET" || cutOff || !socket.writable || pending?.headersSent) {
     socket.destroy();
     return;
   }
   const [status, code, message] =
     error.code === "HPE_HEADER_OVERFLOW"
       ? [431, "headers_too_large", "The request line and headers are too large (16 KiB at most)."]
-      : error.code === "ERR_HTTP_REQUEST_TIMEOUT" || error.code === "ERR_HTTP_HEADERS_TIMEOUT"
+      : timedOut
         ? [
             408,
             "request_timeout",
