@@ -84,7 +84,12 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
       req.socket.destroy();
       return;
     }
-    await readBody(req, record);
+    // A client that goes away mid-body (an abort) gets no answer; reading must not reject unhandled.
+    const bodyArrived = await readBody(req, record).then(
+      () => true,
+      () => false,
+    );
+    if (!bodyArrived) return;
     while (typeof reply === "function") reply = await reply(record);
     if (reply === "reset-before-body" || reply === "reset-after-body") {
       req.socket.destroy();

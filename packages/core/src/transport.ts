@@ -93,7 +93,8 @@ export async function send(config: TransportConfig, attempt: Attempt): Promise<A
     } as Parameters<typeof request>[1]);
     const headers = redactHeaders(flattenHeaders(response.headers), redact);
     if (response.statusCode >= 300 && response.statusCode < 400) {
-      response.body.destroy();
+      // Read (a little) rather than destroyed: a destroyed body with no reader raises an uncaught error.
+      await readBody(response.body, ERROR_BODY_LIMIT_BYTES, { keepCut: true });
       throw redirectError({ status: response.statusCode, headers, url, path: attempt.path, what, jobId: attempt.jobId, redact });
     }
     const failed = response.statusCode >= 400;
