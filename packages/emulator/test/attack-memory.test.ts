@@ -25,7 +25,8 @@ describe("a 2 GB upload against maxUploadBytes (emulator in its own process)", (
   it("is refused in every form with the server reading a bounded part of it, its memory bounded, and it stays up", async () => {
     const server = await startEmulatorProcess({ engine: "synthetic", synthetic: { msPerPage: 1 }, maxUploadBytes: MAX_UPLOAD });
     try {
-      const client = new SotaOcrClient({ baseUrl: server.url, apiKey: DEFAULT_API_KEY, maxRetries: 0 });
+      // Retries as users have them: a poll whose keep-alive socket the server closed at that moment is sent again.
+      const client = new SotaOcrClient({ baseUrl: server.url, apiKey: DEFAULT_API_KEY });
       // Warm up the upload path with a file just under the limit, so the baseline includes its buffers.
       const pdf = makePdf(2);
       const nearLimit = new Uint8Array(MAX_UPLOAD - 1024).fill(0x20);
@@ -143,7 +144,8 @@ describe("tiny PDFs with huge pages (local engine, emulator in its own process)"
   it("fail their job with page_too_large before any render, the server's memory bounded", async () => {
     const server = await startEmulatorProcess({});
     try {
-      const client = new SotaOcrClient({ baseUrl: server.url, apiKey: DEFAULT_API_KEY, maxRetries: 0 });
+      // Retries as users have them: a poll whose keep-alive socket the server closed at that moment is sent again.
+      const client = new SotaOcrClient({ baseUrl: server.url, apiKey: DEFAULT_API_KEY });
       const text = "A page with a text layer, read without OCR. ".repeat(6);
       // Warm up the engine (pdf.js) with a normal page, so the baseline includes it.
       expect((await client.ocr(makeSizedPdf(612, 792, text), { format: "text" })).pages[0]?.content).toContain("text layer");
