@@ -2,8 +2,13 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { type Dispatcher, getGlobalDispatcher } from "undici";
 import type { z } from "zod";
-import { defaultCacheDir } from "./cache-dir.js";
-import { type CachedRun, cachedOcr } from "./cached-ocr.js";
+import { comparePages, onlyMissing, type PagePromise, pageMismatchError, pagePromise } from "./api/page-check.js";
+import { findPageObjects, pagesFromObjects, pagesFromText, pagesInJson } from "./api/pages.js";
+import { balanceSchema, infoSchema, jobSchema, resultSchema } from "./api/schemas.js";
+import { defaultCacheDir } from "./cache/cache-dir.js";
+import { JobJournal } from "./cache/job-journal.js";
+import { type CachedRun, cachedOcr } from "./cache/ocr-cache.js";
+import { ResultCache } from "./cache/result-store.js";
 import {
   AbortError,
   APIConnectionError,
@@ -17,17 +22,7 @@ import {
   TimeoutError,
   toAbortError,
 } from "./errors.js";
-import { sha256OfInput } from "./hash.js";
-import { isPreparedInput, type OcrInput, type PreparedInput, prepareInput } from "./input.js";
-import { JobJournal } from "./job-journal.js";
-import { type OcrManyInput, type OcrManyItem, type OcrManyOptions, ocrMany } from "./ocr-many.js";
-import { JobPacer } from "./pacer.js";
-import { comparePages, onlyMissing, type PagePromise, pageMismatchError, pagePromise } from "./page-check.js";
-import { normalizePageRanges, type PageRange, type PageRangesInput } from "./page-ranges.js";
-import { findPageObjects, pagesFromObjects, pagesFromText, pagesInJson } from "./pages.js";
-import { type ResultProbeMiss, type WaitOptions, waitForJob } from "./poll.js";
-import { MIN_API_KEY_LENGTH } from "./redact.js";
-import { ResultCache } from "./result-cache.js";
+import { MIN_API_KEY_LENGTH } from "./http/redact.js";
 import {
   backoffMs,
   DEFAULT_MAX_RETRIES,
@@ -36,12 +31,17 @@ import {
   parseRetryAfter,
   retryAfterMisfit,
   retryDelayMs,
-} from "./retry.js";
-import { balanceSchema, infoSchema, jobSchema, resultSchema } from "./schemas.js";
-import { deadlineOf, deadlineSignal, linkedController, sleep } from "./sleep.js";
-import { type Attempt, type AttemptResult, parseJson, RESULT_BODY_LIMIT_BYTES, send, type TransportConfig } from "./transport.js";
+} from "./http/retry.js";
+import { type Attempt, type AttemptResult, parseJson, RESULT_BODY_LIMIT_BYTES, send, type TransportConfig } from "./http/transport.js";
+import { extractForm, type UploadProgress } from "./http/upload.js";
+import { sha256OfInput } from "./input/hash.js";
+import { isPreparedInput, type OcrInput, type PreparedInput, prepareInput } from "./input/prepare-input.js";
+import { type OcrManyInput, type OcrManyItem, type OcrManyOptions, ocrMany } from "./ocr-many.js";
+import { normalizePageRanges, type PageRange, type PageRangesInput } from "./options/page-ranges.js";
+import { JobPacer } from "./polling/pacer.js";
+import { type ResultProbeMiss, type WaitOptions, waitForJob } from "./polling/wait-for-job.js";
 import type { Balance, Job, JobPages, JobResult, OcrFormat, OcrResult, PagePreview, ResultFormat, ServiceInfo } from "./types.js";
-import { extractForm, type UploadProgress } from "./upload.js";
+import { deadlineOf, deadlineSignal, linkedController, sleep } from "./utils/timers.js";
 import { VERSION } from "./version.js";
 
 export const DEFAULT_BASE_URL = "https://api.sotaocr.com";

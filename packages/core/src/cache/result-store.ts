@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import type { OcrResult } from "../types.js";
 import { readJsonFile, writeFileAtomic } from "./atomic-file.js";
-import type { OcrResult } from "./types.js";
 
 const VERSION = 1;
 

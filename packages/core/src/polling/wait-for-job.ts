@@ -1,8 +1,8 @@
 import { performance } from "node:perf_hooks";
-import { JobFailedError, toAbortError } from "./errors.js";
+import { JobFailedError, toAbortError } from "../errors.js";
+import type { Job, JobProgress, JobResult } from "../types.js";
+import { sleep } from "../utils/timers.js";
 import { PollSchedule } from "./poll-schedule.js";
-import { sleep } from "./sleep.js";
-import type { Job, JobProgress, JobResult } from "./types.js";
 
 export interface WaitOptions {
   /** Called whenever the job's status, page count or completed pages change. */

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { sleep } from "./sleep.js";
+import { sleep } from "../utils/timers.js";
 
 const MAX_TRACKED_JOBS = 10_000;
 

@@ -1,8 +1,8 @@
-import { APIError, JobFailedError, NotFoundError, SotaOcrError, toAbortError } from "./errors.js";
+import { APIError, JobFailedError, NotFoundError, SotaOcrError, toAbortError } from "../errors.js";
+import type { OcrResult } from "../types.js";
+import { sleep } from "../utils/timers.js";
 import { HEARTBEAT_MS, type JobJournal, type JournalEntry } from "./job-journal.js";
-import { cacheKey, type ResultCache } from "./result-cache.js";
-import { sleep } from "./sleep.js";
-import type { OcrResult } from "./types.js";
+import { cacheKey, type ResultCache } from "./result-store.js";
 
 /** How `ocr` runs one file when a cache is on: with a known idempotency key, maybe resuming a job. */
 export interface CachedRun {

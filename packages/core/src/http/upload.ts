@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { assertUnchanged, readError } from "./file-changes.js";
-import type { PreparedInput } from "./input.js";
-import type { PageRange } from "./page-ranges.js";
+import { assertUnchanged, readError } from "../input/file-changes.js";
+import type { PreparedInput } from "../input/prepare-input.js";
+import type { PageRange } from "../options/page-ranges.js";
 
 /** Bytes of the file handed to the connection so far; `done` once the last one was. */
 export interface UploadProgress {

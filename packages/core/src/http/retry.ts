@@ -1,4 +1,4 @@
-import { APIConnectionError, APIError, TimeoutError } from "./errors.js";
+import { APIConnectionError, APIError, TimeoutError } from "../errors.js";
 
 /** Retries after the first attempt, unless a call or the client says otherwise. */
 export const DEFAULT_MAX_RETRIES = 2;

@@ -1,7 +1,7 @@
-import { InvalidResponseError } from "./errors.js";
-import { countPages, includesPage, type PageRange, pageAtIndex } from "./page-ranges.js";
+import { InvalidResponseError } from "../errors.js";
+import { countPages, includesPage, type PageRange, pageAtIndex } from "../options/page-ranges.js";
+import type { OcrBlock, OcrFormat, OcrPage } from "../types.js";
 import type { ResultWire } from "./schemas.js";
-import type { OcrBlock, OcrFormat, OcrPage } from "./types.js";
 
 // Turns any result shape of shared/api/CONTRACT.md into pages numbered as in the original document.
 
