@@ -3,7 +3,7 @@ import { countPages, includesPage, type PageRange, pageAtIndex } from "../option
 import type { OcrBlock, OcrFormat, OcrPage } from "../types.js";
 import type { ResultWire } from "./schemas.js";
 
-// Turns any result shape of shared/api/CONTRACT.md into pages numbered as in the original document.
+// Turns any result shape of docs/api-contract.md#the-json-result into pages numbered as in the original document.
 
 type Dict = Record<string, unknown>;
 
