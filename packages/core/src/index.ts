@@ -1,15 +1,4 @@
-export {
-  type ClientOptions,
-  DEFAULT_BASE_URL,
-  DEFAULT_JOB_TIMEOUT_MS,
-  DEFAULT_TIMEOUT_MS,
-  type ExtractOptions,
-  type GetPagesOptions,
-  MIN_POLL_INTERVAL_MS,
-  type OcrOptions,
-  type RequestOptions,
-  SotaOcrClient,
-} from "./client.js";
+export { SotaOcrClient } from "./client.js";
 export { type DocumentOptions, resolveDocumentOptions } from "./document-options.js";
 export {
   AbortError,
@@ -42,9 +31,20 @@ export { type SupportedFileType, sniffFileType } from "./input/file-type.js";
 export { sha256Hex } from "./input/hash.js";
 export { type OcrInput, type PreparedInput, prepareInput, sourceOf } from "./input/prepare-input.js";
 export { DEFAULT_CONCURRENCY, type OcrManyInput, type OcrManyItem, type OcrManyOptions } from "./ocr-many.js";
+export {
+  type ClientOptions,
+  DEFAULT_BASE_URL,
+  DEFAULT_JOB_TIMEOUT_MS,
+  DEFAULT_TIMEOUT_MS,
+  type ExtractOptions,
+  type GetPagesOptions,
+  MIN_POLL_INTERVAL_MS,
+  type OcrOptions,
+  type RequestOptions,
+  type WaitOptions,
+} from "./options/client-options.js";
 export { formatPageRanges, normalizePageRanges, type PageRange, type PageRangesInput } from "./options/page-ranges.js";
 export { pageId, wholeResultId } from "./page-id.js";
-export type { WaitOptions } from "./polling/wait-for-job.js";
 export type {
   Balance,
   Job,

@@ -1,6 +1,6 @@
-import { APIError, JobFailedError, NotFoundError, SotaOcrError, toAbortError } from "../errors.js";
+import { APIError, JobFailedError, NotFoundError, SotaOcrError } from "../errors.js";
 import type { OcrResult } from "../types.js";
-import { sleep } from "../utils/timers.js";
+import { sleepOrAbort } from "../utils/timers.js";
 import { HEARTBEAT_MS, type JobJournal, type JournalEntry } from "./job-journal.js";
 import { cacheKey, type ResultCache } from "./result-store.js";
 
@@ -55,9 +55,7 @@ export async function cachedOcr(context: CachedOcrContext): Promise<OcrResult> {
     if (!claim.owned) {
       const { failed } = claim;
       if (failed) throw new JobFailedError(failed.jobId ?? "(unknown)", failed.status, failed.code, failed.message);
-      await sleep(WAIT_FOR_OTHER_MS, signal).catch((reason) => {
-        throw toAbortError(reason, undefined);
-      });
+      await sleepOrAbort(WAIT_FOR_OTHER_MS, signal, undefined);
       continue;
     }
     let entry: JournalEntry = claim.entry;

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { sleep } from "../utils/timers.js";
+import { sleepOrAbort } from "../utils/timers.js";
 
 const MAX_TRACKED_JOBS = 10_000;
 
@@ -19,7 +19,7 @@ export class JobPacer {
     this.#intervalMs = intervalMs;
   }
 
-  /** Waits until a request about `jobId` may be sent. */
+  /** Waits until a request about `jobId` may be sent; an abort is an `AbortError` naming the job. */
   async wait(jobId: string, signal?: AbortSignal): Promise<void> {
     const lastEnd = this.#lastEnd.get(jobId);
     const lastTurn = this.#lastTurn.get(jobId);
@@ -29,14 +29,14 @@ export class JobPacer {
     }
     const turn = Math.max(performance.now(), (lastEnd ?? -Infinity) + this.#intervalMs, (lastTurn ?? -Infinity) + this.#intervalMs);
     this.#remember(this.#lastTurn, jobId, turn);
-    await sleep(turn - performance.now(), signal);
+    await sleepOrAbort(turn - performance.now(), signal, jobId);
     // The request before may have ended later than its turn: keep a full interval after its end.
     for (
       let end = this.#lastEnd.get(jobId);
       end !== undefined && end + this.#intervalMs > performance.now();
       end = this.#lastEnd.get(jobId)
     ) {
-      await sleep(end + this.#intervalMs - performance.now(), signal);
+      await sleepOrAbort(end + this.#intervalMs - performance.now(), signal, jobId);
     }
   }
 

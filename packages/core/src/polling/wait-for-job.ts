@@ -1,17 +1,9 @@
 import { performance } from "node:perf_hooks";
 import { JobFailedError, toAbortError } from "../errors.js";
+import type { WaitOptions } from "../options/client-options.js";
 import type { Job, JobProgress, JobResult } from "../types.js";
-import { sleep } from "../utils/timers.js";
+import { sleepOrAbort } from "../utils/timers.js";
 import { PollSchedule } from "./poll-schedule.js";
-
-export interface WaitOptions {
-  /** Called whenever the job's status, page count or completed pages change. */
-  onProgress?: ((progress: JobProgress) => void) | undefined;
-  /** Milliseconds to wait in all before a `TimeoutError` naming the job. @default the client's jobTimeoutMs */
-  timeoutMs?: number | undefined;
-  /** Aborts the wait, sleeps included, with an `AbortError` naming the job. */
-  signal?: AbortSignal | undefined;
-}
 
 export interface PollDependencies {
   getJob: (jobId: string, options: { signal?: AbortSignal | undefined }) => Promise<Job>;
@@ -71,9 +63,7 @@ export async function waitForJob(
   let probeResult = deps.probeResult;
   let probedLast = false;
   while (!signal?.aborted) {
-    await sleep(delay, signal).catch((reason) => {
-      throw toAbortError(reason, jobId);
-    });
+    await sleepOrAbort(delay, signal, jobId);
     const sentAt = performance.now();
     // Never two result requests in a row: a status poll between them keeps progress reported, and
     // catches a job that failed on a server that keeps answering 202 for it.

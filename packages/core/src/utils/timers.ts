@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as delay } from "node:timers/promises";
+import { toAbortError } from "../errors.js";
 
 /** A deadline a signal carries: when it runs out (`performance.now()` time) and how long it was, in ms. */
 export interface Deadline {
@@ -36,6 +37,16 @@ export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       throw signal?.aborted ? signal.reason : error;
     });
   }
+}
+
+/**
+ * {@link sleep} for the client's own waits (backoffs, polls, pacing): an abort becomes an
+ * `AbortError` that names the job, when there is one, so the caller knows what to resume.
+ */
+export async function sleepOrAbort(ms: number, signal: AbortSignal | undefined, jobId: string | undefined): Promise<void> {
+  await sleep(ms, signal).catch((reason: unknown) => {
+    throw toAbortError(reason, jobId);
+  });
 }
 
 /**
