@@ -89,8 +89,10 @@ export class SotaOcrClient {
         jobId,
         { onProgress, signal },
         {
-          getJob: (id, opts) => this.#endpoints.getJob(id, { ...request, signal: opts.signal }),
+          getJob: (id, opts) => this.#endpoints.getJob(id, { ...request, signal: opts.signal }, "turn-taken"),
+          pacer: this.#pacer,
           minIntervalMs: this.#options.pollIntervalMs,
+          schedule: this.#options.pollSchedule,
         },
       ),
     );

@@ -77,9 +77,11 @@ async function runJob(
     jobId,
     { onProgress: options.onProgress, signal, initial, source: prepared.source },
     {
-      getJob: (id, opts) => endpoints.getJob(id, { ...request, signal: opts.signal }),
-      probeResult: (id, opts) => endpoints.probeResult(id, { ...request, signal: opts.signal }, opts.job, options.pageRanges),
+      getJob: (id, opts) => endpoints.getJob(id, { ...request, signal: opts.signal }, "turn-taken"),
+      probeResult: (id, opts) => endpoints.probeResult(id, { ...request, signal: opts.signal }, opts.job, options.pageRanges, "turn-taken"),
+      pacer,
       minIntervalMs: context.client.pollIntervalMs,
+      schedule: context.client.pollSchedule,
     },
   );
   const pages = await finalPages(endpoints, pacer, jobId, result, {

@@ -45,6 +45,12 @@ export function extractFields(options: Pick<ResolvedExtractOptions, "pageRanges"
   return fields;
 }
 
+/**
+ * How a request that counts as a poll waits for its job's turn: before every attempt ("paced"), or
+ * only before retries, when the caller took the first turn itself (the poll loop, "turn-taken").
+ */
+export type Pacing = "paced" | "turn-taken";
+
 export interface EndpointsConfig {
   /** Where and how requests go, the API key checked: asked for each request. */
   transport: () => TransportConfig;
@@ -86,9 +92,9 @@ export class Endpoints {
   }
 
   /** `GET /v1/jobs/{id}`, paced per job, retries included. */
-  async getJob(jobId: string, request: ResolvedRequest): Promise<Job> {
+  async getJob(jobId: string, request: ResolvedRequest, pacing: Pacing = "paced"): Promise<Job> {
     const path = jobPath(jobId);
-    const result = await this.#send({ method: "GET", path, jobId }, this.#pacedOptions(jobId, request));
+    const result = await this.#send({ method: "GET", path, jobId }, this.#pacedOptions(jobId, request, pacing));
     const job = toJob(parseBody(result, jobSchema, `GET ${path}`, jobId));
     if (job.id !== jobId) throw otherJobError(`GET ${path}`, "status", job.id, jobId, result);
     return job;
@@ -111,9 +117,10 @@ export class Endpoints {
     request: ResolvedRequest,
     job: Job | undefined,
     pageRanges: PageRange[] | undefined,
+    pacing: Pacing = "paced",
   ): Promise<JobResult | ResultProbeMiss> {
     const spec = { method: "GET", path: resultPath(jobId), query: { format: "json" }, jobId } as const;
-    const result = await this.#callForOutput(spec, this.#pacedOptions(jobId, request)).catch((error: unknown) => {
+    const result = await this.#callForOutput(spec, this.#pacedOptions(jobId, request, pacing)).catch((error: unknown) => {
       // Another 4xx (400, 404, 409…) to a running job's result: the older revision's "only when completed".
       if (error instanceof APIError && error.status >= 400 && error.status < 500 && ![401, 403, 408, 429].includes(error.status)) {
         return undefined;
@@ -200,11 +207,13 @@ export class Endpoints {
   }
 
   /** Call options for a request that counts as a poll of the job: paced per job, retries included. */
-  #pacedOptions(jobId: string, request: ResolvedRequest): CallOptions {
+  #pacedOptions(jobId: string, request: ResolvedRequest, pacing: Pacing): CallOptions {
     const { pacer } = this.#config;
     return {
       ...this.#callOptions(request, isRetriableRead),
-      beforeAttempt: (signal) => pacer.wait(jobId, signal),
+      beforeAttempt: async (signal, attemptNo) => {
+        if (attemptNo > 0 || pacing === "paced") await pacer.wait(jobId, signal);
+      },
       afterAttempt: () => pacer.mark(jobId),
     };
   }
