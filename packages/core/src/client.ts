@@ -1,8 +1,7 @@
 import { getGlobalDispatcher } from "undici";
 import { Endpoints } from "./api/endpoints.js";
 import { finalPages } from "./api/job-pages.js";
-import { JobJournal } from "./cache/job-journal.js";
-import { ResultCache } from "./cache/result-store.js";
+import { OcrCache } from "./cache/ocr-cache.js";
 import { withDeadline } from "./http/deadline.js";
 import type { TransportConfig } from "./http/transport.js";
 import { isPreparedInput, type OcrInput, type PreparedInput, prepareInput } from "./input/prepare-input.js";
@@ -52,8 +51,12 @@ export class SotaOcrClient {
       retryAmbiguousUploads: this.#options.retryAmbiguousUploads,
     });
     const { cacheDir } = this.#options;
-    const cache = cacheDir ? { results: new ResultCache(cacheDir), journal: new JobJournal(cacheDir) } : undefined;
-    this.#ocr = { endpoints: this.#endpoints, pacer: this.#pacer, client: this.#options, cache };
+    this.#ocr = {
+      endpoints: this.#endpoints,
+      pacer: this.#pacer,
+      client: this.#options,
+      cache: cacheDir ? new OcrCache(cacheDir) : undefined,
+    };
   }
 
   /** Least time between requests about one job, in ms. */

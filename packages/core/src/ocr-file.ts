@@ -1,9 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Endpoints } from "./api/endpoints.js";
 import { finalPages } from "./api/job-pages.js";
-import type { JobJournal } from "./cache/job-journal.js";
-import { type CachedRun, cachedOcr } from "./cache/ocr-cache.js";
-import type { ResultCache } from "./cache/result-store.js";
+import type { CacheTicket, OcrCache } from "./cache/ocr-cache.js";
 import { withDeadline } from "./http/deadline.js";
 import { sha256OfInput } from "./input/hash.js";
 import { isPreparedInput, type OcrInput, type PreparedInput, prepareInput } from "./input/prepare-input.js";
@@ -19,7 +17,8 @@ export interface OcrContext {
   endpoints: Endpoints;
   pacer: JobPacer;
   client: ResolvedClientOptions;
-  cache: { results: ResultCache; journal: JobJournal } | undefined;
+  /** The cache folder's results and journal, when the cache is on. */
+  cache: OcrCache | undefined;
 }
 
 /** `ocr`: the whole call under its deadline, which, when it passes, names the job. */
@@ -28,22 +27,22 @@ export async function ocrFile(context: OcrContext, input: OcrInput | PreparedInp
   const sha256 = await sha256OfInput(prepared, options.request.signal);
   const file = { filename: prepared.filename, source: prepared.source, fileType: prepared.fileType, size: prepared.size, sha256 };
   const job: { id?: string } = {};
-  const run = (signal: AbortSignal, cached?: CachedRun) => runJob(context, prepared, file, options, signal, job, cached);
+  const run = (signal: AbortSignal, ticket?: CacheTicket) => runJob(context, prepared, file, options, signal, job, ticket);
   return withDeadline(
     options.timeoutMs,
     () => job.id,
     options.request.signal,
     async (signal) => {
       if (!context.cache) return run(signal);
-      const jobParts = { sha256, pageRanges: options.pageRanges, modelProfile: options.modelProfile, baseUrl: context.client.baseUrl };
-      const { format, idempotencyKey } = options;
-      const result = await cachedOcr({ ...context.cache, jobParts, format, idempotencyKey, signal, run: (cached) => run(signal, cached) });
+      const { pageRanges, modelProfile, format, idempotencyKey } = options;
+      const key = { sha256, pageRanges, modelProfile, baseUrl: context.client.baseUrl, format };
+      const result = await context.cache.run(key, { idempotencyKey, signal }, (ticket) => run(signal, ticket));
       return { ...result, file }; // a cached result, named as this call named its input
     },
   );
 }
 
-/** Upload (or resume a job a previous run left), wait, fetch the pages. */
+/** Upload (or resume the job a previous run left, as the cache's ticket says), wait, fetch the pages. */
 async function runJob(
   context: OcrContext,
   prepared: PreparedInput,
@@ -51,28 +50,28 @@ async function runJob(
   options: ResolvedOcrOptions,
   signal: AbortSignal,
   job: { id?: string },
-  cached?: CachedRun,
+  ticket?: CacheTicket,
 ): Promise<OcrResult> {
   const { endpoints, pacer } = context;
   const request = { ...options.request, signal };
   let initial: Job | undefined;
-  if (cached?.resumeJobId) {
-    job.id = cached.resumeJobId;
+  if (ticket?.resumeJobId) {
+    job.id = ticket.resumeJobId;
   } else {
     initial = await endpoints.extract(prepared, {
       request,
       pageRanges: options.pageRanges,
       modelProfile: options.modelProfile,
-      idempotencyKey: cached?.idempotencyKey ?? options.idempotencyKey ?? randomUUID(),
+      idempotencyKey: ticket?.idempotencyKey ?? options.idempotencyKey ?? randomUUID(),
       filename: options.filename,
       onUploadProgress: options.onUploadProgress,
     });
     job.id = initial.id;
-    await cached?.onJobCreated(initial.id);
+    await ticket?.jobCreated(initial.id);
   }
   const jobId = job.id;
   // A previous process may have polled this job a moment ago: keep the interval after it.
-  if (cached?.previousRequestAt !== undefined) pacer.markElsewhere(jobId, cached.previousRequestAt);
+  if (ticket?.previousRequestAt !== undefined) pacer.markElsewhere(jobId, ticket.previousRequestAt);
   const { job: done, result } = await waitForJob(
     jobId,
     { onProgress: options.onProgress, signal, initial, source: prepared.source },

@@ -12,7 +12,7 @@ const VERSION = 1;
  * checksum of its result, so a corrupt or partial entry is detected and ignored; writes are atomic,
  * so processes sharing the folder never see half a file.
  */
-export class ResultCache {
+export class ResultStore {
   readonly #dir: string;
 
   constructor(root: string) {
