@@ -1,7 +1,7 @@
 import { APIError, JobFailedError, NotFoundError, SotaOcrError } from "../errors.js";
 import type { PageRange } from "../options/page-ranges.js";
 import type { OcrFormat, OcrResult } from "../types.js";
-import { sleepOrAbort } from "../utils/timers.js";
+import { sleep } from "../utils/timers.js";
 import { HEARTBEAT_MS, JobJournal, type JournalEntry } from "./job-journal.js";
 import { cacheKey, ResultStore } from "./result-store.js";
 
@@ -77,7 +77,7 @@ export class OcrCache {
       if (!claim.owned) {
         const { failed } = claim;
         if (failed) throw new JobFailedError(failed.jobId ?? "(unknown)", failed.status, failed.code, failed.message);
-        await sleepOrAbort(WAIT_FOR_OTHER_MS, signal, undefined);
+        await sleep(WAIT_FOR_OTHER_MS, signal, undefined);
         continue;
       }
       let entry: JournalEntry = claim.entry;

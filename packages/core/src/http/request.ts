@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { APIError, RateLimitError, toAbortError } from "../errors.js";
-import { deadlineOf, sleepOrAbort } from "../utils/timers.js";
+import { deadlineOf, sleep } from "../utils/timers.js";
 import { backoffMs, MAX_WAIT_FOR_SERVER_MS, parseRetryAfter, retryAfterMisfit, retryDelayMs } from "./retry.js";
 import { type Attempt, type AttemptResult, send, type TransportConfig } from "./transport.js";
 
@@ -68,7 +68,7 @@ export async function sendWithRetries(
     const roomMs = Math.min(room.budgetLeftMs, room.deadline?.leftMs ?? Number.POSITIVE_INFINITY);
     const wait = waitForCapacity ? Math.max(delay, Math.min(delay * (1 + Math.random() / 5), roomMs)) : delay;
     if (waitForCapacity || serverAsked) waitedForServerMs += wait;
-    await sleepOrAbort(wait, options.signal, request.jobId);
+    await sleep(wait, options.signal, request.jobId);
   }
 }
 

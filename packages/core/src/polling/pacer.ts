@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { sleepOrAbort } from "../utils/timers.js";
+import { sleep } from "../utils/timers.js";
 
 const MAX_TRACKED_JOBS = 10_000;
 
@@ -36,14 +36,14 @@ export class JobPacer {
     }
     const turn = Math.max(now, notBefore, (lastEnd ?? -Infinity) + this.#intervalMs, (lastTurn ?? -Infinity) + this.#intervalMs);
     this.#remember(this.#lastTurn, jobId, turn);
-    await sleepOrAbort(turn - performance.now(), signal, jobId);
+    await sleep(turn - performance.now(), signal, jobId);
     // The request before may have ended later than its turn: keep a full interval after its end.
     for (
       let end = this.#lastEnd.get(jobId);
       end !== undefined && end + this.#intervalMs > performance.now();
       end = this.#lastEnd.get(jobId)
     ) {
-      await sleepOrAbort(end + this.#intervalMs - performance.now(), signal, jobId);
+      await sleep(end + this.#intervalMs - performance.now(), signal, jobId);
     }
   }
 

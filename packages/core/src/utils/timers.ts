@@ -27,26 +27,24 @@ export function timerDelay(ms: number): number | undefined {
   return ms >= MAX_TIMER_MS ? undefined : Math.max(0, ms);
 }
 
-/** Resolves after `ms`, or rejects with the signal's reason as soon as `signal` aborts. */
-export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) throw signal.reason;
-  if (ms <= 0) return;
-  // A wait longer than one timer allows is waited out a timer at a time (Infinity: until aborted).
-  for (let left = ms; left > 0; left -= MAX_TIMER_MS) {
-    await delay(timerDelay(left) ?? MAX_TIMER_MS, undefined, { signal }).catch((error: unknown) => {
-      throw signal?.aborted ? signal.reason : error;
-    });
-  }
-}
-
 /**
- * {@link sleep} for the client's own waits (backoffs, polls, pacing): an abort becomes an
- * `AbortError` that names the job, when there is one, so the caller knows what to resume.
+ * The client's one sleep, for every wait (retry backoffs, polls, pacing, the cache waiting on
+ * another process): resolves after `ms`; as soon as `signal` aborts, rejects with an `AbortError`
+ * that names the job when there is one (`jobId`), so the caller knows what to resume.
  */
-export async function sleepOrAbort(ms: number, signal: AbortSignal | undefined, jobId: string | undefined): Promise<void> {
-  await sleep(ms, signal).catch((reason: unknown) => {
+export async function sleep(ms: number, signal: AbortSignal | undefined, jobId: string | undefined): Promise<void> {
+  try {
+    if (signal?.aborted) throw signal.reason;
+    if (ms <= 0) return;
+    // A wait longer than one timer allows is waited out a timer at a time (Infinity: until aborted).
+    for (let left = ms; left > 0; left -= MAX_TIMER_MS) {
+      await delay(timerDelay(left) ?? MAX_TIMER_MS, undefined, { signal }).catch((error: unknown) => {
+        throw signal?.aborted ? signal.reason : error;
+      });
+    }
+  } catch (reason) {
     throw toAbortError(reason, jobId);
-  });
+  }
 }
 
 /**
