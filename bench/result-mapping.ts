@@ -7,8 +7,8 @@
 import { performance } from "node:perf_hooks";
 import { startEmulator } from "@sotaocr/emulator";
 import { SotaOcrLoader } from "@sotaocr/langchain";
-import { findPageObjects, pagesFromObjects } from "../packages/core/src/pages.js";
-import { resultSchema } from "../packages/core/src/schemas.js";
+import { findPageObjects, pagesFromObjects } from "../packages/core/src/api/pages.js";
+import { resultSchema } from "../packages/core/src/api/schemas.js";
 import type { OcrResult } from "../packages/core/src/types.js";
 import { syntheticPage } from "../packages/emulator/src/engines/synthetic.js";
 import type { Job } from "../packages/emulator/src/jobs.js";

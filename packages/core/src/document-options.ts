@@ -1,6 +1,8 @@
-import { type OcrOptions, positive, SotaOcrClient } from "./client.js";
+import { SotaOcrClient } from "./client.js";
 import { SotaOcrError } from "./errors.js";
-import { normalizePageRanges, type PageRangesInput } from "./page-ranges.js";
+import type { OcrOptions } from "./options/client-options.js";
+import { normalizePageRanges, type PageRangesInput } from "./options/page-ranges.js";
+import { positive } from "./options/resolve.js";
 import type { JobProgress } from "./types.js";
 
 /** The options the LangChain loader and the LlamaIndex reader share: one vocabulary for both. */

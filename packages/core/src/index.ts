@@ -1,15 +1,4 @@
-export {
-  type ClientOptions,
-  DEFAULT_BASE_URL,
-  DEFAULT_JOB_TIMEOUT_MS,
-  DEFAULT_TIMEOUT_MS,
-  type ExtractOptions,
-  type GetPagesOptions,
-  MIN_POLL_INTERVAL_MS,
-  type OcrOptions,
-  type RequestOptions,
-  SotaOcrClient,
-} from "./client.js";
+export { SotaOcrClient } from "./client.js";
 export { type DocumentOptions, resolveDocumentOptions } from "./document-options.js";
 export {
   AbortError,
@@ -36,14 +25,26 @@ export {
   TimeoutError,
   UnsupportedFileError,
 } from "./errors.js";
-export { type SupportedFileType, sniffFileType } from "./file-type.js";
-export { sha256Hex } from "./hash.js";
-export { type OcrInput, type PreparedInput, prepareInput, sourceOf } from "./input.js";
+export { parseRetryAfter } from "./http/retry.js";
+export type { UploadProgress } from "./http/upload.js";
+export { type SupportedFileType, sniffFileType } from "./input/file-type.js";
+export { sha256Hex } from "./input/hash.js";
+export { type OcrInput, type PreparedInput, prepareInput, sourceOf } from "./input/prepare-input.js";
 export { DEFAULT_CONCURRENCY, type OcrManyInput, type OcrManyItem, type OcrManyOptions } from "./ocr-many.js";
+export {
+  type ClientOptions,
+  DEFAULT_BASE_URL,
+  DEFAULT_JOB_TIMEOUT_MS,
+  DEFAULT_TIMEOUT_MS,
+  type ExtractOptions,
+  type GetPagesOptions,
+  MIN_POLL_INTERVAL_MS,
+  type OcrOptions,
+  type RequestOptions,
+  type WaitOptions,
+} from "./options/client-options.js";
+export { formatPageRanges, normalizePageRanges, type PageRange, type PageRangesInput } from "./options/page-ranges.js";
 export { pageId, wholeResultId } from "./page-id.js";
-export { formatPageRanges, normalizePageRanges, type PageRange, type PageRangesInput } from "./page-ranges.js";
-export type { WaitOptions } from "./poll.js";
-export { parseRetryAfter } from "./retry.js";
 export type {
   Balance,
   Job,
@@ -62,5 +63,4 @@ export type {
   ResultFormat,
   ServiceInfo,
 } from "./types.js";
-export type { UploadProgress } from "./upload.js";
 export { VERSION } from "./version.js";

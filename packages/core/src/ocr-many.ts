@@ -1,10 +1,10 @@
 import { setMaxListeners } from "node:events";
-import type { OcrOptions } from "./client.js";
 import { InsufficientBalanceError, SotaOcrError } from "./errors.js";
-import { sha256OfInput } from "./hash.js";
-import { isPreparedInput, type OcrInput, type PreparedInput, prepareInput, sourceOf } from "./input.js";
-import { linkedController } from "./sleep.js";
+import { sha256OfInput } from "./input/hash.js";
+import { isPreparedInput, type OcrInput, type PreparedInput, prepareInput, sourceOf } from "./input/prepare-input.js";
+import type { OcrOptions } from "./options/client-options.js";
 import type { OcrResult } from "./types.js";
+import { linkedController } from "./utils/timers.js";
 
 /** An input for `ocrMany`: as for `ocr`, or with its own file name (for bytes and Blobs). */
 export type OcrManyInput = OcrInput | PreparedInput | { input: OcrInput; filename?: string | undefined };

@@ -1,5 +1,5 @@
-import type { SupportedFileType } from "./file-type.js";
-import type { PageRange } from "./page-ranges.js";
+import type { SupportedFileType } from "./input/file-type.js";
+import type { PageRange } from "./options/page-ranges.js";
 
 /** Where a job stands, whatever word the server used for it. Unknown statuses count as in progress. */
 export type JobPhase = "in_progress" | "completed" | "failed";

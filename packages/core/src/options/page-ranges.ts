@@ -1,4 +1,4 @@
-import { InvalidPageRangeError } from "./errors.js";
+import { InvalidPageRangeError } from "../errors.js";
 
 /** An inclusive range of 1-based page numbers in the original document. */
 export interface PageRange {

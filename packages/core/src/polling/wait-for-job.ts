@@ -1,29 +1,27 @@
 import { performance } from "node:perf_hooks";
-import { JobFailedError, toAbortError } from "./errors.js";
-import { PollSchedule } from "./poll-schedule.js";
-import { sleep } from "./sleep.js";
-import type { Job, JobProgress, JobResult } from "./types.js";
-
-export interface WaitOptions {
-  /** Called whenever the job's status, page count or completed pages change. */
-  onProgress?: ((progress: JobProgress) => void) | undefined;
-  /** Milliseconds to wait in all before a `TimeoutError` naming the job. @default the client's jobTimeoutMs */
-  timeoutMs?: number | undefined;
-  /** Aborts the wait, sleeps included, with an `AbortError` naming the job. */
-  signal?: AbortSignal | undefined;
-}
+import { JobFailedError, toAbortError } from "../errors.js";
+import type { PollScheduleKind, WaitOptions } from "../options/client-options.js";
+import type { Job, JobProgress, JobResult } from "../types.js";
+import type { JobPacer } from "./pacer.js";
+import { createSchedule } from "./schedule.js";
 
 export interface PollDependencies {
+  /** A status poll. Its turn was taken from `pacer` already: it must not wait for another. */
   getJob: (jobId: string, options: { signal?: AbortSignal | undefined }) => Promise<Job>;
   /**
-   * Asks for the result instead of the status, as a poll (`ocr` does: it needs the result anyway).
-   * "not_ready" for a 202 or a result whose pages are not all there yet (against `job`, the job as
-   * last seen); "unsupported" when the server refuses result requests before completion.
+   * Asks for the result instead of the status, as a poll (`ocr` does: it needs the result anyway),
+   * its turn taken like `getJob`'s. "not_ready" for a 202 or a result whose pages are not all there
+   * yet (against `job`, the job as last seen); "unsupported" when the server refuses result
+   * requests before completion.
    */
   probeResult?:
     | ((jobId: string, options: { signal?: AbortSignal | undefined; job?: Job | undefined }) => Promise<JobResult | ResultProbeMiss>)
     | undefined;
+  /** The one throttle of requests about a job: every poll waits for its turn there. */
+  pacer: JobPacer;
   minIntervalMs: number;
+  /** When to poll (see `ClientOptions.pollSchedule`). */
+  schedule: PollScheduleKind;
 }
 
 export type ResultProbeMiss = "not_ready" | "unsupported";
@@ -45,6 +43,8 @@ const PROBE_WHEN_CHANCE_DONE = 0.5;
  * Polls until the job completes (returns it) or fails (`JobFailedError`). Ends only that way or
  * through `signal`, which the caller ties to a deadline: unknown statuses count as in progress.
  * `initial` is the job as the upload returned it, so the first poll waits a full interval.
+ * The schedule says when it would poll next; the pacer lets the poll go then, or later when
+ * another request about the job (a retry, a preview, another process) went meanwhile.
  */
 export async function waitForJob(
   jobId: string,
@@ -52,7 +52,7 @@ export async function waitForJob(
   deps: PollDependencies,
 ): Promise<PollOutcome> {
   const { signal, onProgress, initial, source } = options;
-  const schedule = new PollSchedule(deps.minIntervalMs, performance.now());
+  const schedule = createSchedule(deps.schedule, deps.minIntervalMs, performance.now());
   let reported: string | undefined;
   const report = (job: Job) => {
     const progress: JobProgress = { jobId, source, status: job.status, pageCount: job.pageCount, pagesCompleted: job.pagesCompleted };
@@ -66,14 +66,12 @@ export async function waitForJob(
   };
   if (initial) report(initial);
 
-  let delay = initial ? deps.minIntervalMs : 0;
+  let nextAt = performance.now() + (initial ? deps.minIntervalMs : 0);
   let last = initial;
   let probeResult = deps.probeResult;
   let probedLast = false;
   while (!signal?.aborted) {
-    await sleep(delay, signal).catch((reason) => {
-      throw toAbortError(reason, jobId);
-    });
+    await deps.pacer.wait(jobId, signal, nextAt);
     const sentAt = performance.now();
     // Never two result requests in a row: a status poll between them keeps progress reported, and
     // catches a job that failed on a server that keeps answering 202 for it.
@@ -89,7 +87,7 @@ export async function waitForJob(
       if (answer === "unsupported")
         probeResult = undefined; // this server answers results only once complete
       else schedule.observeNotDone(sentAt);
-      delay = schedule.nextDelay(now);
+      nextAt = now + schedule.nextDelay(now);
       continue;
     }
     probedLast = false;
@@ -100,7 +98,7 @@ export async function waitForJob(
     report(job);
     if (job.phase === "completed") return { job };
     if (job.phase === "failed") throw new JobFailedError(jobId, job.status, job.error?.code, job.error?.message);
-    delay = schedule.nextDelay(now);
+    nextAt = now + schedule.nextDelay(now);
   }
   throw toAbortError(signal?.reason, jobId);
 }

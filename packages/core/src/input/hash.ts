@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { toAbortError } from "./errors.js";
+import { toAbortError } from "../errors.js";
 import { readError } from "./file-changes.js";
-import type { PreparedInput } from "./input.js";
+import type { PreparedInput } from "./prepare-input.js";
 
 /**
  * Hashes already computed, by Blob. A Blob's bytes never change (one backed by a file refuses to be

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { InvalidResponseError } from "./errors.js";
-import { normalizePageRanges } from "./page-ranges.js";
+import { InvalidResponseError } from "../errors.js";
+import { normalizePageRanges } from "../options/page-ranges.js";
 import { findPageObjects, pagesFromObjects, pagesFromText, pagesInJson, remapPageNumbers } from "./pages.js";
 
 const canonicalPage = (n: number) => ({

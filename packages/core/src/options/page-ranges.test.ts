@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InvalidPageRangeError } from "./errors.js";
+import { InvalidPageRangeError } from "../errors.js";
 import { countPages, formatPageRanges, includesPage, normalizePageRanges, pageAtIndex } from "./page-ranges.js";
 
 describe("normalizePageRanges", () => {

@@ -2,7 +2,7 @@ import { openAsBlob } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { InvalidInputError, UnsupportedFileError } from "./errors.js";
+import { InvalidInputError, UnsupportedFileError } from "../errors.js";
 import { type FileOrigin, fileOrigin, readError } from "./file-changes.js";
 import {
   CONTENT_TYPES,

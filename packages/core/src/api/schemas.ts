@@ -2,7 +2,7 @@ import { z } from "zod";
 
 // Wire formats (snake_case) of the SotaOCR API. [doc] fields are required; fields the public docs
 // do not show are optional and unknown fields are kept, because the real service may differ
-// (see shared/api/CONTRACT.md).
+// (see docs/api-contract.md#endpoints).
 
 const count = z.number().int().nonnegative();
 const errorDetail = z.union([z.string(), z.looseObject({ code: z.string().optional(), message: z.string().optional() })]);

@@ -1,10 +1,10 @@
 import type { Readable } from "node:stream";
 import { type Dispatcher, request } from "undici";
-import { AbortError, APIConnectionError, InvalidResponseError, isSotaOcrError, ResponseTooLargeError, TimeoutError } from "./errors.js";
+import { AbortError, APIConnectionError, InvalidResponseError, isSotaOcrError, ResponseTooLargeError, TimeoutError } from "../errors.js";
+import { linkedController, timerDelay } from "../utils/timers.js";
 import { keyRedactor, type Redact, redactCause, redactHeaders, redactJson } from "./redact.js";
 import { redirectError } from "./redirect-error.js";
 import { errorFromResponse } from "./response-errors.js";
-import { linkedController, timerDelay } from "./sleep.js";
 import type { MultipartBody, UploadProgress } from "./upload.js";
 
 export interface TransportConfig {

@@ -1,6 +1,6 @@
-import { InvalidResponseError } from "./errors.js";
-import { countPages, formatPageRanges, includesPage, type PageRange, pageAtIndex } from "./page-ranges.js";
-import type { OcrPage } from "./types.js";
+import { InvalidResponseError } from "../errors.js";
+import { countPages, formatPageRanges, includesPage, type PageRange, pageAtIndex } from "../options/page-ranges.js";
+import type { OcrPage } from "../types.js";
 
 // One rule for every path that turns a result into pages (the probe while polling, ocr(),
 // getPages): the pages must be exactly the job's, each once.

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { assertUnchanged, readError } from "./file-changes.js";
-import type { PreparedInput } from "./input.js";
-import type { PageRange } from "./page-ranges.js";
+import { assertUnchanged, readError } from "../input/file-changes.js";
+import type { PreparedInput } from "../input/prepare-input.js";
 
 /** Bytes of the file handed to the connection so far; `done` once the last one was. */
 export interface UploadProgress {
@@ -127,25 +126,17 @@ function escapeQuoted(text: string): string {
   return text.replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/"/g, "%22");
 }
 
-export interface ExtractFields {
-  pageRanges?: readonly PageRange[] | undefined;
-  modelProfile?: string | undefined;
-}
-
 /**
- * The multipart body of `POST /v1/extract` for one attempt: part `file`, plus `page_ranges` as a
- * JSON string and `model_profile` when given. `onChunk` runs as the file's bytes are sent.
+ * The multipart body of one upload attempt: part `file`, then the text `fields` (named as the API
+ * names them: see api/endpoints.ts). `onChunk` runs as the file's bytes are sent.
  */
-export function extractForm(
+export function uploadForm(
   input: PreparedInput,
-  fields: ExtractFields,
+  fields: readonly (readonly [name: string, value: string])[],
   onChunk: (progress: UploadProgress) => void,
 ): { form: MultipartBody; progress: UploadProgress } {
   const progress: UploadProgress = { bytesSent: 0, totalBytes: input.size, done: false };
-  const textFields: [string, string][] = [];
-  if (fields.pageRanges) textFields.push(["page_ranges", JSON.stringify(fields.pageRanges.map(({ start, end }) => ({ start, end })))]);
-  if (fields.modelProfile) textFields.push(["model_profile", fields.modelProfile]);
-  const form = new MultipartBody(textFields, {
+  const form = new MultipartBody(fields, {
     blob: input.blob,
     filename: input.filename,
     contentType: input.contentType,

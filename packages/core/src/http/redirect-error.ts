@@ -1,4 +1,4 @@
-import { RedirectError } from "./errors.js";
+import { RedirectError } from "../errors.js";
 
 /** A 3xx answer, ready to turn into a `RedirectError`. */
 export interface Redirect {

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import type { OcrResult } from "../types.js";
 import { readJsonFile, writeFileAtomic } from "./atomic-file.js";
-import type { OcrResult } from "./types.js";
 
 const VERSION = 1;
 
@@ -12,7 +12,7 @@ const VERSION = 1;
  * checksum of its result, so a corrupt or partial entry is detected and ignored; writes are atomic,
  * so processes sharing the folder never see half a file.
  */
-export class ResultCache {
+export class ResultStore {
   readonly #dir: string;
 
   constructor(root: string) {

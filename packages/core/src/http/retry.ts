@@ -1,4 +1,4 @@
-import { APIConnectionError, APIError, TimeoutError } from "./errors.js";
+import { APIConnectionError, APIError, RateLimitError, TimeoutError } from "../errors.js";
 
 /** Retries after the first attempt, unless a call or the client says otherwise. */
 export const DEFAULT_MAX_RETRIES = 2;
@@ -70,4 +70,13 @@ export function retryAfterMisfit(waitMs: number, room: WaitRoom): string | undef
     return `a request waits at most ${MAX_WAIT_FOR_SERVER_MS / 1000} s in all for the server to have room${left}`;
   }
   return undefined;
+}
+
+/** Uploads are retried on 429, 503 and failures before the whole file left; ambiguous ones only on opt-in. */
+export function isRetriableUpload(error: unknown, allowAmbiguous: boolean): boolean {
+  if (error instanceof RateLimitError) return true;
+  if (error instanceof APIError) return error.status === 503 || (allowAmbiguous && error.status >= 500);
+  if (error instanceof TimeoutError) return true;
+  if (error instanceof APIConnectionError) return !error.mayHaveCreatedJob || allowAmbiguous;
+  return false;
 }

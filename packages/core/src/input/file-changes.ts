@@ -1,6 +1,6 @@
 import type { BigIntStats } from "node:fs";
 import { stat } from "node:fs/promises";
-import { FileChangedError, InvalidInputError } from "./errors.js";
+import { FileChangedError, InvalidInputError } from "../errors.js";
 
 /**
  * The file on disk an input's bytes come from, as it was when opened. Node's file-backed Blob

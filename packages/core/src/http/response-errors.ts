@@ -1,3 +1,4 @@
+import { errorBodySchema } from "../api/schemas.js";
 import {
   APIError,
   type APIErrorOptions,
@@ -8,10 +9,9 @@ import {
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
-} from "./errors.js";
+} from "../errors.js";
 import { type Redact, redactJson } from "./redact.js";
 import { parseRetryAfter } from "./retry.js";
-import { errorBodySchema } from "./schemas.js";
 
 /** What a failed response says, ready to turn into an `APIError`. */
 export interface FailedResponse {

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { sleep } from "./sleep.js";
+import { sleep } from "../utils/timers.js";
 
 const MAX_TRACKED_JOBS = 10_000;
 
@@ -8,6 +8,9 @@ const MAX_TRACKED_JOBS = 10_000;
  * second after the previous one's turn, and a second after the last one that ended (its answer or
  * its failure, never before the server saw it). Requests about one job sent at once (previews of
  * its pages, say) so go one a second rather than together.
+ *
+ * The client's one throttle for requests about a job: the poll loop asks it for a turn no sooner
+ * than its schedule wants (`notBefore`), status and result requests wait on it before each attempt.
  */
 export class JobPacer {
   readonly #intervalMs: number;
@@ -19,24 +22,28 @@ export class JobPacer {
     this.#intervalMs = intervalMs;
   }
 
-  /** Waits until a request about `jobId` may be sent. */
-  async wait(jobId: string, signal?: AbortSignal): Promise<void> {
+  /**
+   * Waits until a request about `jobId` may be sent, and not before `notBefore` (a
+   * `performance.now()` time); an abort is an `AbortError` naming the job.
+   */
+  async wait(jobId: string, signal?: AbortSignal, notBefore = Number.NEGATIVE_INFINITY): Promise<void> {
     const lastEnd = this.#lastEnd.get(jobId);
     const lastTurn = this.#lastTurn.get(jobId);
-    if (lastEnd === undefined && lastTurn === undefined) {
-      this.#remember(this.#lastTurn, jobId, performance.now());
+    const now = performance.now();
+    if (lastEnd === undefined && lastTurn === undefined && notBefore <= now) {
+      this.#remember(this.#lastTurn, jobId, now);
       return;
     }
-    const turn = Math.max(performance.now(), (lastEnd ?? -Infinity) + this.#intervalMs, (lastTurn ?? -Infinity) + this.#intervalMs);
+    const turn = Math.max(now, notBefore, (lastEnd ?? -Infinity) + this.#intervalMs, (lastTurn ?? -Infinity) + this.#intervalMs);
     this.#remember(this.#lastTurn, jobId, turn);
-    await sleep(turn - performance.now(), signal);
+    await sleep(turn - performance.now(), signal, jobId);
     // The request before may have ended later than its turn: keep a full interval after its end.
     for (
       let end = this.#lastEnd.get(jobId);
       end !== undefined && end + this.#intervalMs > performance.now();
       end = this.#lastEnd.get(jobId)
     ) {
-      await sleep(end + this.#intervalMs - performance.now(), signal);
+      await sleep(end + this.#intervalMs - performance.now(), signal, jobId);
     }
   }
 

@@ -1,9 +1,9 @@
-import { InvalidResponseError } from "./errors.js";
-import { countPages, includesPage, type PageRange, pageAtIndex } from "./page-ranges.js";
+import { InvalidResponseError } from "../errors.js";
+import { countPages, includesPage, type PageRange, pageAtIndex } from "../options/page-ranges.js";
+import type { OcrBlock, OcrFormat, OcrPage } from "../types.js";
 import type { ResultWire } from "./schemas.js";
-import type { OcrBlock, OcrFormat, OcrPage } from "./types.js";
 
-// Turns any result shape of shared/api/CONTRACT.md into pages numbered as in the original document.
+// Turns any result shape of docs/api-contract.md#the-json-result into pages numbered as in the original document.
 
 type Dict = Record<string, unknown>;
 

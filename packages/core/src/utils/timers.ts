@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as delay } from "node:timers/promises";
+import { toAbortError } from "../errors.js";
 
 /** A deadline a signal carries: when it runs out (`performance.now()` time) and how long it was, in ms. */
 export interface Deadline {
@@ -26,15 +27,23 @@ export function timerDelay(ms: number): number | undefined {
   return ms >= MAX_TIMER_MS ? undefined : Math.max(0, ms);
 }
 
-/** Resolves after `ms`, or rejects with the signal's reason as soon as `signal` aborts. */
-export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) throw signal.reason;
-  if (ms <= 0) return;
-  // A wait longer than one timer allows is waited out a timer at a time (Infinity: until aborted).
-  for (let left = ms; left > 0; left -= MAX_TIMER_MS) {
-    await delay(timerDelay(left) ?? MAX_TIMER_MS, undefined, { signal }).catch((error: unknown) => {
-      throw signal?.aborted ? signal.reason : error;
-    });
+/**
+ * The client's one sleep, for every wait (retry backoffs, polls, pacing, the cache waiting on
+ * another process): resolves after `ms`; as soon as `signal` aborts, rejects with an `AbortError`
+ * that names the job when there is one (`jobId`), so the caller knows what to resume.
+ */
+export async function sleep(ms: number, signal: AbortSignal | undefined, jobId: string | undefined): Promise<void> {
+  try {
+    if (signal?.aborted) throw signal.reason;
+    if (ms <= 0) return;
+    // A wait longer than one timer allows is waited out a timer at a time (Infinity: until aborted).
+    for (let left = ms; left > 0; left -= MAX_TIMER_MS) {
+      await delay(timerDelay(left) ?? MAX_TIMER_MS, undefined, { signal }).catch((error: unknown) => {
+        throw signal?.aborted ? signal.reason : error;
+      });
+    }
+  } catch (reason) {
+    throw toAbortError(reason, jobId);
   }
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { InvalidResponseError } from "./errors.js";
+import { InvalidResponseError } from "../errors.js";
+import { normalizePageRanges } from "../options/page-ranges.js";
 import { comparePages, onlyMissing, type PagePromise, pageMismatchError, pagePromise } from "./page-check.js";
-import { normalizePageRanges } from "./page-ranges.js";
 
 const pages = (...numbers: number[]) => numbers.map((pageNumber) => ({ pageNumber, content: `p${pageNumber}` }));
 const promise = (pageCount: number | undefined, ranges?: string): PagePromise => ({
