@@ -36,6 +36,14 @@ describe("PollSchedule", () => {
     }
   });
 
+  it("never asks for less than the floor, even by a rounding error (times from performance.now() are fractional)", () => {
+    const schedule = new PollSchedule(1000, 0);
+    schedule.observe(1000, 0, 3);
+    schedule.observe(2002, 1, 3);
+    schedule.observe(3795.6666666666665, 2, 3);
+    expect(schedule.nextDelay(3795.6666666666665)).toBeGreaterThanOrEqual(1000);
+  });
+
   it("slows gently without progress: a twentieth of the time waited, at most 3 s", () => {
     const schedule = new PollSchedule(1000, 0);
     expect(schedule.nextDelay(5_000)).toBe(1000);

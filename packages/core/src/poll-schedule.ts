@@ -74,8 +74,13 @@ export class PollSchedule {
     return undefined;
   }
 
-  /** Milliseconds to wait, from `now`, before the next poll. */
+  /** Milliseconds to wait, from `now`, before the next poll: never less than the floor. */
   nextDelay(now: number): number {
+    // A time chosen as `now + floor` and turned back into a delay can come out a hair short of it.
+    return Math.max(this.#minIntervalMs, this.#delayFrom(now));
+  }
+
+  #delayFrom(now: number): number {
     const floor = this.#minIntervalMs;
     const bounds = this.completionBounds();
     if (!bounds) return Math.max(floor, Math.min((now - this.#createdAt) / 20, MAX_BLIND_INTERVAL_MS));
