@@ -186,8 +186,8 @@ const geometric = (from: number, factor: number, count: number) => Array.from({ 
 const FEW_PAGE_JOBS = jobGrid(steps(1, 8, 1), geometric(80, 1.45, 12), steps(0, 1500, 75), 1500, 8000);
 /** Like an independent server's: 5 pages in 2.3–4.7 s, pages evenly after a queue of up to 1 s. */
 const FIVE_PAGE_JOBS = jobGrid([5], steps(260, 940, 40), steps(0, 1000, 50), 2300, 4700);
-/** 1–8 pages that start at once (as the project's emulator does), 1.5–8 s. */
-const FEW_PAGE_JOBS_AT_ONCE = jobGrid(steps(1, 8, 1), geometric(80, 1.06, 72), [0, 20], 1500, 8000);
+/** 1–8 pages that start at once (as the project's emulator does), 1.5–8 s; the paces 2 % apart, so the ends fall at many phases. */
+const FEW_PAGE_JOBS_AT_ONCE = jobGrid(steps(1, 8, 1), geometric(80, 1.02, 216), [0], 1500, 8000);
 
 function summarise(runs: { delay: number; polls: number }[]) {
   const delays = runs.map((run) => run.delay);
@@ -299,13 +299,13 @@ function oracleFloor(jobs: SimulatedJob[], maxQueuedMs: number) {
 }
 
 /*
- * Jobs of few pages, in simulation (ratios to polling once a second on the same jobs; median, p95,
- * mean delay; polls per job). As of this test's first commit:
+ * Jobs of few pages, in simulation: ratios to polling once a second on the same jobs (median, p95
+ * and mean delay; polls per job), before → after weighing what the next poll would see (`#bestNext`):
  *
- *   jobs                            schedule                   polls   known-pace oracle
- *   1–8 pages, 1.5–8 s, queue ≤1.5 s   1.23× 1.20× 1.22×       0.85×   0.51× 0.79× 0.60×
- *   5 pages, 2.3–4.7 s, queue ≤1 s     1.03× 1.07× 1.09×       0.79×   0.24× 0.36× 0.28×
- *   1–8 pages, 1.5–8 s, start at once  0.89× 1.00× 0.94×       0.79×
+ *   jobs                               schedule, before     after                polls         known-pace oracle
+ *   1–8 pages, 1.5–8 s, queue ≤1.5 s   1.23× 1.20× 1.22×    1.20× 1.10× 1.17×    0.85→0.86×    0.51× 0.79× 0.60×
+ *   5 pages, 2.3–4.7 s, queue ≤1 s     1.03× 1.07× 1.09×    0.98× 1.04× 1.04×    0.79→0.80×    0.24× 0.36× 0.28×
+ *   1–8 pages, 1.5–8 s, start at once  0.89× 1.00× 0.94×    0.86× 0.98× 0.90×    0.79→0.80×
  *
  * With one page nothing can be seen before the end, and even the oracle does little better than
  * polling once a second. With more pages the oracle's sightings pin the start; the schedule's must
@@ -332,12 +332,16 @@ describe("PollSchedule on jobs of few pages", () => {
 
   it("delivers about as soon as polling once a second (no poller can do much better without knowing the pace)", () => {
     const [queued, fivePages, atOnce] = sets.map(([, jobs]) => compareWithFixed(jobs).ratio);
+    // Queued jobs: the prior (most jobs start at once) is wrong for them, and costs a little.
     expect(queued?.median).toBeLessThan(1.25);
-    expect(queued?.p95).toBeLessThan(1.25);
-    expect(fivePages?.median).toBeLessThan(1.1);
-    expect(fivePages?.p95).toBeLessThan(1.1);
-    expect(atOnce?.median).toBeLessThan(0.95);
-    expect(atOnce?.p95).toBeLessThan(1.05);
+    expect(queued?.p95).toBeLessThan(1.15);
+    expect(queued?.mean).toBeLessThan(1.2);
+    expect(fivePages?.median).toBeLessThan(1);
+    expect(fivePages?.p95).toBeLessThan(1.06);
+    expect(fivePages?.mean).toBeLessThan(1.07);
+    expect(atOnce?.median).toBeLessThan(0.9);
+    expect(atOnce?.p95).toBeLessThan(1.02);
+    expect(atOnce?.mean).toBeLessThan(0.93);
   });
 
   it("stays above the floor: an oracle that knows the pace", () => {
