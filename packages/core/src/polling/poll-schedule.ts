@@ -3,8 +3,9 @@
  * rule). With page progress, it bounds when the last page can finish, spends a few polls where
  * they narrow those bounds most (and none where nothing can be learnt), and aims the last one just
  * past the latest plausible end; when the end stays uncertain by more than an interval, it times
- * the polls where the end is likeliest: long jobs take few polls, and a result is picked up soon
- * after it exists. Without progress it polls at the floor, slowing gently on long jobs (never
+ * the next poll where it most likely either finds the job complete or shows a page count that
+ * tells the plausible ends apart: long jobs take few polls, and a result is picked up soon after it
+ * exists. Without progress it polls at the floor, slowing gently on long jobs (never
  * beyond a twentieth of the time waited, nor 3 s). See docs/benchmarks.md for measurements.
  *
  * The model: pages finish one after another at a steady pace from an unknown start `s`, page k at
@@ -55,7 +56,7 @@ export class PollSchedule {
     if (!bounds) return undefined;
     if (at >= bounds.latest) return 1;
     if (at < bounds.earliest) return 0;
-    const density = endDensity(planesFor(this.#sightings, this.#createdAt), this.#total as number, this.#createdAt, bounds);
+    const density = plausibleJobs(planesFor(this.#sightings, this.#createdAt), this.#total as number, this.#createdAt, bounds);
     const mass = density.reduce((total, { weight }) => total + weight, 0);
     if (mass <= 0) return (at - bounds.earliest) / (bounds.latest - bounds.earliest);
     return density.reduce((total, { end, weight }) => (end <= at ? total + weight : total), 0) / mass;
@@ -74,8 +75,13 @@ export class PollSchedule {
     return undefined;
   }
 
-  /** Milliseconds to wait, from `now`, before the next poll. */
+  /** Milliseconds to wait, from `now`, before the next poll: never less than the floor. */
   nextDelay(now: number): number {
+    // A time chosen as `now + floor` and turned back into a delay can come out a hair short of it.
+    return Math.max(this.#minIntervalMs, this.#delayFrom(now));
+  }
+
+  #delayFrom(now: number): number {
     const floor = this.#minIntervalMs;
     const bounds = this.completionBounds();
     if (!bounds) return Math.max(floor, Math.min((now - this.#createdAt) / 20, MAX_BLIND_INTERVAL_MS));
@@ -91,34 +97,47 @@ export class PollSchedule {
       if (look.worst < spread * USEFUL_LOOK) return look.at - now;
       // No page left to see finish before the end: looks would only cost requests.
     }
-    // Poll where the end most likely falls, in steps of the floor.
-    return spread <= floor ? aim : this.#bestStep(now, bounds) - now;
+    // Poll where the end most likely falls, or where the page count would sort the plausible ends.
+    return spread <= floor ? aim : this.#bestNext(now, bounds) - now;
   }
 
   /**
-   * The next poll when the end is near but still uncertain by more than an interval: polls from
-   * then on come at the floor, so pick the first (within `STEP_WINDOW` intervals) so that they
-   * catch the end soonest on average, weighing where the end is likely (`endDensity`) and
-   * charging each poll `POLL_COST_MS`.
+   * The next poll when the end is near but still uncertain by more than an interval. A poll at `at`
+   * either finds the job complete or sees a page count, which keeps only the plausible (start, pace)
+   * that would show that count; from there polls come at the floor, from the first time best for
+   * those. Of the times within `STEP_WINDOW` intervals of the earliest allowed, take the one that
+   * delivers soonest on average, weighing the plausible jobs (`plausibleJobs`) and
+   * charging each poll `POLL_COST_MS`. (This used to plan the polls after the next one at fixed
+   * steps whatever it showed; letting them follow what it shows matters most for jobs of few pages,
+   * whose end one or two page counts leave uncertain by more than an interval.)
    */
-  #bestStep(now: number, bounds: Bounds): number {
+  #bestNext(now: number, bounds: Bounds): number {
     const floor = this.#minIntervalMs;
-    const density = endDensity(planesFor(this.#sightings, this.#createdAt), this.#total as number, this.#createdAt, bounds);
-    const mass = density.reduce((total, { weight }) => total + weight, 0);
+    const total = this.#total as number;
+    const jobs = plausibleJobs(planesFor(this.#sightings, this.#createdAt), total, this.#createdAt, bounds);
+    const mass = sumOfWeights(jobs);
     // Not before the end can have come, and within one more interval of that.
     const from = Math.max(now + floor, bounds.earliest);
     const to = Math.min(from + STEP_WINDOW * floor, Math.max(from, bounds.latest + AIM_PAST_END_MS));
     if (mass <= 0) return from;
     let best = { at: from, cost: Number.POSITIVE_INFINITY };
-    for (let i = 0; i <= STEP_CANDIDATES; i++) {
-      const first = from + ((to - from) * i) / STEP_CANDIDATES;
+    for (let i = 0; i <= NEXT_CANDIDATES; i++) {
+      const at = from + ((to - from) * i) / NEXT_CANDIDATES;
       let cost = 0;
-      for (const { end, weight } of density) {
-        const ready = end + AIM_PAST_END_MS;
-        const steps = ready <= first ? 0 : Math.ceil((ready - first) / floor);
-        cost += weight * (first + steps * floor - end + POLL_COST_MS * (steps + 1));
+      const bySighting = new Map<number, PlausibleJob[]>();
+      for (const job of jobs) {
+        if (job.end + AIM_PAST_END_MS <= at) {
+          cost += job.weight * (at - job.end + POLL_COST_MS);
+          continue;
+        }
+        const done = Math.max(0, Math.min(total - 1, Math.floor((at - job.start) / job.pace)));
+        const group = bySighting.get(done);
+        if (group) group.push(job);
+        else bySighting.set(done, [job]);
       }
-      if (cost / mass < best.cost - 1) best = { at: first, cost: cost / mass };
+      // The poll at `at` is charged here, with those that follow it.
+      for (const group of bySighting.values()) cost += pollingOnCost(group, at + floor, floor) + POLL_COST_MS * sumOfWeights(group);
+      if (cost / mass < best.cost - 1) best = { at, cost: cost / mass };
     }
     return best.at;
   }
@@ -175,10 +194,17 @@ const PRECISE_ENOUGH_MS = 150;
 const AIM_PAST_END_MS = 50;
 /** What one more poll is worth in delivery time, when choosing between plans (ms). */
 const POLL_COST_MS = 100;
-/** First-poll times weighed by `#bestStep`, and end times its density is sampled at. */
-const STEP_CANDIDATES = 48;
-/** Intervals past the earliest allowed poll `#bestStep` may put it: wider windows waited too long on flat odds in simulation. */
+/**
+ * Next-poll times weighed by `#bestNext`. With `THEN_CANDIDATES` and `END_SAMPLES`, about ten
+ * thousand steps a call (a few milliseconds for the first calls, before the JIT); finer grids (up
+ * to 48 × 20, with 8 paces for each end) gained nothing beyond noise in simulation.
+ */
+const NEXT_CANDIDATES = 16;
+/** First times, within an interval, weighed for the polls at the floor that follow. */
+const THEN_CANDIDATES = 8;
+/** Intervals past the earliest allowed poll `#bestNext` may put it: wider windows waited too long on flat odds in simulation. */
 const STEP_WINDOW = 1;
+/** End times the plausible ends are sampled at. */
 const END_SAMPLES = 64;
 /**
  * Tolerance for the clocks: the server may start a job a little before the client sees the upload
@@ -186,7 +212,7 @@ const END_SAMPLES = 64;
  * Without it, exact sightings near a page boundary could contradict each other.
  */
 const CLOCK_SLACK_MS = 15;
-/** Scale of the prior on how long a job waits before it starts, in ms (see `endDensity`). */
+/** Scale of the prior on how long a job waits before it starts, in ms (see `plausibleJobs`). */
 const START_PRIOR_MS = 200;
 
 type HalfPlane = [a: number, b: number, c: number]; // a·s + b·p ≤ c
@@ -210,36 +236,74 @@ function completionRange(sightings: Sighting[], total: number, createdAt: number
   return range && { earliest: range[0], latest: range[1] };
 }
 
+interface PlausibleJob {
+  start: number;
+  pace: number;
+  end: number;
+  /** How likely the end is, relative to the others. */
+  weight: number;
+}
+
 /**
- * How likely each end time in `bounds` is: every pace that fits the sightings equally likely, and
- * a start the likelier the sooner after the upload (most jobs start at once; queueing is the
- * exception), with weight exp(−(s − createdAt) / START_PRIOR_MS).
+ * How likely each end time in `bounds` is, sampled at `END_SAMPLES` ends: every pace that fits the
+ * sightings equally likely, and a start the likelier the sooner after the upload (most jobs start
+ * at once; queueing is the exception), with weight exp(−(s − createdAt) / START_PRIOR_MS). Each end
+ * comes with the middle of the paces that fit it, enough to tell which page count a poll would see.
  */
-function endDensity(planes: HalfPlane[], total: number, createdAt: number, bounds: Bounds): { end: number; weight: number }[] {
-  const samples: { end: number; weight: number }[] = [];
+function plausibleJobs(planes: HalfPlane[], total: number, createdAt: number, bounds: Bounds): PlausibleJob[] {
+  const jobs: PlausibleJob[] = [];
   const step = (bounds.latest - bounds.earliest) / END_SAMPLES;
   for (let i = 0; i < END_SAMPLES; i++) {
     const end = bounds.earliest + (i + 0.5) * step;
-    let low = 0;
-    let high = Number.POSITIVE_INFINITY;
-    // On the line, s = end − total·p, so a·s + b·p ≤ c becomes (b − a·total)·p ≤ c − a·end.
-    for (const [a, b, c] of planes) {
-      const k = b - a * total;
-      const rest = c - a * end;
-      if (k > 0) high = Math.min(high, rest / k);
-      else if (k < 0) low = Math.max(low, rest / k);
-      else if (rest < 0) high = -1;
-    }
-    if (!(Number.isFinite(high) && high > low)) {
-      samples.push({ end, weight: 0 });
-      continue;
-    }
+    const paces = paceRange(planes, total, end);
+    if (!paces) continue;
     // Integrated along the chord with the prior on the start: s runs from end − total·high to end − total·low.
-    const early = end - total * high - createdAt;
-    const late = end - total * low - createdAt;
-    samples.push({ end, weight: Math.exp(-early / START_PRIOR_MS) - Math.exp(-late / START_PRIOR_MS) });
+    const weight = startWeight(end - total * paces[1] - createdAt, end - total * paces[0] - createdAt);
+    const pace = (paces[0] + paces[1]) / 2;
+    if (weight > 0) jobs.push({ start: end - total * pace, pace, end, weight });
   }
-  return samples;
+  return jobs;
+}
+
+/** The paces that fit every plane for a job ending at `end` (so starting at end − total·p), when some do. */
+function paceRange(planes: HalfPlane[], total: number, end: number): [low: number, high: number] | undefined {
+  let low = 0;
+  let high = Number.POSITIVE_INFINITY;
+  // On the line, s = end − total·p, so a·s + b·p ≤ c becomes (b − a·total)·p ≤ c − a·end.
+  for (const [a, b, c] of planes) {
+    const k = b - a * total;
+    const rest = c - a * end;
+    if (k > 0) high = Math.min(high, rest / k);
+    else if (k < 0) low = Math.max(low, rest / k);
+    else if (rest < 0) return undefined;
+  }
+  return Number.isFinite(high) && high > low ? [low, high] : undefined;
+}
+
+/** The prior's weight for a start between `early` and `late` ms after the upload. */
+function startWeight(early: number, late: number): number {
+  return Math.exp(-early / START_PRIOR_MS) - Math.exp(-late / START_PRIOR_MS);
+}
+
+const sumOfWeights = (jobs: PlausibleJob[]) => jobs.reduce((sum, { weight }) => sum + weight, 0);
+
+/**
+ * Weighted delivery time plus poll costs when polls come every `floor` from a first one in
+ * [`earliest`, `earliest` + floor), that first one chosen best for these jobs.
+ */
+function pollingOnCost(jobs: PlausibleJob[], earliest: number, floor: number): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < THEN_CANDIDATES; i++) {
+    const first = earliest + (floor * i) / THEN_CANDIDATES;
+    let cost = 0;
+    for (const { end, weight } of jobs) {
+      const ready = end + AIM_PAST_END_MS;
+      const steps = ready <= first ? 0 : Math.ceil((ready - first) / floor);
+      cost += weight * (first + steps * floor - end + POLL_COST_MS * (steps + 1));
+    }
+    best = Math.min(best, cost);
+  }
+  return best;
 }
 
 /** The page counts a poll at `at` could see, given the sightings so far. */
