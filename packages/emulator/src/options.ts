@@ -9,7 +9,7 @@ export type RouteName = "extract" | "job" | "result" | "preview" | "balance" | "
 export const ROUTE_NAMES: readonly RouteName[] = ["extract", "job", "result", "preview", "balance", "info"];
 
 /**
- * How `GET /v1/jobs/{id}/result` lays out a result (see shared/api/CONTRACT.md): the canonical form,
+ * How `GET /v1/jobs/{id}/result` lays out a result (see docs/api-contract.md#the-json-result): the canonical form,
  * or one of the variants the real service may use, so clients can be tested on each.
  */
 export type ResultShape = "canonical" | "content-array" | "content-pages" | "paddle" | "text-formfeed" | "text-whole";

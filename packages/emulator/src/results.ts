@@ -23,7 +23,7 @@ function numberedPages(job: Job, numbering: PageNumbering): NumberedPage[] {
 
 /**
  * The body of `GET /v1/jobs/{id}/result` for a completed job: `{"job_id","format","page_count",…}`
- * with the pages laid out as `shape` says (see shared/api/CONTRACT.md).
+ * with the pages laid out as `shape` says (see docs/api-contract.md#the-json-result).
  */
 export function renderResult(job: Job, format: ResultFormat, shape: ResultShape, numbering: PageNumbering): Record<string, unknown> {
   const pages = numberedPages(job, numbering);
