@@ -6,8 +6,8 @@
 #   - attw (Are the Types Wrong) on the tarball, profile node16: types resolve for require and import
 #     under `moduleResolution` node16/nodenext and bundler. node10 (TypeScript's `node`, which predates
 #     `exports` and so sees no subpath such as @sotaocr/emulator/cli) is left out: the packages need
-#     Node >= 20, whose users resolve with node16/nodenext or bundler. Root entries still resolve there
-#     (the table shows it) through `main`/`types`;
+#     Node >= 20, where TypeScript advises node16/nodenext (or bundler). Root entries still resolve
+#     under node10 through `main`/`types` (the table shows it); docs/packages.md says more;
 #   - our own rules: internal dependencies are ranges (^x.y.z), never exact pins or workspace:;
 #     LICENSE is in the tarball and is the root's; every bin is in it, ESM, with a shebang;
 #   - `pnpm publish --dry-run` in the package's folder.

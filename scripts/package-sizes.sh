@@ -27,8 +27,9 @@ else
     dir=${dir%/}
     [ "$(node -p "require('./$dir/package.json').private === true")" = "true" ] && continue
     name=$(node -p "require('./$dir/package.json').name")
-    (cd "$dir" && pnpm pack --pack-destination "$TMP" >/dev/null)
-    TARBALL[$name]=$(ls -t "$TMP"/*.tgz | head -1)
+    mkdir "$TMP/$(basename "$dir")"
+    (cd "$dir" && pnpm pack --pack-destination "$TMP/$(basename "$dir")" >/dev/null)
+    TARBALL[$name]=$(ls "$TMP/$(basename "$dir")"/*.tgz)
   done
 fi
 
