@@ -1,3 +1,3 @@
 import { packageBuild } from "../../tsup.base.js";
 
-export default packageBuild(import.meta.url, ["src/index.ts", "src/bin.ts"]);
+export default packageBuild(import.meta.url, ["src/index.ts"], { bin: ["src/bin.ts"] });
