@@ -10,7 +10,6 @@ export {
   type RequestOptions,
   SotaOcrClient,
 } from "./client.js";
-export { type DocumentOptions, resolveDocumentOptions } from "./document-options.js";
 export {
   AbortError,
   APIConnectionError,
@@ -40,7 +39,6 @@ export { type SupportedFileType, sniffFileType } from "./file-type.js";
 export { sha256Hex } from "./hash.js";
 export { type OcrInput, type PreparedInput, prepareInput, sourceOf } from "./input.js";
 export { DEFAULT_CONCURRENCY, type OcrManyInput, type OcrManyItem, type OcrManyOptions } from "./ocr-many.js";
-export { pageId, wholeResultId } from "./page-id.js";
 export { formatPageRanges, normalizePageRanges, type PageRange, type PageRangesInput } from "./page-ranges.js";
 export type { WaitOptions } from "./poll.js";
 export { parseRetryAfter } from "./retry.js";

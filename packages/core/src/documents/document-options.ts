@@ -1,7 +1,6 @@
-import { type OcrOptions, positive, SotaOcrClient } from "./client.js";
-import { SotaOcrError } from "./errors.js";
-import { normalizePageRanges, type PageRangesInput } from "./page-ranges.js";
-import type { JobProgress } from "./types.js";
+// The client's public surface (and its option check): this entry sits on top of the client.
+import { positive } from "../client.js";
+import { type JobProgress, normalizePageRanges, type OcrOptions, type PageRangesInput, SotaOcrClient, SotaOcrError } from "../index.js";
 
 /** The options the LangChain loader and the LlamaIndex reader share: one vocabulary for both. */
 export interface DocumentOptions {
@@ -38,11 +37,18 @@ export interface DocumentOptions {
   cache?: boolean | string | undefined;
 }
 
+/** Document options once checked: the client to use and the options of each of its `ocr` calls. */
+export interface ResolvedDocumentOptions {
+  client: SotaOcrClient;
+  ocrOptions: OcrOptions;
+  splitPages: boolean;
+}
+
 /**
  * Checks document options when a loader is made (before any file is read) and resolves them to a
  * client and the options of each `ocr` call.
  */
-export function resolveDocumentOptions(options: DocumentOptions): { client: SotaOcrClient; ocrOptions: OcrOptions; splitPages: boolean } {
+export function resolveDocumentOptions(options: DocumentOptions): ResolvedDocumentOptions {
   if (options.format !== undefined && options.format !== "markdown" && options.format !== "text") {
     throw new SotaOcrError(`format must be "markdown" or "text", not ${JSON.stringify(options.format)}.`);
   }
