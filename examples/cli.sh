@@ -8,7 +8,8 @@ sotaocr() { node packages/cli/dist/bin.js "$@"; }
 
 if [ -z "${SOTAOCR_API_KEY:-}" ]; then
   log=$(mktemp)
-  node packages/cli/dist/bin.js emulator --port 0 > /dev/null 2> "$log" &
+  # Its first line (on stdout) names the URL; errors go to stderr.
+  node packages/cli/dist/bin.js emulator --port 0 > "$log" 2>&1 &
   emulator=$!
   trap 'kill $emulator 2>/dev/null; wait $emulator 2>/dev/null; rm -f "$log"' EXIT
   for _ in $(seq 1 300); do
