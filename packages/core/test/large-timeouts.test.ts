@@ -1,6 +1,5 @@
+import { job, makePdf, type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { makePdf } from "../../../test/support/fixtures.js";
-import { job, type ScriptedServer, startScriptedServer } from "../../../test/support/scripted-server.js";
 import { SotaOcrClient, SotaOcrError, TimeoutError } from "../src/index.js";
 
 // Node turns a timer of 2^31 ms or more (or Infinity) into 1 ms: such values must mean "no limit".
