@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
+import { dataPath } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSnippet, snippetsOf, squash } from "./support/readme.js";
-import { dataPath } from "./support/samples.js";
 
 // Every TypeScript snippet of the READMEs is type-checked, then run against the emulator in a folder
 // holding the sample files it names (and a docs/ folder), and each `console.log(…); // text` must

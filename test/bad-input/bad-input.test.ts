@@ -25,10 +25,9 @@ import {
 import { type Emulator, type EmulatorOptions, startEmulator } from "@sotaocr/emulator";
 import { SotaOcrLoader } from "@sotaocr/langchain";
 import { SotaOcrReader } from "@sotaocr/llamaindex";
+import { job, makePdf, padPdf, type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { encryptedPdf } from "../../packages/emulator/src/engines/local/test-fixtures.js";
-import { makePdf, padPdf } from "../support/fixtures.js";
-import { job, type ScriptedServer, startScriptedServer } from "../support/scripted-server.js";
 
 /**
  * Bad input, one row each: what is wrong, the error it must raise (a class from @sotaocr/core), a

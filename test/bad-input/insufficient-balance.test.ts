@@ -6,9 +6,8 @@ import * as core from "@sotaocr/core";
 import { SotaOcrClient } from "@sotaocr/core";
 import { SotaOcrLoader } from "@sotaocr/langchain";
 import { SotaOcrReader } from "@sotaocr/llamaindex";
+import { job, makePdf, type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { makePdf } from "../support/fixtures.js";
-import { job, type ScriptedServer, startScriptedServer } from "../support/scripted-server.js";
 
 // A 402 `insufficient_balance` is about the account, not the file: like a refused key, it stops
 // every file of a load, and no further upload is attempted after it.

@@ -3,9 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SotaOcrLoader } from "@sotaocr/langchain";
 import { SotaOcrReader } from "@sotaocr/llamaindex";
+import { job, makePdf, type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { makePdf } from "../support/fixtures.js";
-import { job, type ScriptedServer, startScriptedServer } from "../support/scripted-server.js";
 
 // The loaders' timeoutMs: Node runs a timer of 2^31 ms or more (or Infinity) after 1 ms, so such
 // values must mean "no limit", for the OCR and for the reader's URL downloads alike.

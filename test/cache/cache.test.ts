@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isSotaOcrError, SotaOcrClient } from "@sotaocr/core";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
+import { makePdf } from "@sotaocr/test-support";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { makePdf } from "../support/fixtures.js";
 
 // The result cache and the job journal, against the emulator: what a user sees across runs,
 // crashes and parallel processes, counted in uploads (pages billed) and requests.

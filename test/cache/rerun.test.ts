@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { SotaOcrClient } from "@sotaocr/core";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
+import { makePdf } from "@sotaocr/test-support";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { makePdf } from "../support/fixtures.js";
 import { type FaultProxy, startFaultProxy } from "./fault-proxy.js";
 
 // A run that failed with the cache on, then a rerun with the same cache: what the server saw across

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { pageId } from "@sotaocr/core";
+import { pageId } from "@sotaocr/core/documents";
 import type { RequestLogEntry } from "@sotaocr/emulator";
 import { beforeAll, describe, expect, it } from "vitest";
 import { syntheticPage } from "../../packages/emulator/src/engines/synthetic.js";

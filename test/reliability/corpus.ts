@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { JPEG_HEAD, makePdf, PNG_HEAD } from "../support/fixtures.js";
+import { JPEG_HEAD, makePdf, PNG_HEAD } from "@sotaocr/test-support";
 
 /** One document of the chaos corpus. */
 export interface CorpusDocument {

@@ -1,8 +1,8 @@
 import { SotaOcrClient } from "@sotaocr/core";
 import { startEmulator } from "@sotaocr/emulator";
 import { SotaOcrLoader } from "@sotaocr/langchain";
+import { makePdf } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makePdf } from "../support/fixtures.js";
 
 /** Counts of the active resources that keep a process alive, by kind (sockets, servers, timers). */
 function liveResources(): Record<string, number> {

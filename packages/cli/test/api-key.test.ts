@@ -1,5 +1,5 @@
+import { job, type RecordedRequest, type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { job, type RecordedRequest, type ScriptedServer, startScriptedServer } from "../../../test/support/scripted-server.js";
 import { type Run, runCli, runOnTerminal } from "./run-cli.js";
 
 // A server that echoes the Authorization header everywhere it can: error bodies, headers, job

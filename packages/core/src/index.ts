@@ -1,5 +1,4 @@
 export { SotaOcrClient } from "./client.js";
-export { type DocumentOptions, resolveDocumentOptions } from "./document-options.js";
 export {
   AbortError,
   APIConnectionError,
@@ -44,7 +43,6 @@ export {
   type WaitOptions,
 } from "./options/client-options.js";
 export { formatPageRanges, normalizePageRanges, type PageRange, type PageRangesInput } from "./options/page-ranges.js";
-export { pageId, wholeResultId } from "./page-id.js";
 export type {
   Balance,
   Job,

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import { job, type Reply, type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { job, type Reply, type ScriptedServer, startScriptedServer } from "../../../test/support/scripted-server.js";
 import { type APIError, InternalServerError, InvalidResponseError, SotaOcrClient } from "../src/index.js";
 
 const MiB = 1024 * 1024;

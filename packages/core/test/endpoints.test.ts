@@ -1,5 +1,5 @@
+import { type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ScriptedServer, startScriptedServer } from "../../../test/support/scripted-server.js";
 import { APIError, JobFailedError, SotaOcrClient, SotaOcrError } from "../src/index.js";
 
 let server: ScriptedServer;

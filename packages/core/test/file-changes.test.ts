@@ -4,8 +4,8 @@ import { appendFile, mkdtemp, open, rm, truncate, unlink } from "node:fs/promise
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
+import { type HoldingProxy, startHoldingProxy } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type HoldingProxy, startHoldingProxy } from "../../../test/support/holding-proxy.js";
 import { InvalidInputError, SotaOcrClient } from "../src/index.js";
 
 // A file that changes while ocr() reads it (to hash it, then to send it) must fail that one call

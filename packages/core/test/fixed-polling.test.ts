@@ -1,7 +1,6 @@
 import { performance } from "node:perf_hooks";
+import { job, makePdf, type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makePdf } from "../../../test/support/fixtures.js";
-import { job, type ScriptedServer, startScriptedServer } from "../../../test/support/scripted-server.js";
 import { type JobProgress, SotaOcrClient, SotaOcrError } from "../src/index.js";
 
 /**

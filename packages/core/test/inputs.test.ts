@@ -3,9 +3,8 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { formOf, JPEG_HEAD, job, makePdf, PNG_HEAD, type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JPEG_HEAD, makePdf, PNG_HEAD } from "../../../test/support/fixtures.js";
-import { formOf, job, type ScriptedServer, startScriptedServer } from "../../../test/support/scripted-server.js";
 import { InvalidInputError, InvalidPageRangeError, MissingApiKeyError, SotaOcrClient, UnsupportedFileError } from "../src/index.js";
 
 let server: ScriptedServer;

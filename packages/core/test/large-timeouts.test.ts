@@ -1,6 +1,5 @@
+import { job, makePdf, type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { makePdf } from "../../../test/support/fixtures.js";
-import { job, type ScriptedServer, startScriptedServer } from "../../../test/support/scripted-server.js";
 import { SotaOcrClient, SotaOcrError, TimeoutError } from "../src/index.js";
 
 // Node turns a timer of 2^31 ms or more (or Infinity) into 1 ms: such values must mean "no limit".
@@ -61,7 +60,7 @@ describe("timeouts too large for a timer mean no limit", () => {
 
   it("the loaders' document timeoutMs of 2^31 works too (resolveDocumentOptions passes it on)", async () => {
     scriptJob("job_big_doc");
-    const { resolveDocumentOptions } = await import("../src/index.js");
+    const { resolveDocumentOptions } = await import("../src/documents/index.js");
     const { client, ocrOptions } = resolveDocumentOptions({ apiKey: "sk-test", baseUrl: server.url, timeoutMs: TOO_BIG_FOR_A_TIMER });
     expect((await client.ocr(pdf, ocrOptions)).jobId).toBe("job_big_doc");
   });
@@ -99,7 +98,7 @@ describe("timeouts that are not a positive number are refused at the door", () =
   });
 
   it("the loaders' document timeoutMs is checked when the loader is made", async () => {
-    const { resolveDocumentOptions } = await import("../src/index.js");
+    const { resolveDocumentOptions } = await import("../src/documents/index.js");
     expect(() => resolveDocumentOptions({ apiKey: "sk-test", timeoutMs: Number.NaN })).toThrow(/timeoutMs must be a positive number/);
     expect(() => resolveDocumentOptions({ apiKey: "sk-test", timeoutMs: -1 })).toThrow(/timeoutMs must be a positive number/);
   });

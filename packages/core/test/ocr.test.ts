@@ -1,6 +1,5 @@
+import { job, makePdf, type Reply, type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makePdf } from "../../../test/support/fixtures.js";
-import { job, type Reply, type ScriptedServer, startScriptedServer } from "../../../test/support/scripted-server.js";
 import { InvalidResponseError, JobFailedError, SotaOcrClient } from "../src/index.js";
 
 let server: ScriptedServer;

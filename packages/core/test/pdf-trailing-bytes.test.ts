@@ -1,9 +1,8 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { formOf, job, makePdf, padPdf, type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makePdf, padPdf } from "../../../test/support/fixtures.js";
-import { formOf, job, type ScriptedServer, startScriptedServer } from "../../../test/support/scripted-server.js";
 import { SotaOcrClient, UnsupportedFileError } from "../src/index.js";
 
 // The PDF spec allows bytes after the last %%EOF, and real files have them (padding, a signature

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
+import { job, type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { job, type ScriptedServer, startScriptedServer } from "../../../test/support/scripted-server.js";
 import { AbortError, JobFailedError, type JobProgress, NotFoundError, SotaOcrClient, TimeoutError } from "../src/index.js";
 
 let server: ScriptedServer;

@@ -1,6 +1,6 @@
+import { type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
 import { Agent, interceptors } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ScriptedServer, startScriptedServer } from "../../../test/support/scripted-server.js";
 import { APIError, RedirectError, SotaOcrClient } from "../src/index.js";
 
 /** A 3xx is never a success, and never followed: the request carries the API key. */

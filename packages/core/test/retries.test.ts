@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
+import { type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ScriptedServer, startScriptedServer } from "../../../test/support/scripted-server.js";
 import {
   AbortError,
   APIConnectionError,

@@ -1,8 +1,7 @@
 import { type AddressInfo, createServer } from "node:net";
 import { inspect } from "node:util";
+import { job, makePdf, type RecordedRequest, type Reply, type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makePdf } from "../../../test/support/fixtures.js";
-import { job, type RecordedRequest, type Reply, type ScriptedServer, startScriptedServer } from "../../../test/support/scripted-server.js";
 import { MissingApiKeyError, SotaOcrClient, SotaOcrError } from "../src/index.js";
 
 const KEY = "sk-live-SECRET-7f3a9c";

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import { job, type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { job, type ScriptedServer, startScriptedServer } from "../../../test/support/scripted-server.js";
 
 const GIB = 1024 ** 3;
 let server: ScriptedServer;

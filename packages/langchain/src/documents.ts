@@ -1,5 +1,6 @@
 import { Document } from "@langchain/core/documents";
-import { type OcrPage, type OcrResult, pageId, wholeResultId } from "@sotaocr/core";
+import type { OcrFormat, OcrPage, OcrResult } from "@sotaocr/core";
+import { documentParts } from "@sotaocr/core/documents";
 
 /**
  * The metadata of each Document. `source`, `loc.pageNumber` and `pdf.totalPages` are the keys
@@ -20,7 +21,7 @@ export interface SotaOcrMetadata {
   pdf?: { totalPages: number };
   sotaocr: {
     jobId: string;
-    format: "markdown" | "text";
+    format: OcrFormat;
     /** Pages in this result (with `pageRanges`, the pages processed). */
     pageCount: number;
     fileType: "pdf" | "png" | "jpeg";
@@ -51,28 +52,21 @@ export function toDocuments(
     sha256: result.file.sha256,
   };
   const pdf = result.file.fileType === "pdf" && !result.pageRanges ? { pdf: { totalPages: result.pageCount } } : {};
-  if (!splitPages) {
-    return [
+  return documentParts(result, splitPages).map(
+    ({ id, text, page }) =>
       new Document<SotaOcrMetadata>({
-        id: wholeResultId(result.file.sha256, result.pageRanges),
-        pageContent: result.pages.map((page) => page.content).join("\n\n"),
-        metadata: { source: result.file.source, ...pdf, sotaocr: base, ...extra },
-      }),
-    ];
-  }
-  return result.pages.map(
-    (page) =>
-      new Document<SotaOcrMetadata>({
-        id: pageId(result.file.sha256, page.pageNumber),
-        pageContent: page.content,
-        metadata: {
-          source: result.file.source,
-          loc: { pageNumber: page.pageNumber },
-          pageNumber: page.pageNumber,
-          ...pdf,
-          sotaocr: { ...base, ...pageFacts(page) },
-          ...extra,
-        },
+        id,
+        pageContent: text,
+        metadata: page
+          ? {
+              source: result.file.source,
+              loc: { pageNumber: page.pageNumber },
+              pageNumber: page.pageNumber,
+              ...pdf,
+              sotaocr: { ...base, ...pageFacts(page) },
+              ...extra,
+            }
+          : { source: result.file.source, ...pdf, sotaocr: base, ...extra },
       }),
   );
 }

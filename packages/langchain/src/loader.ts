@@ -3,17 +3,16 @@ import type { BaseDocumentTransformer, Document } from "@langchain/core/document
 import {
   AbortError,
   AuthenticationError,
-  type DocumentOptions,
   InsufficientBalanceError,
   MissingApiKeyError,
   type OcrInput,
   type OcrManyInput,
   type OcrOptions,
   PermissionDeniedError,
-  resolveDocumentOptions,
   type SotaOcrClient,
   SotaOcrError,
 } from "@sotaocr/core";
+import { type DocumentOptions, resolveDocumentOptions } from "@sotaocr/core/documents";
 import { type SotaOcrMetadata, toDocuments } from "./documents.js";
 
 /** A file for the loader: a path, a `file:` URL, a Blob/File, bytes, or bytes with their name. */

@@ -2,8 +2,8 @@ import { appendFile, copyFile, mkdtemp, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
+import { type HoldingProxy, startHoldingProxy } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type HoldingProxy, startHoldingProxy } from "../../../test/support/holding-proxy.js";
 import { FileChangedError, SotaOcrLoader } from "../src/index.js";
 import { dataPath } from "./support.js";
 

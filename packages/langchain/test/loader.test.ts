@@ -7,9 +7,8 @@ import { index } from "@langchain/core/indexing";
 import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
 import { SotaOcrClient, sha256Hex } from "@sotaocr/core";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
+import { job, makePdf, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { makePdf } from "../../../test/support/fixtures.js";
-import { job, startScriptedServer } from "../../../test/support/scripted-server.js";
 import {
   AbortError,
   AuthenticationError,

@@ -36,5 +36,5 @@ export class MemoryRecordManager extends RecordManager {
   }
 }
 
-export { LocalHashEmbeddings as HashEmbeddings } from "../../../examples/support/local-embeddings.js";
-export { collapse, dataPath, groundTruth } from "../../../test/support/samples.js";
+export { collapse, dataPath, groundTruth } from "@sotaocr/test-support";
+export { LocalHashEmbeddings as HashEmbeddings } from "@sotaocr/test-support/embeddings";

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { Document } from "@llamaindex/core/schema";
-import { type OcrResult, pageId, wholeResultId } from "@sotaocr/core";
+import type { OcrFormat, OcrResult } from "@sotaocr/core";
+import { documentParts } from "@sotaocr/core/documents";
 
 /** Metadata of each Document (snake_case, as LlamaIndex's own readers write it). */
 export interface SotaOcrReaderMetadata {
@@ -16,7 +17,7 @@ export interface SotaOcrReaderMetadata {
   /** With `pageRanges`: how many pages were processed (the document's total is not known then). */
   pages_processed?: number;
   job_id: string;
-  format: "markdown" | "text";
+  format: OcrFormat;
   [key: string]: unknown;
 }
 
@@ -42,20 +43,8 @@ export function toDocuments(result: OcrResult, splitPages: boolean, filePath?: s
     job_id: result.jobId,
     format: result.format,
   };
-  const parts = splitPages
-    ? result.pages.map((page) => ({
-        id: pageId(result.file.sha256, page.pageNumber),
-        text: page.content,
-        metadata: { ...common, page_number: page.pageNumber, page_label: String(page.pageNumber) },
-      }))
-    : [
-        {
-          id: wholeResultId(result.file.sha256, result.pageRanges),
-          text: result.pages.map((page) => page.content).join("\n\n"),
-          metadata: common,
-        },
-      ];
-  return parts.map(({ id, text, metadata }) => {
+  return documentParts(result, splitPages).map(({ id, text, page }) => {
+    const metadata = page ? { ...common, page_number: page.pageNumber, page_label: String(page.pageNumber) } : common;
     const document = new Document<SotaOcrReaderMetadata>({
       id_: id,
       text,

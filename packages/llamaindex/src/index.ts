@@ -1,4 +1,36 @@
-// The client, its errors (SotaOcrError and every subclass) and types, so one import serves.
-export * from "@sotaocr/core";
+// The reader, and what its users name: the client to share (`client` option), the errors to catch,
+// and the types its options and Documents use. The rest of the client is `@sotaocr/core`'s.
+
+export {
+  AbortError,
+  APIConnectionError,
+  APIError,
+  AuthenticationError,
+  BadRequestError,
+  type ClientOptions,
+  FileChangedError,
+  InsufficientBalanceError,
+  InternalServerError,
+  InvalidInputError,
+  type InvalidInputReason,
+  InvalidPageRangeError,
+  InvalidResponseError,
+  isSotaOcrError,
+  JobFailedError,
+  type JobProgress,
+  MissingApiKeyError,
+  NotFoundError,
+  type OcrFormat,
+  type PageRange,
+  type PageRangesInput,
+  PermissionDeniedError,
+  RateLimitError,
+  RedirectError,
+  ResponseTooLargeError,
+  SotaOcrClient,
+  SotaOcrError,
+  TimeoutError,
+  UnsupportedFileError,
+} from "@sotaocr/core";
 export { EXCLUDED_EMBED_METADATA_KEYS, EXCLUDED_LLM_METADATA_KEYS, type SotaOcrReaderMetadata } from "./documents.js";
 export { type ReadFailure, SotaOcrReader, type SotaOcrReaderOptions } from "./reader.js";

@@ -3,16 +3,15 @@ import { type Document, FileReader } from "@llamaindex/core/schema";
 import {
   AbortError,
   DEFAULT_JOB_TIMEOUT_MS,
-  type DocumentOptions,
   InsufficientBalanceError,
   InvalidInputError,
   type OcrInput,
   type OcrOptions,
   type OcrResult,
-  resolveDocumentOptions,
   type SotaOcrClient,
   sourceOf,
 } from "@sotaocr/core";
+import { type DocumentOptions, resolveDocumentOptions } from "@sotaocr/core/documents";
 import { type SotaOcrReaderMetadata, toDocuments } from "./documents.js";
 
 /** The shared document options: apiKey, baseUrl, client, format, splitPages, pageRanges… */

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SimpleDirectoryReader } from "@llamaindex/readers/directory";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
+import { type HoldingProxy, startHoldingProxy } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type HoldingProxy, startHoldingProxy } from "../../../test/support/holding-proxy.js";
 import { FileChangedError, SotaOcrReader } from "../src/index.js";
 import { dataPath } from "./support.js";
 

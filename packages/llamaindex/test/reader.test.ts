@@ -7,9 +7,8 @@ import { MetadataMode } from "@llamaindex/core/schema";
 import { SimpleDirectoryReader } from "@llamaindex/readers/directory";
 import { sha256Hex } from "@sotaocr/core";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
+import { job, makePdf, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { makePdf } from "../../../test/support/fixtures.js";
-import { job, startScriptedServer } from "../../../test/support/scripted-server.js";
 import { AbortError, AuthenticationError, InvalidInputError, InvalidResponseError, JobFailedError, SotaOcrReader } from "../src/index.js";
 import { collapse, dataPath, groundTruth } from "./support.js";
 

@@ -1,2 +1,2 @@
-export { LocalHashEmbedding as HashEmbedding } from "../../../examples/support/local-embeddings.js";
-export { collapse, dataPath, groundTruth } from "../../../test/support/samples.js";
+export { collapse, dataPath, groundTruth } from "@sotaocr/test-support";
+export { LocalHashEmbedding as HashEmbedding } from "@sotaocr/test-support/embeddings";

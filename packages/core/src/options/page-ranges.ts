@@ -10,10 +10,18 @@ export interface PageRange {
 export type PageRangesInput = string | readonly PageRange[];
 
 /**
+ * Arrays this module made: already checked, sorted and merged. A value checked where it entered
+ * (a loader's constructor, the CLI's flags) passes every later door as it is, not checked again.
+ */
+const normalized = new WeakSet<readonly PageRange[]>();
+
+/**
  * Validates page ranges and returns them sorted with overlapping or adjacent ranges merged, so
  * `"5,1-3,2-4"` becomes `[{start:1,end:5}]`. Throws `InvalidPageRangeError` saying what is wrong.
+ * Given its own result, returns it unchanged.
  */
 export function normalizePageRanges(input: PageRangesInput): PageRange[] {
+  if (typeof input !== "string" && normalized.has(input)) return input as PageRange[];
   const ranges = typeof input === "string" ? parsePageRangeString(input) : input.map((range, i) => checkRange(range, `pageRanges[${i}]`));
   if (ranges.length === 0) {
     throw new InvalidPageRangeError('Page ranges are empty. Leave pageRanges out to process every page, or name pages like "1-3,5".');
@@ -25,6 +33,7 @@ export function normalizePageRanges(input: PageRangesInput): PageRange[] {
     if (last && range.start <= last.end + 1) last.end = Math.max(last.end, range.end);
     else merged.push({ ...range });
   }
+  normalized.add(merged);
   return merged;
 }
 

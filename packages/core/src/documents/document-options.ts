@@ -1,9 +1,6 @@
-import { SotaOcrClient } from "./client.js";
-import { SotaOcrError } from "./errors.js";
-import type { OcrOptions } from "./options/client-options.js";
-import { normalizePageRanges, type PageRangesInput } from "./options/page-ranges.js";
-import { positive } from "./options/resolve.js";
-import type { JobProgress } from "./types.js";
+// The client's public surface, and the option checks of its doors: this entry sits on top of the client.
+import { type JobProgress, type OcrFormat, type OcrOptions, type PageRangesInput, SotaOcrClient } from "../index.js";
+import { positive, resolveFormat, resolvePageRanges } from "../options/resolve.js";
 
 /** The options the LangChain loader and the LlamaIndex reader share: one vocabulary for both. */
 export interface DocumentOptions {
@@ -21,7 +18,7 @@ export interface DocumentOptions {
    */
   timeoutMs?: number | undefined;
   /** Document text as the page's markdown or plain text. @default "markdown" */
-  format?: "markdown" | "text" | undefined;
+  format?: OcrFormat | undefined;
   /** One document per page; false gives one per file. @default true */
   splitPages?: boolean | undefined;
   /** Pages to process: `[{ start: 1, end: 3 }]` or `"1-3,5"` (1-based, inclusive). @default every page */
@@ -40,22 +37,28 @@ export interface DocumentOptions {
   cache?: boolean | string | undefined;
 }
 
+/** Document options once checked: the client to use and the options of each of its `ocr` calls. */
+export interface ResolvedDocumentOptions {
+  client: SotaOcrClient;
+  ocrOptions: OcrOptions;
+  splitPages: boolean;
+}
+
 /**
  * Checks document options when a loader is made (before any file is read) and resolves them to a
  * client and the options of each `ocr` call.
  */
-export function resolveDocumentOptions(options: DocumentOptions): { client: SotaOcrClient; ocrOptions: OcrOptions; splitPages: boolean } {
-  if (options.format !== undefined && options.format !== "markdown" && options.format !== "text") {
-    throw new SotaOcrError(`format must be "markdown" or "text", not ${JSON.stringify(options.format)}.`);
-  }
-  if (options.pageRanges !== undefined) normalizePageRanges(options.pageRanges);
+export function resolveDocumentOptions(options: DocumentOptions): ResolvedDocumentOptions {
+  // Checked here, when the loader or reader is made; the resolved values pass the client's doors as they are.
+  const format = resolveFormat(options.format);
+  const pageRanges = resolvePageRanges(options.pageRanges);
   positive(options.timeoutMs, "timeoutMs");
   const client =
     options.client ??
     new SotaOcrClient({ apiKey: options.apiKey, baseUrl: options.baseUrl, maxRetries: options.maxRetries, cache: options.cache });
   const ocrOptions: OcrOptions = {
-    format: options.format,
-    pageRanges: options.pageRanges,
+    format,
+    pageRanges,
     modelProfile: options.modelProfile,
     onProgress: options.onProgress,
     signal: options.signal,
