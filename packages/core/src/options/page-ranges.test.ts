@@ -70,4 +70,11 @@ describe("page range helpers", () => {
     expect([0, 1, 2, 3].map((i) => pageAtIndex(ranges, i))).toEqual([2, 3, 7, undefined]);
     expect([1, 2, 7, 8].map((page) => includesPage(ranges, page))).toEqual([false, true, true, false]);
   });
+
+  it("passes its own result on as it is (checked once where it entered), and checks anything else", () => {
+    const checked = normalizePageRanges("5,1-3");
+    expect(normalizePageRanges(checked)).toBe(checked);
+    const lookalike = [{ start: 3, end: 1 }];
+    expect(() => normalizePageRanges(lookalike)).toThrow(InvalidPageRangeError);
+  });
 });
