@@ -52,10 +52,11 @@ describe("README snippets type-check", () => {
         }
       }
       const tsconfig = join(ROOT, ".readme-snippets.tmp.json");
-      // Strict, as users' projects are, without this repository's noUncheckedIndexedAccess.
+      // As strict as the strictest users' projects: `strict` and `noUncheckedIndexedAccess`, so
+      // what a README shows compiles wherever it is pasted.
       await writeFile(
         tsconfig,
-        JSON.stringify({ extends: "./tsconfig.base.json", compilerOptions: { noUncheckedIndexedAccess: false }, files }),
+        JSON.stringify({ extends: "./tsconfig.base.json", compilerOptions: { strict: true, noUncheckedIndexedAccess: true }, files }),
       );
       files.push(tsconfig);
       const check = await promisify(execFile)(join(ROOT, "node_modules/.bin/tsc"), ["--noEmit", "-p", tsconfig], { cwd: ROOT }).catch(
