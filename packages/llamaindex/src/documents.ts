@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { Document } from "@llamaindex/core/schema";
+import { Document } from "llamaindex";
 import type { OcrFormat, OcrResult } from "@sotaocr/core";
 import { documentParts } from "@sotaocr/core/documents";
 

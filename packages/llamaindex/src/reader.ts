@@ -1,5 +1,5 @@
 import { basename, resolve } from "node:path";
-import { type Document, FileReader } from "@llamaindex/core/schema";
+import { type Document, FileReader } from "llamaindex";
 import {
   AbortError,
   DEFAULT_JOB_TIMEOUT_MS,

@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MetadataMode } from "@llamaindex/core/schema";
+import { MetadataMode } from "llamaindex";
 import { SimpleDirectoryReader } from "@llamaindex/readers/directory";
 import { sha256Hex } from "@sotaocr/core";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
