@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -68,6 +68,32 @@ describe("README snippets type-check", () => {
       await Promise.all(files.map((file) => rm(file, { force: true })));
     }
   }, 120_000);
+});
+
+describe("how the docs start the emulator", () => {
+  // `npx sotaocr-emulator` works only where @sotaocr/emulator is already installed (npx looks for a
+  // package of that name, and there is none); `npx @sotaocr/emulator` works everywhere: npm runs a
+  // package's only bin.
+  it("says `npx @sotaocr/emulator` in every README, doc and message, never `npx sotaocr-emulator`", async () => {
+    const files = [...READMES, join(ROOT, "packages/cli/README.md")];
+    for (const dir of ["docs", ...["core", "langchain", "llamaindex", "emulator", "cli"].map((name) => `packages/${name}/src`)]) {
+      for (const entry of await readdir(join(ROOT, dir), { recursive: true, withFileTypes: true })) {
+        if (entry.isFile() && /\.(md|ts)$/.test(entry.name)) files.push(join(entry.parentPath, entry.name));
+      }
+    }
+    const wrong: string[] = [];
+    for (const file of files) {
+      const text = await readFile(file, "utf8");
+      if (/npx (-p \S+ )?sotaocr-emulator/.test(text)) wrong.push(file.slice(ROOT.length));
+    }
+    expect(wrong).toEqual([]);
+    expect(await readFile(join(ROOT, "packages/emulator/README.md"), "utf8")).toContain("npx @sotaocr/emulator");
+  });
+
+  it("the missing-key error points at it", async () => {
+    const { MissingApiKeyError } = await import("@sotaocr/core");
+    expect(new MissingApiKeyError().message).toContain("`npx @sotaocr/emulator`");
+  });
 });
 
 for (const readme of READMES) {
