@@ -73,7 +73,8 @@ describe("README snippets type-check", () => {
 describe("how the docs start the emulator", () => {
   // `npx sotaocr-emulator` works only where @sotaocr/emulator is already installed (npx looks for a
   // package of that name, and there is none); `npx @sotaocr/emulator` works everywhere: npm runs a
-  // package's only bin.
+  // package's only bin. One form for all (`npx -p @sotaocr/emulator sotaocr-emulator` works too,
+  // but says the same at more length).
   it("says `npx @sotaocr/emulator` in every README, doc and message, never `npx sotaocr-emulator`", async () => {
     const files = [...READMES, join(ROOT, "packages/cli/README.md")];
     for (const dir of ["docs", ...["core", "langchain", "llamaindex", "emulator", "cli"].map((name) => `packages/${name}/src`)]) {
