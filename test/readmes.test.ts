@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -52,10 +52,11 @@ describe("README snippets type-check", () => {
         }
       }
       const tsconfig = join(ROOT, ".readme-snippets.tmp.json");
-      // Strict, as users' projects are, without this repository's noUncheckedIndexedAccess.
+      // As strict as the strictest users' projects: `strict` and `noUncheckedIndexedAccess`, so
+      // what a README shows compiles wherever it is pasted.
       await writeFile(
         tsconfig,
-        JSON.stringify({ extends: "./tsconfig.base.json", compilerOptions: { noUncheckedIndexedAccess: false }, files }),
+        JSON.stringify({ extends: "./tsconfig.base.json", compilerOptions: { strict: true, noUncheckedIndexedAccess: true }, files }),
       );
       files.push(tsconfig);
       const check = await promisify(execFile)(join(ROOT, "node_modules/.bin/tsc"), ["--noEmit", "-p", tsconfig], { cwd: ROOT }).catch(
@@ -67,6 +68,33 @@ describe("README snippets type-check", () => {
       await Promise.all(files.map((file) => rm(file, { force: true })));
     }
   }, 120_000);
+});
+
+describe("how the docs start the emulator", () => {
+  // `npx sotaocr-emulator` works only where @sotaocr/emulator is already installed (npx looks for a
+  // package of that name, and there is none); `npx @sotaocr/emulator` works everywhere: npm runs a
+  // package's only bin. One form for all (`npx -p @sotaocr/emulator sotaocr-emulator` works too,
+  // but says the same at more length).
+  it("says `npx @sotaocr/emulator` in every README, doc and message, never `npx sotaocr-emulator`", async () => {
+    const files = [...READMES, join(ROOT, "packages/cli/README.md")];
+    for (const dir of ["docs", ...["core", "langchain", "llamaindex", "emulator", "cli"].map((name) => `packages/${name}/src`)]) {
+      for (const entry of await readdir(join(ROOT, dir), { recursive: true, withFileTypes: true })) {
+        if (entry.isFile() && /\.(md|ts)$/.test(entry.name)) files.push(join(entry.parentPath, entry.name));
+      }
+    }
+    const wrong: string[] = [];
+    for (const file of files) {
+      const text = await readFile(file, "utf8");
+      if (/npx (-p \S+ )?sotaocr-emulator/.test(text)) wrong.push(file.slice(ROOT.length));
+    }
+    expect(wrong).toEqual([]);
+    expect(await readFile(join(ROOT, "packages/emulator/README.md"), "utf8")).toContain("npx @sotaocr/emulator");
+  });
+
+  it("the missing-key error points at it", async () => {
+    const { MissingApiKeyError } = await import("@sotaocr/core");
+    expect(new MissingApiKeyError().message).toContain("`npx @sotaocr/emulator`");
+  });
 });
 
 for (const readme of READMES) {

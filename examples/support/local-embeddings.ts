@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { Embeddings } from "@langchain/core/embeddings";
-import { BaseEmbedding } from "@llamaindex/core/embeddings";
+import { BaseEmbedding } from "llamaindex";
 
 /**
  * A tiny deterministic embedding, so the examples run offline with no model: each word of four

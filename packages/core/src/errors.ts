@@ -82,7 +82,7 @@ export class MissingApiKeyError extends SotaOcrError {
       problem
         ? `The SotaOCR API key ${problem}: check the apiKey option or the SOTAOCR_API_KEY environment variable.`
         : "No SotaOCR API key: pass { apiKey } or set the SOTAOCR_API_KEY environment variable. " +
-            "For offline work, start the local emulator (`npx sotaocr-emulator`) and point SOTAOCR_BASE_URL at it.",
+            "For offline work, start the local emulator (`npx @sotaocr/emulator`) and set the SOTAOCR_BASE_URL and SOTAOCR_API_KEY it prints.",
     );
   }
 }

@@ -2,21 +2,10 @@ import { Document } from "@langchain/core/documents";
 import type { OcrFormat, OcrPage, OcrResult } from "@sotaocr/core";
 import { documentParts } from "@sotaocr/core/documents";
 
-/**
- * The metadata of each Document. `source`, `loc.pageNumber` and `pdf.totalPages` are the keys
- * LangChain's PDFLoader users already read; what is ours sits under `sotaocr`. All of it is plain
- * JSON, so it survives splitters (which add `loc.lines`) and vector stores.
- */
-export interface SotaOcrMetadata {
+/** What every Document's metadata holds, per page or per file. */
+export interface SotaOcrBaseMetadata {
   /** The path exactly as given, the File's name, or the `name` option for bytes. */
   source: string;
-  /** The page's number in the original document, also with `pageRanges`. Absent with `splitPages: false`. */
-  loc?: { pageNumber: number };
-  /**
-   * `loc.pageNumber` again, at the top level: LangChain's `index()` hashes only top-level metadata
-   * values, so without it two pages of a file with the same text would be indexed as one.
-   */
-  pageNumber?: number;
   /** For PDFs processed whole: the document's page count. */
   pdf?: { totalPages: number };
   sotaocr: {
@@ -38,12 +27,46 @@ export interface SotaOcrMetadata {
   [key: string]: unknown;
 }
 
+/** Lines of the page a chunk came from, which LangChain's text splitters add to `loc`. */
+export interface SotaOcrLines {
+  from: number;
+  to: number;
+}
+
+/**
+ * The metadata of each page's Document (the default, `splitPages: true`). `source`,
+ * `loc.pageNumber` and `pdf.totalPages` are the keys LangChain's PDFLoader users already read;
+ * what is ours sits under `sotaocr`. All of it is plain JSON, so it survives splitters (which add
+ * `loc.lines`) and vector stores.
+ */
+export interface SotaOcrMetadata extends SotaOcrBaseMetadata {
+  /** The page's number in the original document, also with `pageRanges`; `lines` once split. */
+  loc: { pageNumber: number; lines?: SotaOcrLines };
+  /**
+   * `loc.pageNumber` again, at the top level: LangChain's `index()` hashes only top-level metadata
+   * values, so without it two pages of a file with the same text would be indexed as one.
+   */
+  pageNumber: number;
+}
+
+/**
+ * The metadata of a whole file's Document (`splitPages: false`): no page number. `loc` appears
+ * only once a text splitter has added `loc.lines`.
+ */
+export interface SotaOcrFileMetadata extends SotaOcrBaseMetadata {
+  loc?: { lines?: SotaOcrLines };
+  pageNumber?: undefined;
+}
+
+/** The metadata of a loader's Documents: per page unless `splitPages` is `false`. */
+export type SotaOcrMetadataFor<SplitPages extends boolean> = SplitPages extends false ? SotaOcrFileMetadata : SotaOcrMetadata;
+
 /** One Document per page, or one per file when `splitPages` is false. */
 export function toDocuments(
   result: OcrResult,
   splitPages: boolean,
   extra: Record<string, unknown> | undefined,
-): Document<SotaOcrMetadata>[] {
+): Document<SotaOcrMetadata | SotaOcrFileMetadata>[] {
   const base = {
     jobId: result.jobId,
     format: result.format,
@@ -54,7 +77,7 @@ export function toDocuments(
   const pdf = result.file.fileType === "pdf" && !result.pageRanges ? { pdf: { totalPages: result.pageCount } } : {};
   return documentParts(result, splitPages).map(
     ({ id, text, page }) =>
-      new Document<SotaOcrMetadata>({
+      new Document<SotaOcrMetadata | SotaOcrFileMetadata>({
         id,
         pageContent: text,
         metadata: page
@@ -71,8 +94,8 @@ export function toDocuments(
   );
 }
 
-function pageFacts(page: OcrPage): Partial<SotaOcrMetadata["sotaocr"]> {
-  const facts: Partial<SotaOcrMetadata["sotaocr"]> = {};
+function pageFacts(page: OcrPage): Partial<SotaOcrBaseMetadata["sotaocr"]> {
+  const facts: Partial<SotaOcrBaseMetadata["sotaocr"]> = {};
   if (page.pageRange) facts.pageRange = { ...page.pageRange };
   if (page.angle !== undefined) facts.angle = page.angle;
   if (page.width !== undefined) facts.width = page.width;

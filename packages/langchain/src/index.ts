@@ -32,5 +32,5 @@ export {
   TimeoutError,
   UnsupportedFileError,
 } from "@sotaocr/core";
-export type { SotaOcrMetadata } from "./documents.js";
+export type { SotaOcrFileMetadata, SotaOcrMetadata } from "./documents.js";
 export { type LoaderInput, type LoadFailure, SotaOcrLoader, type SotaOcrLoaderOptions } from "./loader.js";

@@ -13,7 +13,7 @@ import {
   SotaOcrError,
 } from "@sotaocr/core";
 import { type DocumentOptions, resolveDocumentOptions } from "@sotaocr/core/documents";
-import { type SotaOcrMetadata, toDocuments } from "./documents.js";
+import { type SotaOcrMetadataFor, toDocuments } from "./documents.js";
 
 /** A file for the loader: a path, a `file:` URL, a Blob/File, bytes, or bytes with their name. */
 export type LoaderInput = string | URL | Blob | Uint8Array | ArrayBuffer | { input: Blob | Uint8Array | ArrayBuffer; name: string };
@@ -43,11 +43,14 @@ export interface SotaOcrLoaderOptions extends DocumentOptions {
  * A LangChain document loader that OCRs PDFs, PNGs and JPEGs with SotaOCR: one Document per page.
  *
  * ```ts
- * const docs = await new SotaOcrLoader("report.pdf").load();
- * docs[0].metadata.loc.pageNumber; // 1
+ * const [first] = await new SotaOcrLoader("report.pdf").load();
+ * first?.metadata.loc.pageNumber; // 1
  * ```
+ *
+ * Its Documents' metadata is `SotaOcrMetadata` (with `loc.pageNumber`), or `SotaOcrFileMetadata`
+ * (no page number) for a loader made with `splitPages: false`.
  */
-export class SotaOcrLoader extends BaseDocumentLoader {
+export class SotaOcrLoader<SplitPages extends boolean = true> extends BaseDocumentLoader {
   /** Files skipped by `onError: "skip"` (or a function) during the last load. */
   failures: LoadFailure[] = [];
   readonly #inputs: OcrManyInput[];
@@ -56,7 +59,7 @@ export class SotaOcrLoader extends BaseDocumentLoader {
   readonly #ocrOptions: OcrOptions;
   readonly #splitPages: boolean;
 
-  constructor(input: LoaderInput | LoaderInput[], options: SotaOcrLoaderOptions = {}) {
+  constructor(input: LoaderInput | LoaderInput[], options: SotaOcrLoaderOptions & { splitPages?: SplitPages | undefined } = {}) {
     super();
     this.#options = { ...options };
     const list = Array.isArray(input) ? input : [input];
@@ -76,27 +79,29 @@ export class SotaOcrLoader extends BaseDocumentLoader {
   }
 
   /** Every page of every file, in input order. */
-  async load(): Promise<Document<SotaOcrMetadata>[]> {
-    const byInput: Document<SotaOcrMetadata>[][] = [];
+  async load(): Promise<Document<SotaOcrMetadataFor<SplitPages>>[]> {
+    const byInput: Document<SotaOcrMetadataFor<SplitPages>>[][] = [];
     for await (const { index, documents } of this.#loadFiles()) byInput[index] = documents;
     return byInput.flatMap((documents) => documents ?? []);
   }
 
   /** Yields each file's pages as soon as its job completes, so many files stream. */
-  async *lazyLoad(): AsyncGenerator<Document<SotaOcrMetadata>> {
+  async *lazyLoad(): AsyncGenerator<Document<SotaOcrMetadataFor<SplitPages>>> {
     for await (const { documents } of this.#loadFiles()) yield* documents;
   }
 
   /**
    * Loads, then splits with `splitter` (default: a `RecursiveCharacterTextSplitter` from
-   * `@langchain/textsplitters`). Splits keep each page's metadata, `loc.pageNumber` included.
+   * `@langchain/textsplitters`). Splits keep each page's metadata, `loc.pageNumber` included, and
+   * LangChain's text splitters add `loc.lines`; the return type assumes a splitter that keeps
+   * metadata, as they do.
    */
-  async loadAndSplit(splitter?: BaseDocumentTransformer): Promise<Document[]> {
+  async loadAndSplit(splitter?: BaseDocumentTransformer): Promise<Document<SotaOcrMetadataFor<SplitPages>>[]> {
     const transformer = splitter ?? (await defaultSplitter());
-    return transformer.invoke(await this.load());
+    return (await transformer.invoke(await this.load())) as Document<SotaOcrMetadataFor<SplitPages>>[];
   }
 
-  async *#loadFiles(): AsyncGenerator<{ index: number; documents: Document<SotaOcrMetadata>[] }> {
+  async *#loadFiles(): AsyncGenerator<{ index: number; documents: Document<SotaOcrMetadataFor<SplitPages>>[] }> {
     this.failures = [];
     const options = this.#options;
     const onError = options.onError ?? "throw";
@@ -114,7 +119,9 @@ export class SotaOcrLoader extends BaseDocumentLoader {
       // The same file given again (by the same path or another): OCR'd once, its pages already
       // came with its first input; the same Documents again would repeat their ids.
       if (item.duplicateOf !== undefined) continue;
-      yield { index: item.index, documents: toDocuments(item.result, this.#splitPages, options.metadata) };
+      // toDocuments gives page metadata exactly when splitPages is not false, as SplitPages says.
+      const documents = toDocuments(item.result, this.#splitPages, options.metadata) as Document<SotaOcrMetadataFor<SplitPages>>[];
+      yield { index: item.index, documents };
     }
   }
 }

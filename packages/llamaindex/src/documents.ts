@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { Document } from "@llamaindex/core/schema";
 import type { OcrFormat, OcrResult } from "@sotaocr/core";
 import { documentParts } from "@sotaocr/core/documents";
+import { Document } from "llamaindex";
 
 /** Metadata of each Document (snake_case, as LlamaIndex's own readers write it). */
 export interface SotaOcrReaderMetadata {

@@ -1,5 +1,4 @@
 import { basename, resolve } from "node:path";
-import { type Document, FileReader } from "@llamaindex/core/schema";
 import {
   AbortError,
   DEFAULT_JOB_TIMEOUT_MS,
@@ -12,6 +11,7 @@ import {
   sourceOf,
 } from "@sotaocr/core";
 import { type DocumentOptions, resolveDocumentOptions } from "@sotaocr/core/documents";
+import { type Document, FileReader } from "llamaindex";
 import { type SotaOcrReaderMetadata, toDocuments } from "./documents.js";
 
 /** The shared document options: apiKey, baseUrl, client, format, splitPages, pageRanges… */

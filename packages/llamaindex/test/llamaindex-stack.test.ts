@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
@@ -18,7 +18,7 @@ import { SotaOcrReader } from "../src/index.js";
 import { dataPath, HashEmbedding } from "./support.js";
 
 // The user's stack is the `llamaindex` package: the reader must be its FileReader, and its
-// documents its Documents (one copy of @llamaindex/core), all the way to a query.
+// documents its Documents (the one @llamaindex/core that llamaindex pins), all the way to a query.
 let emulator: Emulator;
 beforeAll(async () => {
   emulator = await startEmulator({ engine: "local" });
@@ -27,6 +27,19 @@ afterAll(() => emulator?.close());
 const on = () => ({ apiKey: emulator.apiKey, baseUrl: emulator.url });
 
 describe("with the llamaindex package", () => {
+  it("peers on llamaindex alone and imports only from it, so the user's llamaindex brings the one @llamaindex/core", async () => {
+    const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8"));
+    expect(pkg.peerDependencies).toEqual({ llamaindex: expect.any(String) });
+    expect(Object.keys(pkg.dependencies).filter((name) => name.includes("llamaindex"))).toEqual([]);
+    const src = new URL("../src/", import.meta.url);
+    const imports: string[] = [];
+    for (const file of await readdir(src)) {
+      const text = await readFile(new URL(file, src), "utf8");
+      imports.push(...[...text.matchAll(/from "((?:@llamaindex\/|llamaindex)[^"]*)"/g)].map((match) => match[1] as string));
+    }
+    expect(new Set(imports)).toEqual(new Set(["llamaindex"]));
+  });
+
   it("is llamaindex's own FileReader and makes its Documents", async () => {
     const reader = new SotaOcrReader(on());
     expect(reader).toBeInstanceOf(FileReader);

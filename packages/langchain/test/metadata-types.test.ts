@@ -1,0 +1,33 @@
+import type { Document } from "@langchain/core/documents";
+import { describe, expectTypeOf, it } from "vitest";
+import { type SotaOcrFileMetadata, SotaOcrLoader, type SotaOcrMetadata } from "../src/index.js";
+
+// Compile-time checks (`pnpm typecheck` compiles this file, strict with noUncheckedIndexedAccess):
+// what the README shows, `doc.metadata.loc.pageNumber`, type-checks without `!`, and the loader
+// says `loc` is absent only where it is (splitPages: false). Nothing here loads a file.
+
+describe("the metadata types of SotaOcrLoader's Documents", () => {
+  it("pages: loc.pageNumber and pageNumber are always there, from load, lazyLoad and loadAndSplit", () => {
+    const pages = new SotaOcrLoader("report.pdf");
+    expectTypeOf(pages.load).returns.resolves.toEqualTypeOf<Document<SotaOcrMetadata>[]>();
+    expectTypeOf(pages.loadAndSplit).returns.resolves.toEqualTypeOf<Document<SotaOcrMetadata>[]>();
+    expectTypeOf(pages.lazyLoad).returns.toEqualTypeOf<AsyncGenerator<Document<SotaOcrMetadata>>>();
+    expectTypeOf<SotaOcrMetadata["loc"]["pageNumber"]>().toEqualTypeOf<number>();
+    expectTypeOf<SotaOcrMetadata["pageNumber"]>().toEqualTypeOf<number>();
+    // The splitters' loc.lines, typed.
+    expectTypeOf<SotaOcrMetadata["loc"]["lines"]>().toEqualTypeOf<{ from: number; to: number } | undefined>();
+    expectTypeOf(new SotaOcrLoader("report.pdf", { splitPages: true }).load).returns.resolves.toEqualTypeOf<Document<SotaOcrMetadata>[]>();
+  });
+
+  it("whole files (splitPages: false): no page number in the type", () => {
+    const files = new SotaOcrLoader("report.pdf", { splitPages: false });
+    expectTypeOf(files.load).returns.resolves.toEqualTypeOf<Document<SotaOcrFileMetadata>[]>();
+    expectTypeOf<SotaOcrFileMetadata["pageNumber"]>().toEqualTypeOf<undefined>();
+  });
+
+  it("a splitPages only known at run time: either kind", () => {
+    const splitPages = Math.random() > 2;
+    const either = new SotaOcrLoader("report.pdf", { splitPages });
+    expectTypeOf(either.load).returns.resolves.toEqualTypeOf<Document<SotaOcrMetadata | SotaOcrFileMetadata>[]>();
+  });
+});
