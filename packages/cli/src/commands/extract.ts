@@ -1,4 +1,5 @@
 import { stat } from "node:fs/promises";
+import { resolve } from "node:path";
 import { AbortError, InvalidInputError, type JobProgress, normalizePageRanges, type PageRange } from "@sotaocr/core";
 import { glob, isDynamicPattern } from "tinyglobby";
 import { clientFrom, type GlobalOptions, interruptSignal } from "../context.js";
@@ -186,7 +187,11 @@ async function isFolderOrMissing(path: string): Promise<boolean> {
   }
 }
 
-/** Expands glob patterns (for shells that do not, or quoted ones); plain paths pass as given. */
+/**
+ * Expands glob patterns (for shells that do not, or quoted ones); plain paths pass as given. A file
+ * named twice (`a.pdf ./a.pdf`, or by a path and a pattern) is kept once, as first named: it would
+ * be OCR'd, and billed, twice for one result file.
+ */
 async function expand(patterns: string[]): Promise<string[]> {
   const files: string[] = [];
   for (const pattern of patterns) {
@@ -199,5 +204,11 @@ async function expand(patterns: string[]): Promise<string[]> {
       throw new InvalidInputError(`No file matches ${pattern}: check the pattern and the working directory.`, "not_found", pattern);
     files.push(...matches);
   }
-  return [...new Set(files)];
+  const seen = new Set<string>();
+  return files.filter((file) => {
+    const path = resolve(file);
+    if (seen.has(path)) return false;
+    seen.add(path);
+    return true;
+  });
 }
