@@ -106,8 +106,7 @@ function missingKey(facts: RunFacts): string {
 function badInput(error: InvalidInputError, facts: RunFacts): string | undefined {
   const source = error.source ?? "The file";
   if ((error as unknown) instanceof FileChangedError) {
-    // (as unknown: see inCliTerms)
-    // What changed is only in the message, in parentheses after "<source> changed while ...".
+    // (`as unknown`: see inCliTerms.) What changed is only in the message, in parentheses after "<source> changed while ...".
     const change = error.message.startsWith(source)
       ? /^ changed [^(]*\(([^)]*)\)/.exec(error.message.slice(source.length))?.[1]
       : undefined;
@@ -126,15 +125,15 @@ function badInput(error: InvalidInputError, facts: RunFacts): string | undefined
 
 function jobFailed(error: JobFailedError, facts: RunFacts): string {
   const again = facts.again ? `run \`${facts.again}\`` : "upload it again with `sotaocr extract`";
-  const advice: Record<string, string> = {
-    encrypted_pdf: "The PDF is password-protected: save a copy without the password and OCR that.",
-    page_range_out_of_bounds: "The --pages ranges go beyond the document: check its page count and --pages.",
-    insufficient_balance: `The account ran out of pages: check with \`sotaocr balance\`, top up, then ${again}.`,
-    invalid_pdf: "The file could not be read as a PDF: check that it opens locally, or export it again.",
-    invalid_image: "The file could not be read as an image: check that it opens locally, or export it again.",
-  };
+  const advice = new Map([
+    ["encrypted_pdf", "The PDF is password-protected: save a copy without the password and OCR that."],
+    ["page_range_out_of_bounds", "The --pages ranges go beyond the document: check its page count and --pages."],
+    ["insufficient_balance", `The account ran out of pages: check with \`sotaocr balance\`, top up, then ${again}.`],
+    ["invalid_pdf", "The file could not be read as a PDF: check that it opens locally, or export it again."],
+    ["invalid_image", "The file could not be read as an image: check that it opens locally, or export it again."],
+  ]);
   const what = `Job ${error.jobId} ended as "${error.status}"${said(error.code, error.serverMessage)}.`;
-  return `${what} ${advice[error.code ?? ""] ?? `The file was not processed: check that it opens locally, then ${again}.`}`;
+  return `${what} ${advice.get(error.code ?? "") ?? `The file was not processed: check that it opens locally, then ${again}.`}`;
 }
 
 function apiError(error: APIError, facts: RunFacts): string {

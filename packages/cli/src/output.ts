@@ -24,7 +24,7 @@ export function render(result: Pick<OcrResult, "jobId" | "pageCount" | "pages"> 
  * `report.pdf` would share one file on macOS and Windows): first their extension (page.png →
  * page.png.md, page.jpg → page.jpg.md), then as many of their folders as it takes (a/report.pdf →
  * a-report.pdf.md, b/report.pdf → b-report.pdf.md). Never a bare number, which would read like a
- * page ("page-2.md"); only names that differ in nothing but case fall back to one ("~2").
+ * page ("page-2.md"); only paths that differ in case alone fall back to a mark ("~2").
  */
 export function outputPaths(sources: string[], dir: string, format: OutputFormat): Map<string, string> {
   const names = distinctNames(sources);

@@ -78,7 +78,7 @@ export async function jobResult(jobId: string, options: JobResultOptions, printe
   }
 }
 
-/** For errors of `jobs result`: the command to run again is this one, with its --format, --pages, --out and --timeout. */
+/** For errors of `jobs result`: the command that fetches the job is this one again, with its --format, --pages and --out. */
 export function jobResultFacts(options: JobResultOptions): RunFacts {
   let pageRanges: PageRange[] | undefined;
   try {
