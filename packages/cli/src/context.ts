@@ -1,4 +1,5 @@
 import { SotaOcrClient } from "@sotaocr/core";
+import { UsageError } from "./fail.js";
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -11,6 +12,13 @@ export interface GlobalOptions {
 
 /** A client from `--api-key` / `--base-url` (else SOTAOCR_API_KEY / SOTAOCR_BASE_URL) and `--cache`. */
 export function clientFrom(options: GlobalOptions): SotaOcrClient {
+  const baseUrl = options.baseUrl ?? (process.env.SOTAOCR_BASE_URL || undefined);
+  if (baseUrl !== undefined && !(URL.canParse(baseUrl) && ["http:", "https:"].includes(new URL(baseUrl).protocol))) {
+    const where = options.baseUrl !== undefined ? "--base-url" : "SOTAOCR_BASE_URL";
+    throw new UsageError(
+      `${where} must be an http(s) URL, such as https://api.sotaocr.com or the one \`sotaocr emulator\` prints, not "${baseUrl}".`,
+    );
+  }
   return new SotaOcrClient({ apiKey: options.apiKey, baseUrl: options.baseUrl, cache: options.cache });
 }
 

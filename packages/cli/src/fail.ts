@@ -1,4 +1,5 @@
 import { isSotaOcrError } from "@sotaocr/core";
+import { inCliTerms, type RunFacts, runFacts } from "./error-advice.js";
 
 /** Exit codes: 0 success, 1 failure, 2 bad usage, 130 interrupted (Ctrl-C). */
 export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
@@ -13,12 +14,18 @@ export class OutputExistsError extends Error {
   override readonly name = "OutputExistsError";
 }
 
-/** One line for an error (no stack unless `verbose`): "ErrorName: message". */
-export function describeError(error: unknown, verbose: boolean): string {
+/**
+ * One line for an error: "ErrorName: message", a library error's message in the CLI's terms (its
+ * flags and commands, from `facts`). With `verbose`, then the stack and causes, which keep the
+ * library's own message.
+ */
+export function describeError(error: unknown, verbose: boolean, facts: RunFacts = runFacts({})): string {
   if (!(error instanceof Error)) return String(error);
-  if (verbose) return [error.stack ?? `${error.name}: ${error.message}`, ...causes(error)].join("\n");
+  const message = (isSotaOcrError(error) && inCliTerms(error, facts)) || error.message;
   const name = isSotaOcrError(error) || error instanceof OutputExistsError ? error.name : "Error";
-  return `${name}: ${error.message}`;
+  if (!verbose) return `${name}: ${message}`;
+  const stack = [error.stack ?? `${error.name}: ${error.message}`, ...causes(error)];
+  return (message === error.message ? stack : [`${name}: ${message}`, ...stack]).join("\n");
 }
 
 function causes(error: Error): string[] {

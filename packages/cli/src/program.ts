@@ -1,8 +1,9 @@
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, Option, type OptionValues } from "commander";
 import { balance, info } from "./commands/account.js";
 import { emulator, emulatorArgv } from "./commands/emulator.js";
 import { extract } from "./commands/extract.js";
-import { getJob, jobResult } from "./commands/jobs.js";
+import { getJob, type JobResultOptions, jobResult, jobResultFacts } from "./commands/jobs.js";
+import { type RunFacts, runFacts } from "./error-advice.js";
 import { describeError, EXIT, red, UsageError } from "./fail.js";
 import { Printer } from "./printer.js";
 import { secretsOf } from "./redact.js";
@@ -24,10 +25,19 @@ export function buildProgram(setExitCode: (code: number) => void, printer = new 
     .option("--verbose", "print stacks and causes of errors")
     .showHelpAfterError("(add --help for usage)")
     .exitOverride();
+  // Each action resolves to an exit code; its errors are told here, in the terms of the command that ran.
   const run =
-    <A extends unknown[]>(action: (...args: A) => Promise<number>) =>
-    async (...args: A) =>
-      setExitCode(await action(...args));
+    <A extends unknown[]>(action: (...args: A) => Promise<number>, factsOf: (options: OptionValues) => RunFacts = runFacts) =>
+    async (...args: A) => {
+      try {
+        setExitCode(await action(...args));
+      } catch (error) {
+        if (error instanceof UsageError) throw error; // `main` adds the hint to --help
+        const options = (args.at(-1) as Command).optsWithGlobals();
+        printer.err(`${red("sotaocr:")} ${describeError(error, options.verbose === true, factsOf(options))}\n`);
+        setExitCode(EXIT.failure);
+      }
+    };
 
   program
     .command("extract")
@@ -70,7 +80,12 @@ export function buildProgram(setExitCode: (code: number) => void, printer = new 
     .option("--out <file>", "write the result to this file instead of printing it")
     .option("--force", "replace the --out file if it exists")
     .addOption(timeoutOption())
-    .action(run((id: string, _options, command: Command) => jobResult(id, command.optsWithGlobals(), printer)));
+    .action(
+      run(
+        (id: string, _options, command: Command) => jobResult(id, command.optsWithGlobals(), printer),
+        (options) => jobResultFacts(options as JobResultOptions),
+      ),
+    );
 
   // Listed for --help; `main` hands everything after `emulator` to the emulator's own command line.
   program
@@ -108,7 +123,7 @@ export async function main(argv: string[]): Promise<number> {
       printer.err(`${red("sotaocr:")} ${error.message} (add --help for usage)\n`);
       return EXIT.usage;
     }
-    printer.err(`${red("sotaocr:")} ${describeError(error, verbose)}\n`);
+    printer.err(`${red("sotaocr:")} ${describeError(error, verbose, runFacts(program.opts()))}\n`);
     return EXIT.failure;
   }
 }

@@ -1,5 +1,6 @@
 import type { JobProgress } from "@sotaocr/core";
 import cliProgress from "cli-progress";
+import { barLine, columnsOf, type SharedWidths } from "./bar-line.js";
 
 /** What `extract` reports per file while it works. */
 export interface ProgressReporter {
@@ -52,13 +53,23 @@ class LinesReporter implements ProgressReporter {
   stop(): void {}
 }
 
+/**
+ * One bar per file, each line fitted to the terminal's width as it is at every redraw (see
+ * `barLine`): names share a column, counts are never cut.
+ */
 class BarsReporter implements ProgressReporter {
   readonly #bars = new Map<string, cliProgress.SingleBar>();
   readonly #multi: cliProgress.MultiBar;
+  readonly #shared: SharedWidths = { name: 0, totalDigits: 1 };
 
   constructor(stream: NodeJS.WriteStream) {
     this.#multi = new cliProgress.MultiBar(
-      { stream, format: " {bar} {value}/{total} | {name} | {status}", barsize: 24, hideCursor: true, autopadding: true },
+      {
+        stream,
+        format: (_options, params, payload: { name: string; status: string }) =>
+          barLine({ value: params.value, total: params.total, name: payload.name, status: payload.status }, this.#shared, stream.columns),
+        hideCursor: true,
+      },
       cliProgress.Presets.shades_classic,
     );
   }
@@ -70,7 +81,10 @@ class BarsReporter implements ProgressReporter {
   }
   progress(progress: JobProgress): void {
     const bar = this.#bar(progress.source ?? progress.jobId);
-    if (progress.pageCount) bar.setTotal(progress.pageCount);
+    if (progress.pageCount) {
+      bar.setTotal(progress.pageCount);
+      this.#shared.totalDigits = Math.max(this.#shared.totalDigits, String(progress.pageCount).length);
+    }
     bar.update(progress.pagesCompleted ?? 0, { status: `${progress.status} (${progress.jobId})` });
   }
   stop(): void {
@@ -82,6 +96,7 @@ class BarsReporter implements ProgressReporter {
     if (!bar) {
       bar = this.#multi.create(1, 0, { name: source, status: "" });
       this.#bars.set(source, bar);
+      this.#shared.name = Math.max(this.#shared.name, columnsOf(source));
     }
     return bar;
   }

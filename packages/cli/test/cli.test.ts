@@ -50,7 +50,7 @@ describe("sotaocr extract", () => {
     const dir = join(out, "many");
     const run = await sotaocr(["extract", "*.{png,jpg}", "report.pdf", "--out", dir, "--format", "json", "--concurrency", "3"], synthetic);
     expect(run.code).toBe(0);
-    expect((await readdir(dir)).sort()).toEqual(["page-2.json", "page.json", "report.json"]);
+    expect((await readdir(dir)).sort()).toEqual(["page.jpg.json", "page.png.json", "report.json"]); // page.png and page.jpg share a name
     const report = JSON.parse(await readFile(join(dir, "report.json"), "utf8"));
     expect(report).toMatchObject({ source: "report.pdf", jobId: expect.stringMatching(/^job_/), pageCount: expect.any(Number) });
     expect(report.pages[0]).toMatchObject({ pageNumber: 1, markdown: expect.any(String), text: expect.any(String) });

@@ -82,6 +82,39 @@ describe("sotaocr extract writes files", () => {
     for (const name of written) expect(run.stderr.split("\n")).toContain(`wrote ${join("results", name)}`);
   });
 
+  it("inputs that share a name keep what tells them apart: their extension (page.png.md), then their folder (a-report.pdf.md)", async () => {
+    const dir = await folderWith({
+      "page.png": "page.png",
+      "page.jpg": "page.jpg",
+      "a/report.pdf": "report.pdf",
+      "b/report.pdf": "report.pdf",
+      "Report.png": "page.png",
+      "notes.pdf": "report.pdf",
+    });
+
+    const run = await sotaocr(
+      ["extract", "page.png", "page.jpg", "a/report.pdf", "b/report.pdf", "Report.png", "notes.pdf", "--out", "out"],
+      dir,
+    );
+
+    expect(run.code).toBe(0);
+    // A name alone when it is unique; repeats never get a number that reads like a page ("page-2.md").
+    expect((await readdir(join(dir, "out"))).sort()).toEqual([
+      "Report.png.md",
+      "a-report.pdf.md",
+      "b-report.pdf.md",
+      "notes.md",
+      "page.jpg.md",
+      "page.png.md",
+    ]);
+    // The same file named twice is OCR'd (and billed) once.
+    const uploads = emulator.log.uploads().length;
+    const twice = await sotaocr(["extract", "notes.pdf", "./notes.pdf", "--out", "twice"], dir);
+    expect(twice.code).toBe(0);
+    expect(await readdir(join(dir, "twice"))).toEqual(["notes.md"]);
+    expect(emulator.log.uploads().length - uploads).toBe(1);
+  });
+
   it("a file that appears while the job runs is not replaced, and the error says how to fetch the result without paying again", async () => {
     const dir = await folderWith({ "report.pdf": "report.pdf", "page.png": "page.png" });
     const child = spawn(process.execPath, [BIN, "extract", "report.pdf", "page.png"], {

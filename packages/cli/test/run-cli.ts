@@ -28,13 +28,21 @@ export function runCli(args: string[], { cwd = DATA, env = {} }: RunOptions = {}
   });
 }
 
-/** Runs the built `sotaocr` on a pseudo-terminal (util-linux `script`): what the terminal showed, stdout and stderr together. */
-export async function runOnTerminal(args: string[], { cwd = DATA, env = {} }: RunOptions = {}): Promise<string> {
+/**
+ * Runs the built `sotaocr` on a pseudo-terminal (util-linux `script`): what the terminal showed,
+ * stdout and stderr together. `columns` sizes the terminal (else it has no size, which programs
+ * take as 80 columns).
+ */
+export async function runOnTerminal(
+  args: string[],
+  { cwd = DATA, env = {}, columns }: RunOptions & { columns?: number } = {},
+): Promise<string> {
   const quote = (word: string) => `'${word.replace(/'/g, "'\\''")}'`;
+  const command = [process.execPath, BIN, ...args].map(quote).join(" ");
   return new Promise<string>((resolve) => {
     execFile(
       "script",
-      ["-qec", [process.execPath, BIN, ...args].map(quote).join(" "), "/dev/null"],
+      ["-qec", columns === undefined ? command : `stty cols ${columns} rows 50 && ${command}`, "/dev/null"],
       { cwd, env: { PATH: process.env.PATH, TERM: "xterm", ...env } },
       (_error, stdout) => resolve(stdout),
     );

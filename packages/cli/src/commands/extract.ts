@@ -1,13 +1,16 @@
 import { stat } from "node:fs/promises";
-import { AbortError, formatPageRanges, InvalidInputError, type JobProgress, normalizePageRanges, type PageRange } from "@sotaocr/core";
+import { resolve } from "node:path";
+import { AbortError, InvalidInputError, type JobProgress, normalizePageRanges, type PageRange } from "@sotaocr/core";
 import { glob, isDynamicPattern } from "tinyglobby";
 import { clientFrom, type GlobalOptions, interruptSignal } from "../context.js";
 import { parseDuration } from "../duration.js";
+import { type RunFacts, runFacts } from "../error-advice.js";
 import { describeError, EXIT, OutputExistsError, red, UsageError } from "../fail.js";
 import { type OutputFormat, outputPaths, render } from "../output.js";
 import type { Printer } from "../printer.js";
 import { createReporter } from "../progress.js";
 import { pathsInTheWay, writeResultFile } from "../result-files.js";
+import { extractCommand, jobsResultCommand } from "../suggested-commands.js";
 
 export interface ExtractOptions extends GlobalOptions {
   format: OutputFormat;
@@ -38,6 +41,21 @@ export async function extract(patterns: string[], options: ExtractOptions, print
   const inFlight = new Map<string, string>(); // source → job id, until its result is in
   const failures: string[] = [];
   const written: string[] = [];
+  const flags = { format: options.format, pageRanges };
+  const shared: RunFacts = { ...runFacts(options), timeout: options.timeout, cache: Boolean(options.cache), concurrency: true };
+  // Per file: the commands that fetch its job's result (into the file the run would have written) or run it again.
+  const fetchLater = (source: string, jobId: string) => jobsResultCommand(jobId, flags, toStdout ? undefined : targets.get(source));
+  const factsFor = (source: string): RunFacts => ({
+    ...shared,
+    fetchLater: (jobId) => fetchLater(source, jobId),
+    again: extractCommand(source, {
+      ...flags,
+      outDir: toStdout ? undefined : (options.out ?? "."),
+      modelProfile: options.modelProfile,
+      cache: options.cache,
+      timeout: options.timeout,
+    }),
+  });
   let stdoutContent: string | undefined;
   for (const file of files) reporter.status(file, "queued");
 
@@ -57,8 +75,9 @@ export async function extract(patterns: string[], options: ExtractOptions, print
     for await (const item of items) {
       if (item.error) {
         if (!(item.error instanceof AbortError)) inFlight.delete(item.source);
+        else if (item.error.jobId) inFlight.set(item.source, item.error.jobId); // known to the error before any progress
         reporter.status(item.source, `failed (${item.error.name})`);
-        failures.push(`${item.source}: ${describeError(item.error, options.verbose ?? false)}`);
+        failures.push(`${item.source}: ${describeError(item.error, options.verbose ?? false, factsFor(item.source))}`);
         continue;
       }
       inFlight.delete(item.source);
@@ -69,10 +88,10 @@ export async function extract(patterns: string[], options: ExtractOptions, print
         reporter.status(item.source, `done: ${pages}`, true);
       } else {
         const target = targets.get(item.source) as string;
-        const problem = await writeResult(target, content, replace, fetchLater(item.result.jobId, options.format, pageRanges));
+        const problem = await writeResult(target, content, replace, `${jobsResultCommand(item.result.jobId, flags)} --out <file>`);
         if (problem) {
           reporter.status(item.source, `not written (${problem.name})`);
-          failures.push(`${item.source}: ${describeError(problem, options.verbose ?? false)}`);
+          failures.push(`${item.source}: ${describeError(problem, options.verbose ?? false, factsFor(item.source))}`);
           continue;
         }
         written.push(target);
@@ -91,7 +110,8 @@ export async function extract(patterns: string[], options: ExtractOptions, print
     if (inFlight.size === 0) printer.err(" No job was left running.\n");
     else {
       printer.err(" These jobs are still running on the server; fetch their results later, without uploading again:\n");
-      for (const [source, jobId] of inFlight) printer.err(`  sotaocr jobs result ${jobId}   # ${source}\n`);
+      for (const [source, jobId] of inFlight) printer.err(`  ${fetchLater(source, jobId)}   # ${source}\n`);
+      if (options.cache) printer.err("Or run the same command again: --cache resumes these jobs.\n");
     }
     return EXIT.interrupted;
   }
@@ -118,13 +138,6 @@ async function refuseFilesInTheWay(paths: string[], replace: boolean): Promise<v
     ? "A result never replaces a folder: pass --out <dir> to write elsewhere."
     : "Pass --force to replace existing files, or --out <dir> to write elsewhere.";
   throw new OutputExistsError(`${what}. Nothing was uploaded. ${advice}`);
-}
-
-/** The command that fetches a job's result again, as this run asked for it, without uploading. */
-function fetchLater(jobId: string, format: OutputFormat, pageRanges: PageRange[] | undefined): string {
-  const formatFlag = format === "markdown" ? "" : ` --format ${format}`;
-  const pagesFlag = pageRanges ? ` --pages ${formatPageRanges(pageRanges)}` : "";
-  return `sotaocr jobs result ${jobId}${formatFlag}${pagesFlag} --out <file>`;
 }
 
 /**
@@ -174,7 +187,11 @@ async function isFolderOrMissing(path: string): Promise<boolean> {
   }
 }
 
-/** Expands glob patterns (for shells that do not, or quoted ones); plain paths pass as given. */
+/**
+ * Expands glob patterns (for shells that do not, or quoted ones); plain paths pass as given. A file
+ * named twice (`a.pdf ./a.pdf`, or by a path and a pattern) is kept once, as first named: it would
+ * be OCR'd, and billed, twice for one result file.
+ */
 async function expand(patterns: string[]): Promise<string[]> {
   const files: string[] = [];
   for (const pattern of patterns) {
@@ -187,5 +204,11 @@ async function expand(patterns: string[]): Promise<string[]> {
       throw new InvalidInputError(`No file matches ${pattern}: check the pattern and the working directory.`, "not_found", pattern);
     files.push(...matches);
   }
-  return [...new Set(files)];
+  const seen = new Set<string>();
+  return files.filter((file) => {
+    const path = resolve(file);
+    if (seen.has(path)) return false;
+    seen.add(path);
+    return true;
+  });
 }

@@ -1,14 +1,17 @@
-import { normalizePageRanges } from "@sotaocr/core";
+import { normalizePageRanges, type PageRange } from "@sotaocr/core";
 import { clientFrom, type GlobalOptions, interruptSignal } from "../context.js";
 import { parseDuration } from "../duration.js";
+import { type RunFacts, runFacts } from "../error-advice.js";
 import { EXIT, OutputExistsError, UsageError } from "../fail.js";
 import { type OutputFormat, render } from "../output.js";
 import type { Printer } from "../printer.js";
 import { createReporter } from "../progress.js";
 import { pathsInTheWay, writeResultFile } from "../result-files.js";
+import { jobsResultCommand } from "../suggested-commands.js";
 
 /** `sotaocr jobs get <id>`: a job's status as JSON. */
 export async function getJob(jobId: string, options: GlobalOptions, printer: Printer): Promise<number> {
+  checkJobId(jobId);
   const job = await clientFrom(options).getJob(jobId);
   const { raw: _raw, ...summary } = job;
   printer.out(`${JSON.stringify(summary, null, 2)}\n`);
@@ -30,14 +33,10 @@ export interface JobResultOptions extends GlobalOptions {
  * before waiting, and never replaced without --force, even if it appears while waiting.
  */
 export async function jobResult(jobId: string, options: JobResultOptions, printer: Printer): Promise<number> {
+  checkJobId(jobId);
   const timeoutMs = parseDuration(options.timeout);
   if (timeoutMs === undefined) throw new UsageError(`--timeout must be a duration like 90s, 30m or 2h, not "${options.timeout}".`);
-  let pageRanges: ReturnType<typeof normalizePageRanges> | undefined;
-  try {
-    pageRanges = options.pages === undefined ? undefined : normalizePageRanges(options.pages);
-  } catch (error) {
-    throw new UsageError(`--pages: ${(error as Error).message}`);
-  }
+  const pageRanges = pageRangesOf(options);
   const replace = options.force === true;
   if (options.out) {
     const [inTheWay] = await pathsInTheWay([options.out], replace);
@@ -77,4 +76,33 @@ export async function jobResult(jobId: string, options: JobResultOptions, printe
     reporter.stop();
     interrupt.dispose();
   }
+}
+
+/** For errors of `jobs result`: the command that fetches the job is this one again, with its --format, --pages and --out. */
+export function jobResultFacts(options: JobResultOptions): RunFacts {
+  let pageRanges: PageRange[] | undefined;
+  try {
+    pageRanges = pageRangesOf(options);
+  } catch {
+    // Bad --pages is a usage error, reported before anything is asked of the server.
+  }
+  return {
+    ...runFacts(options),
+    timeout: options.timeout,
+    fetchLater: (jobId) => jobsResultCommand(jobId, { format: options.format, pageRanges }, options.out),
+  };
+}
+
+function pageRangesOf(options: JobResultOptions): PageRange[] | undefined {
+  try {
+    return options.pages === undefined ? undefined : normalizePageRanges(options.pages);
+  } catch (error) {
+    throw new UsageError(`--pages: ${(error as Error).message}`);
+  }
+}
+
+/** Ids that could not name a job (the client refuses them too, in its own words). */
+function checkJobId(jobId: string): void {
+  if (jobId.trim() === "" || jobId === "." || jobId === "..")
+    throw new UsageError(`<id> must be a job's id, such as job_123, not "${jobId}".`);
 }
