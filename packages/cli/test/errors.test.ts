@@ -3,9 +3,8 @@ import { appendFile, copyFile, mkdtemp, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
+import { type HoldingProxy, job, type ScriptedServer, startHoldingProxy, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type HoldingProxy, startHoldingProxy } from "../../../test/support/holding-proxy.js";
-import { job, type ScriptedServer, startScriptedServer } from "../../../test/support/scripted-server.js";
 import { BIN, DATA, type Run, runCli } from "./run-cli.js";
 
 // Errors come from @sotaocr/core, whose messages speak to programmers (`client.waitForJob(...)`,
