@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { formatPageRanges, type PageRange } from "../index.js";
 
 /**
  * A stable id for a page of a file, shared by the LangChain and LlamaIndex integrations: the same
@@ -16,6 +17,6 @@ export function pageId(fileSha256: string, part: number | string): string {
  * The id of one Document that covers a whole result (`splitPages: false`): the file, and which of
  * its pages were processed, so a page-ranged result never shares an id with the whole document.
  */
-export function wholeResultId(fileSha256: string, pageRanges: readonly { start: number; end: number }[] | undefined): string {
-  return pageId(fileSha256, pageRanges?.length ? `all:${pageRanges.map(({ start, end }) => `${start}-${end}`).join(",")}` : "all");
+export function wholeResultId(fileSha256: string, pageRanges: readonly PageRange[] | undefined): string {
+  return pageId(fileSha256, pageRanges?.length ? `all:${formatPageRanges(pageRanges)}` : "all");
 }
