@@ -195,19 +195,23 @@ describe("sotaocr balance, info, jobs", () => {
   }, 30_000);
 });
 
+/** Runs the built `sotaocr` with `args` (an emulator command) until its start line names the URL. */
+async function startCliEmulator(args: string[]): Promise<{ child: ChildProcess; stdout: string; url: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH } });
+  let stdout = "";
+  const url = await new Promise<string>((resolve) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /SOTAOCR_BASE_URL=(\S+)/.exec(stdout);
+      if (match) resolve(match[1] as string);
+    });
+  });
+  return { child, stdout, url };
+}
+
 describe("sotaocr emulator", () => {
   it("is the emulator's own command line: serves on the port it prints, and exits cleanly on SIGTERM", async () => {
-    const child = spawn(process.execPath, [BIN, "emulator", "--port", "0", "--engine", "synthetic", "--quiet"], {
-      env: { PATH: process.env.PATH },
-    });
-    let stdout = "";
-    const url = await new Promise<string>((resolve) => {
-      child.stdout.on("data", (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const match = /SOTAOCR_BASE_URL=(\S+)/.exec(stdout);
-        if (match) resolve(match[1] as string);
-      });
-    });
+    const { child, stdout, url } = await startCliEmulator(["emulator", "--port", "0", "--engine", "synthetic", "--quiet"]);
     expect(stdout).toMatch(/^sotaocr emulator \S+ listening on/);
     const balance = await sotaocr(["balance"], undefined, { SOTAOCR_BASE_URL: url, SOTAOCR_API_KEY: "sotaocr-emulator" });
     expect(balance.code).toBe(0);
@@ -228,17 +232,16 @@ describe("sotaocr emulator", () => {
 
   it("makes a global --api-key before `emulator` the key it accepts, and hides it in what it prints", async () => {
     const key = "my-local-key-123";
-    const child = spawn(process.execPath, [BIN, "--api-key", key, "emulator", "--port", "0", "--engine", "synthetic", "--quiet"], {
-      env: { PATH: process.env.PATH },
-    });
-    let stdout = "";
-    const url = await new Promise<string>((resolve) => {
-      child.stdout.on("data", (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const match = /SOTAOCR_BASE_URL=(\S+)/.exec(stdout);
-        if (match) resolve(match[1] as string);
-      });
-    });
+    const { child, stdout, url } = await startCliEmulator([
+      "--api-key",
+      key,
+      "emulator",
+      "--port",
+      "0",
+      "--engine",
+      "synthetic",
+      "--quiet",
+    ]);
     try {
       expect(stdout).not.toContain(key);
       expect((await sotaocr(["balance"], undefined, { SOTAOCR_BASE_URL: url, SOTAOCR_API_KEY: key })).code).toBe(0);
