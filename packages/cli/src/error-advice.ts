@@ -90,9 +90,9 @@ export function inCliTerms(error: SotaOcrError, facts: RunFacts): string | undef
   if (e instanceof APIConnectionError) return connectionFailed(e, facts);
   if (e instanceof TimeoutError) return timedOut(e, facts);
   if (e instanceof AbortError) {
-    return e.jobId
-      ? `Stopped waiting. ${capital(stillRunning(e.jobId, facts))}.`
-      : "Stopped before a job was known to exist: there is nothing to fetch later; run the command again.";
+    if (e.jobId) return `Stopped waiting. ${capital(stillRunning(e.jobId, facts))}.`;
+    if (e.mayHaveCreatedJob) return `Stopped after the whole file was sent. ${mayHaveCreatedJob(facts, e.idempotencyKey)}`;
+    return "Stopped before a job was known to exist: there is nothing to fetch later; run the command again.";
   }
   return undefined;
 }
@@ -233,9 +233,13 @@ function timedOut(error: TimeoutError, facts: RunFacts): string {
     const what = deadline ? `Job ${error.jobId} did not finish within ${facts.timeout} (--timeout).` : `SotaOCR did not answer in time.`;
     return `${what} ${capital(stillRunning(error.jobId, facts))}${deadline ? "; or give it longer with --timeout" : ""}.`;
   }
-  const uncertain = findCause(error, (cause) => cause instanceof APIConnectionError && cause.mayHaveCreatedJob);
+  // The deadline cut off a request that had sent the whole file: a lost connection, or the upload itself aborted.
+  const uncertain = findCause(
+    error,
+    (cause) => (cause instanceof APIConnectionError || cause instanceof AbortError) && cause.mayHaveCreatedJob,
+  );
   if (deadline) {
-    const key = uncertain instanceof APIConnectionError ? uncertain.idempotencyKey : undefined;
+    const key = uncertain instanceof APIConnectionError || uncertain instanceof AbortError ? uncertain.idempotencyKey : undefined;
     const outcome = uncertain
       ? mayHaveCreatedJob(facts, key)
       : `No job was created: ${facts.again ? `run \`${facts.again}\`` : "run it again"} with a longer --timeout.`;

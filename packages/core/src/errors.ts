@@ -238,7 +238,17 @@ export class APIConnectionError extends SotaOcrError {
 
 export class TimeoutError extends SotaOcrError {}
 
-export class AbortError extends SotaOcrError {}
+export class AbortError extends SotaOcrError {
+  /** An upload aborted after its whole file was sent: the server may have created (and will bill) a job. */
+  readonly mayHaveCreatedJob: boolean;
+  /** That upload's `Idempotency-Key`: send it again to get that job rather than a second one. */
+  readonly idempotencyKey: string | undefined;
+  constructor(message: string, options: SotaOcrErrorOptions & { mayHaveCreatedJob?: boolean; idempotencyKey?: string | undefined } = {}) {
+    super(message, options);
+    this.mayHaveCreatedJob = options.mayHaveCreatedJob ?? false;
+    this.idempotencyKey = options.idempotencyKey;
+  }
+}
 
 export class JobFailedError extends SotaOcrError {
   /** The server's error code for the failure, when it sent one. */

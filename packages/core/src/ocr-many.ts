@@ -9,7 +9,8 @@ import { linkedController } from "./utils/timers.js";
 /** An input for `ocrMany`: as for `ocr`, or with its own file name (for bytes and Blobs). */
 export type OcrManyInput = OcrInput | PreparedInput | { input: OcrInput; filename?: string | undefined };
 
-export interface OcrManyOptions extends Omit<OcrOptions, "filename"> {
+/** As for `ocr`, without `filename` (each input names itself) and `idempotencyKey` (one key names one upload). */
+export interface OcrManyOptions extends Omit<OcrOptions, "filename" | "idempotencyKey"> {
   /** Files in flight at once. @default 4 */
   concurrency?: number | undefined;
 }
@@ -32,7 +33,8 @@ export async function* ocrMany(ocr: OcrOne, inputs: readonly OcrManyInput[], opt
   if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
     throw new SotaOcrError(`concurrency must be a whole number ≥ 1, not ${JSON.stringify(concurrency)}.`);
   }
-  const { concurrency: _, ...ocrOptions } = options;
+  // One key would make the server answer every file with the first one's job: each upload gets its own.
+  const { concurrency: _, idempotencyKey: _key, ...ocrOptions } = options as OcrManyOptions & { idempotencyKey?: unknown };
   // Aborted when the caller stops early, so the jobs left behind stop being polled.
   const { controller, dispose } = linkedController(options.signal);
   // Every file in flight listens to it: more than Node's default of 10 is expected, not a leak.

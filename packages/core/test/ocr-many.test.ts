@@ -80,6 +80,17 @@ describe("ocrMany", () => {
     expect(items[3]?.result?.pages).toEqual(items[0]?.result?.pages);
   });
 
+  it("gives each file its own Idempotency-Key, even when a caller passes one (one key names one upload)", async () => {
+    server.requests.length = 0;
+    // Not in OcrManyOptions' type; a JavaScript caller can still pass it.
+    const options = { concurrency: 2, idempotencyKey: "one-key-for-all" } as Parameters<typeof client.ocrMany>[1];
+    for await (const item of client.ocrMany([named("a"), named("b")], options)) expect(item.error).toBeUndefined();
+    const keys = server.requestsTo("POST /v1/extract").map((request) => request.headers["idempotency-key"]);
+    expect(keys).toHaveLength(2);
+    expect(new Set(keys).size).toBe(2);
+    expect(keys).not.toContain("one-key-for-all");
+  });
+
   it("stops polling the rest when the caller breaks out", async () => {
     server.requests.length = 0;
     for await (const item of client.ocrMany([named("a"), named("slow")], { concurrency: 2 })) {

@@ -118,6 +118,22 @@ describe.concurrent("ocr() asks for the result when the job is likely done", () 
     expect(Math.min(...gaps.slice(0, -1))).toBeGreaterThanOrEqual(1000);
   });
 
+  it("takes a 200 without per-page structure and with fewer pages than the job as not finished", async () => {
+    const elapsed = () => performance.now() - (uploadedAt.get("job_p8") ?? Number.POSITIVE_INFINITY);
+    server.on("GET /v1/jobs/job_p8", () =>
+      elapsed() >= 2500 ? job("job_p8", "completed", 4, 4) : job("job_p8", "running", 4, Math.min(4, Math.floor(elapsed() / 400))),
+    );
+    // One text for the whole job, no form feeds: only page_count tells the partial answer from the final one.
+    server.on("GET /v1/jobs/job_p8/result", () =>
+      elapsed() >= 2500
+        ? { json: { job_id: "job_p8", page_count: 4, content: "all four pages" } }
+        : { json: { job_id: "job_p8", page_count: 2, content: "the first two pages" } },
+    );
+    const result = await client.ocr(pdf, { filename: "job_p8.pdf" });
+    expect(result.pages.map((page) => page.content)).toEqual(["all four pages"]);
+    expect(requestsAbout("job_p8").kinds.slice(0, 2)).toEqual(["status", "result:json"]);
+  });
+
   it("goes back to status polls when the server refuses a running job's result with an error", async () => {
     const refused: Reply = { status: 400, json: { error: { code: "job_not_completed", message: "The job is still running." } } };
     scriptJob("job_p3", 400, 2500, refused);

@@ -1,6 +1,7 @@
 import { job, makePdf, type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  AbortError,
   APIConnectionError,
   BadRequestError,
   InternalServerError,
@@ -124,6 +125,24 @@ describe("uploads never double-bill silently", () => {
     const key = keysOf(uploads())[0];
     expect((error as Error).message).toMatch(/did not finish within 300 ms .*may have created a job \(Idempotency-Key /);
     expect((error as Error).message).toContain(key);
+  });
+
+  it("says so in fields too: the deadline's cause, or the caller's abort, carries mayHaveCreatedJob and the key", async () => {
+    server.requests.length = 0;
+    server.on("POST /v1/extract", "hang");
+    const timedOut = await client()
+      .ocr(small, { timeoutMs: 300 })
+      .catch((e: unknown) => e);
+    expect((timedOut as Error).cause).toMatchObject({ name: "AbortError", mayHaveCreatedJob: true, idempotencyKey: keysOf(uploads())[0] });
+    const controller = new AbortController();
+    const aborted = await client()
+      .extract(small, {
+        signal: controller.signal,
+        onUploadProgress: (progress) => progress.done && setTimeout(() => controller.abort(), 100),
+      })
+      .catch((e: unknown) => e);
+    expect(aborted).toBeInstanceOf(AbortError);
+    expect(aborted).toMatchObject({ mayHaveCreatedJob: true, idempotencyKey: keysOf(uploads())[1] });
   });
 
   it("retries ambiguous failures with the same key when the caller opts in", async () => {

@@ -131,6 +131,9 @@ export class Endpoints {
     if (result.status === 202) return "not_ready";
     const json = this.#toJobResult(result, jobId, "json");
     const pages = pagesInJson(json.raw, { jobId, format: "markdown", pageRanges });
+    // One text for the whole job (no pages to compare): only the counts can tell a partial 200 from the final result.
+    const wholeText = !pages || pages.some((page) => page.pageRange !== undefined);
+    if (wholeText && (json.pageCount ?? 0) < (job?.pageCount ?? 0)) return "not_ready";
     const promise = pagePromise(jobId, pageRanges, job?.pageCount, json.pageCount);
     const mismatch = pages && comparePages(pages, promise);
     if (mismatch && !onlyMissing(mismatch)) throw pageMismatchError(promise, mismatch);

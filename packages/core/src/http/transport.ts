@@ -66,10 +66,13 @@ export async function send(config: TransportConfig, attempt: Attempt): Promise<A
 
   const { controller, dispose } = linkedController(attempt.signal);
   let timer: NodeJS.Timeout | undefined;
+  let ended = false;
   const timeoutMs = timerDelay(attempt.timeoutMs); // undefined: no limit
   const armTimeout = () => {
     clearTimeout(timer);
-    if (timeoutMs !== undefined) timer = setTimeout(() => controller.abort(TIMED_OUT), timeoutMs);
+    // A read of the file still in flight when the server answered early must not arm a new timer
+    // (it would keep the process alive for timeoutMs after the request ended).
+    if (timeoutMs !== undefined && !ended) timer = setTimeout(() => controller.abort(TIMED_OUT), timeoutMs);
   };
   armTimeout();
   attempt.upload?.subscribe(armTimeout);
@@ -127,6 +130,7 @@ export async function send(config: TransportConfig, attempt: Attempt): Promise<A
     if (isSotaOcrError(error)) throw error;
     throw failureToError(error, attempt, what, controller.signal, redact);
   } finally {
+    ended = true;
     clearTimeout(timer);
     dispose();
   }
@@ -193,6 +197,8 @@ function failureToError(error: unknown, attempt: Attempt, what: string, signal: 
     return new AbortError(`${what} was aborted${running}.${jobHint}`, {
       cause: attempt.signal.reason,
       jobId,
+      mayHaveCreatedJob,
+      idempotencyKey: mayHaveCreatedJob ? upload?.idempotencyKey : undefined,
     });
   }
   if (signal.aborted && signal.reason === TIMED_OUT) {
