@@ -150,6 +150,10 @@ export interface APIErrorOptions extends SotaOcrErrorOptions {
   headers?: Record<string, string> | undefined;
   /** A request id from the response headers, for support. */
   requestId?: string | undefined;
+  /** For an upload answered 5xx (not 503): the server may have created a job before failing. */
+  mayHaveCreatedJob?: boolean | undefined;
+  /** That upload's `Idempotency-Key`, set with `mayHaveCreatedJob`. */
+  idempotencyKey?: string | undefined;
 }
 
 export class APIError extends SotaOcrError {
@@ -161,6 +165,10 @@ export class APIError extends SotaOcrError {
   readonly serverMessage: string | undefined;
   /** A request id from the response headers, for support. */
   readonly requestId: string | undefined;
+  /** An upload answered 5xx (not 503): the server may have created (and will bill) a job. */
+  readonly mayHaveCreatedJob: boolean;
+  /** That upload's `Idempotency-Key`: `extract(file, { idempotencyKey })` gets that job rather than a second one. */
+  readonly idempotencyKey: string | undefined;
   /** The response headers (lower-cased); never the request's, which carry the key. */
   declare readonly headers: Record<string, string> | undefined;
 
@@ -170,6 +178,8 @@ export class APIError extends SotaOcrError {
     this.code = options.code;
     this.serverMessage = options.serverMessage;
     this.requestId = options.requestId;
+    this.mayHaveCreatedJob = options.mayHaveCreatedJob ?? false;
+    this.idempotencyKey = options.idempotencyKey;
     // Kept out of JSON.stringify and logs: useful to read, noisy to print.
     Object.defineProperty(this, "headers", { value: options.headers, enumerable: false });
   }

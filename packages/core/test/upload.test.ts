@@ -163,6 +163,7 @@ describe("uploads never double-bill silently", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InternalServerError);
     expect((error as Error).message).toMatch(/internal: boom.*may have created a job/);
+    expect(error).toMatchObject({ mayHaveCreatedJob: true, idempotencyKey: keysOf(uploads())[0] });
     expect(uploads()).toHaveLength(1);
   });
 

@@ -34,7 +34,7 @@ export function errorFromResponse(response: FailedResponse): APIError {
   const body = readErrorBody(response.redact(response.body), headers["content-type"], response.redact);
   const { code: serverCode, message: serverMessage } = body;
   const said = [serverCode, serverMessage].filter(Boolean).join(": ");
-  const mayHaveCreatedJob = response.idempotencyKey && status >= 500 && status !== 503;
+  const mayHaveCreatedJob = response.idempotencyKey !== undefined && status >= 500 && status !== 503;
   const jobHint = mayHaveCreatedJob
     ? ` The server may have created a job before failing: retry with the same idempotencyKey (${response.idempotencyKey}) rather than uploading anew.`
     : "";
@@ -46,6 +46,8 @@ export function errorFromResponse(response: FailedResponse): APIError {
     headers,
     jobId,
     requestId: headers["x-request-id"] ?? headers["request-id"],
+    mayHaveCreatedJob,
+    idempotencyKey: mayHaveCreatedJob ? response.idempotencyKey : undefined,
   };
   if (status === 400) return new BadRequestError(text, options);
   if (status === 401) return new AuthenticationError(text, options);
