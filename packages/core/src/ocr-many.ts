@@ -43,6 +43,9 @@ export async function* ocrMany(ocr: OcrOne, inputs: readonly OcrManyInput[], opt
   // The first input with each content (by SHA-256; the options are the same for every input), so
   // that the same file given twice, by one path or two, is uploaded and billed once.
   const firsts = new Map<string, { index: number; outcome: Promise<OcrResult> }>();
+  // Inputs claim their content in input order (hashes finish in any order), so the earliest input
+  // with given bytes is the one uploaded, and a load's Documents come out in a stable order.
+  let claimed: Promise<void> = Promise.resolve();
   let next = 0;
   // Set once the account is out of pages: the files not started yet are not uploaded.
   let outOfPages: InsufficientBalanceError | undefined;
@@ -56,18 +59,31 @@ export async function* ocrMany(ocr: OcrOne, inputs: readonly OcrManyInput[], opt
       return;
     }
     let duplicateOf: number | undefined;
+    const earlier = claimed;
+    let claimDone = () => {};
+    claimed = new Promise<void>((resolve) => {
+      claimDone = resolve;
+    });
     const ocrOnce = async (): Promise<OcrResult> => {
-      const prepared = isPreparedInput(input) ? input : await prepareInput(input, { filename });
-      const sha256 = await sha256OfInput(prepared, controller.signal);
-      const first = firsts.get(sha256);
-      if (first) {
-        duplicateOf = first.index;
-        const { filename: name, source: from, fileType, size } = prepared;
-        return { ...(await first.outcome), file: { filename: name, source: from, fileType, size, sha256 } };
+      try {
+        const prepared = isPreparedInput(input) ? input : await prepareInput(input, { filename });
+        const sha256 = await sha256OfInput(prepared, controller.signal);
+        await earlier;
+        const first = firsts.get(sha256);
+        if (first) {
+          duplicateOf = first.index;
+          claimDone();
+          const { filename: name, source: from, fileType, size } = prepared;
+          return { ...(await first.outcome), file: { filename: name, source: from, fileType, size, sha256 } };
+        }
+        const outcome = ocr(prepared, { ...ocrOptions, signal: controller.signal });
+        firsts.set(sha256, { index, outcome });
+        claimDone();
+        return await outcome;
+      } finally {
+        // An input that failed before claiming lets the next ones claim, but not before those before it.
+        void earlier.then(claimDone);
       }
-      const outcome = ocr(prepared, { ...ocrOptions, signal: controller.signal });
-      firsts.set(sha256, { index, outcome });
-      return outcome;
     };
     const item = ocrOnce().then(
       (result): OcrManyItem => ({ index, source, result, duplicateOf }),
