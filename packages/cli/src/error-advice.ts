@@ -236,7 +236,7 @@ function timedOut(error: TimeoutError, facts: RunFacts): string {
   // The deadline cut off a request that had sent the whole file: a lost connection, or the upload itself aborted.
   const uncertain = findCause(
     error,
-    (cause) => (cause instanceof APIConnectionError || cause instanceof AbortError) && cause.mayHaveCreatedJob,
+    (cause) => (cause instanceof APIConnectionError || cause instanceof AbortError) && cause.mayHaveCreatedJob === true,
   );
   if (deadline) {
     const key = uncertain instanceof APIConnectionError || uncertain instanceof AbortError ? uncertain.idempotencyKey : undefined;

@@ -165,8 +165,8 @@ export class APIError extends SotaOcrError {
   readonly serverMessage: string | undefined;
   /** A request id from the response headers, for support. */
   readonly requestId: string | undefined;
-  /** An upload answered 5xx (not 503): the server may have created (and will bill) a job. */
-  readonly mayHaveCreatedJob: boolean;
+  /** True for an upload answered 5xx (not 503): the server may have created (and will bill) a job. */
+  readonly mayHaveCreatedJob: true | undefined;
   /** That upload's `Idempotency-Key`: `extract(file, { idempotencyKey })` gets that job rather than a second one. */
   readonly idempotencyKey: string | undefined;
   /** The response headers (lower-cased); never the request's, which carry the key. */
@@ -178,8 +178,9 @@ export class APIError extends SotaOcrError {
     this.code = options.code;
     this.serverMessage = options.serverMessage;
     this.requestId = options.requestId;
-    this.mayHaveCreatedJob = options.mayHaveCreatedJob ?? false;
-    this.idempotencyKey = options.idempotencyKey;
+    // Set only for such uploads, so other errors' JSON stays as it was.
+    this.mayHaveCreatedJob = options.mayHaveCreatedJob ? true : undefined;
+    this.idempotencyKey = options.mayHaveCreatedJob ? options.idempotencyKey : undefined;
     // Kept out of JSON.stringify and logs: useful to read, noisy to print.
     Object.defineProperty(this, "headers", { value: options.headers, enumerable: false });
   }
@@ -249,14 +250,14 @@ export class APIConnectionError extends SotaOcrError {
 export class TimeoutError extends SotaOcrError {}
 
 export class AbortError extends SotaOcrError {
-  /** An upload aborted after its whole file was sent: the server may have created (and will bill) a job. */
-  readonly mayHaveCreatedJob: boolean;
+  /** True for an upload aborted after its whole file was sent: the server may have created (and will bill) a job. */
+  readonly mayHaveCreatedJob: true | undefined;
   /** That upload's `Idempotency-Key`: send it again to get that job rather than a second one. */
   readonly idempotencyKey: string | undefined;
   constructor(message: string, options: SotaOcrErrorOptions & { mayHaveCreatedJob?: boolean; idempotencyKey?: string | undefined } = {}) {
     super(message, options);
-    this.mayHaveCreatedJob = options.mayHaveCreatedJob ?? false;
-    this.idempotencyKey = options.idempotencyKey;
+    this.mayHaveCreatedJob = options.mayHaveCreatedJob ? true : undefined;
+    this.idempotencyKey = options.mayHaveCreatedJob ? options.idempotencyKey : undefined;
   }
 }
 
