@@ -5,8 +5,13 @@
 
 /** A text region on a page, in the preview image's pixel coordinates. */
 export interface EngineBlock {
-  /** "heading", "text", … */
+  /**
+   * The block's label in PaddleOCR's layout vocabulary, as the real service sends it:
+   * "doc_title", "paragraph_title", "text", "table", "image", "header", "footer", "number",
+   * "figure_title", "table_title", "formula", "footnote", "aside_text"… (see docs/api-contract.md).
+   */
   type: string;
+  /** The block's text; for a "table", the table as HTML (`<table><tr><td>…</td></tr></table>`). */
   text: string;
   /** [x0, y0, x1, y1] in pixels of the page preview. */
   bbox: [number, number, number, number];

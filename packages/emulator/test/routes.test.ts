@@ -31,7 +31,7 @@ describe("every route, through the client over HTTP", () => {
     expect(pages[0]).toMatchObject({ markdown: expect.stringMatching(/^# Page 1\n\n\w/), text: expect.stringMatching(/^Page 1\n\n/) });
     expect(pages[0]).toMatchObject({ angle: 0, width: 1224, height: 1584 });
     expect(pages[0]?.blocks).toEqual([
-      { type: "heading", text: "Page 1", bbox: [144, 144, 720, 200], score: 1 },
+      { type: "doc_title", text: "Page 1", bbox: [144, 144, 720, 200], score: 1 },
       { type: "text", text: expect.stringMatching(/\.$/), bbox: [144, 240, 1080, 330], score: expect.any(Number) },
     ]);
 

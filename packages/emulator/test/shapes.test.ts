@@ -51,7 +51,7 @@ describe.concurrent("result shapes and page numbering", () => {
             expect(page).toMatchObject({
               doc_preprocessor_res: { angle: 0 },
               page_preview: { width: 1224, height: 1584 },
-              parsing_res_list: [{ block_label: "heading", block_content: "Page 2", block_bbox: [144, 144, 720, 200] }, expect.any(Object)],
+              parsing_res_list: [{ block_label: "doc_title", block_content: "Page 2", block_bbox: [144, 144, 720, 200] }, expect.any(Object)],
               overall_ocr_res: { rec_texts: ["Page 2", expect.any(String)], rec_scores: [1, expect.any(Number)] },
             });
           }
@@ -75,7 +75,7 @@ describe.concurrent("result shapes and page numbering", () => {
           if (!shape.startsWith("text-")) {
             // Paddle's parsing_res_list carries no score.
             const score = shape === "paddle" ? undefined : 1;
-            expect(result.pages[0]?.blocks?.[0]).toEqual({ type: "heading", text: "Page 2", bbox: [144, 144, 720, 200], score });
+            expect(result.pages[0]?.blocks?.[0]).toEqual({ type: "doc_title", text: "Page 2", bbox: [144, 144, 720, 200], score });
           }
           expect(full.pages.map((page) => page.pageNumber)).toEqual(shape === "text-whole" ? [1] : [1, 2, 3, 4]);
         } finally {

@@ -76,7 +76,7 @@ export function syntheticPage(sha256: string, pageNumber: number): EnginePage {
     height: SYNTHETIC_PAGE_HEIGHT,
     angle: 0,
     blocks: [
-      { type: "heading", text: heading, bbox: [...HEADING_BBOX], score: 1 },
+      { type: "doc_title", text: heading, bbox: [...HEADING_BBOX], score: 1 },
       { type: "text", text: paragraph, bbox: [...PARAGRAPH_BBOX], score: 0.9 + ((seed[20] as number) % 10) / 100 },
     ],
     method: "synthetic",

@@ -65,7 +65,7 @@ describe("text-layer pages", () => {
       expect(collapseWhitespace(page.text)).toBe(collapseWhitespace(reference));
       expect(page.markdown.startsWith(`# ${heading}\n\n`)).toBe(true);
       expect(page.markdown.match(/^#/gm)).toHaveLength(1);
-      expect(page.blocks[0]).toMatchObject({ type: "heading", text: heading, score: 1 });
+      expect(page.blocks[0]).toMatchObject({ type: "doc_title", text: heading, score: 1 });
       expect(page.blocks.slice(1).map((b) => b.type)).toEqual(["text", "text", "text"]);
       expect([page.width, page.height, page.angle]).toEqual([1224, 1584, 0]);
       expectBoxesInside(page);

@@ -59,7 +59,7 @@ describe("rendering", () => {
 
   it("makes engine blocks with a type, rounded boxes and scores", () => {
     const [heading, text] = toEngineBlocks([{ ...blocks[0]!, bbox: [1.234, 2, 3, 4.56], score: 0.98765 }, blocks[1]!]);
-    expect(heading).toEqual({ type: "heading", text: "Solar Panel\nMaintenance", bbox: [1.2, 2, 3, 4.6], score: 0.988 });
+    expect(heading).toEqual({ type: "doc_title", text: "Solar Panel\nMaintenance", bbox: [1.2, 2, 3, 4.6], score: 0.988 });
     expect(text!.type).toBe("text");
   });
 });

@@ -97,7 +97,7 @@ export function toMarkdown(blocks: readonly LayoutBlock[]): string {
 
 export function toEngineBlocks(blocks: readonly LayoutBlock[]): EngineBlock[] {
   return blocks.map((b) => ({
-    type: b.headingLevel ? "heading" : "text",
+    type: b.headingLevel === 1 ? "doc_title" : b.headingLevel ? "paragraph_title" : "text",
     text: b.lines.join("\n"),
     bbox: b.bbox.map((v) => Math.round(v * 10) / 10) as EngineBlock["bbox"],
     score: Math.round(b.score * 1000) / 1000,
