@@ -43,6 +43,7 @@ export {
   type WaitOptions,
 } from "./options/client-options.js";
 export { formatPageRanges, normalizePageRanges, type PageRange, type PageRangesInput } from "./options/page-ranges.js";
+export { ELEMENT_CATEGORIES, type ElementCategory } from "./structure/categories.js";
 export type {
   Balance,
   Job,
@@ -51,7 +52,7 @@ export type {
   JobProgress,
   JobResult,
   ModelProfile,
-  OcrBlock,
+  OcrElement,
   OcrFormat,
   OcrPage,
   OcrResult,

@@ -1,5 +1,6 @@
 import type { SupportedFileType } from "./input/file-type.js";
 import type { PageRange } from "./options/page-ranges.js";
+import type { ElementCategory } from "./structure/categories.js";
 
 /** Where a job stands, whatever word the server used for it. Unknown statuses count as in progress. */
 export type JobPhase = "in_progress" | "completed" | "failed";
@@ -47,14 +48,26 @@ export interface JobResult {
   raw: Record<string, unknown>;
 }
 
-/** A text region on a page, in the page's pixel coordinates (see `getPagePreview`). */
-export interface OcrBlock {
-  type: string | undefined;
+/**
+ * One element of a page (a title, paragraph, table, image…), whatever shape the result came in
+ * (see docs/api-contract.md#elements-and-their-categories).
+ */
+export interface OcrElement {
+  /** Position in the page's reading order, from 1. */
+  order: number;
+  category: ElementCategory;
+  /** The label the service gave the element (e.g. PaddleOCR's "paragraph_title"); undefined for elements read off markdown. */
+  label: string | undefined;
+  /** Plain text; a table's rows one per line, cells separated by tabs. */
   text: string;
-  /** [x0, y0, x1, y1] */
-  bbox: [number, number, number, number] | undefined;
-  /** Recognition confidence, 0–1. */
-  score: number | undefined;
+  /** Markdown: a title or heading with `#`/`##`, a table as a markdown table, else the text. */
+  markdown: string;
+  /** A table as HTML (`<table>…</table>`). */
+  html?: string | undefined;
+  /** [x0, y0, x1, y1] in the page's pixels (the coordinate space of `width`/`height` and the page preview). */
+  bbox?: [number, number, number, number] | undefined;
+  /** Recognition confidence, 0–1, when the service gave one. */
+  score?: number | undefined;
 }
 
 /** One page of an OCR result. */
@@ -75,7 +88,8 @@ export interface OcrPage {
   /** Page size in pixels (the preview's coordinate space). */
   width?: number | undefined;
   height?: number | undefined;
-  blocks?: OcrBlock[] | undefined;
+  /** The page's elements in reading order: from its blocks, else read off its markdown (no boxes then). */
+  elements?: OcrElement[] | undefined;
   /** The page object as received, unknown fields included. */
   raw?: Record<string, unknown> | undefined;
 }
@@ -141,7 +155,7 @@ export interface ModelProfile {
   raw: unknown;
 }
 
-/** `getPagePreview()`: a page image whose coordinates match the blocks' bboxes. */
+/** `getPagePreview()`: a page image whose coordinates match the elements' boxes. */
 export interface PagePreview {
   contentType: string;
   bytes: Uint8Array;

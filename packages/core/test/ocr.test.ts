@@ -97,7 +97,9 @@ describe.concurrent("ocr() turns every result shape into pages", () => {
   it("a bare string without form feeds: one item covering every page", async () => {
     const { filename } = scriptJob({ json: { content: "all" }, markdown: { content: "# All of it", page_count: 4 } }, [], 4);
     const result = await client.ocr(pdf, { filename });
-    expect(result.pages).toEqual([{ pageNumber: 1, content: "# All of it", markdown: "# All of it", pageRange: { start: 1, end: 4 } }]);
+    expect(result.pages).toMatchObject([
+      { pageNumber: 1, content: "# All of it", markdown: "# All of it", pageRange: { start: 1, end: 4 } },
+    ]);
     expect(result.pageSource).toBe("whole_document");
   });
 

@@ -25,15 +25,15 @@ describe("the local engine (default), end to end", () => {
     const rates = result.pages.map((page, i) => characterErrorRate(page.content, expected[i] as string));
     for (const rate of rates) expect(rate).toBeLessThan(0.05);
     expect((await client.getInfo()).raw).toMatchObject({ emulator: { engine: "local" } });
-    // Scanned pages are OCR'd: blocks with bboxes inside the preview, whose size the PNG confirms.
+    // Scanned pages are OCR'd: elements with boxes inside the preview, whose size the PNG confirms.
     const page = result.pages[0];
-    expect(page?.blocks?.length).toBeGreaterThan(0);
+    expect(page?.elements?.length).toBeGreaterThan(0);
     const preview = await client.getPagePreview(result.jobId, 1);
     expect(preview.contentType).toBe("image/png");
     const png = Buffer.from(preview.bytes);
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([page?.width, page?.height]);
-    for (const block of page?.blocks ?? []) {
-      const [x0, y0, x1, y1] = block.bbox ?? [];
+    for (const element of page?.elements ?? []) {
+      const [x0, y0, x1, y1] = element.bbox ?? [];
       expect(0 <= (x0 as number) && (x0 as number) < (x1 as number) && (x1 as number) <= (page?.width as number)).toBe(true);
       expect(0 <= (y0 as number) && (y0 as number) < (y1 as number) && (y1 as number) <= (page?.height as number)).toBe(true);
     }

@@ -51,7 +51,10 @@ describe.concurrent("result shapes and page numbering", () => {
             expect(page).toMatchObject({
               doc_preprocessor_res: { angle: 0 },
               page_preview: { width: 1224, height: 1584 },
-              parsing_res_list: [{ block_label: "doc_title", block_content: "Page 2", block_bbox: [144, 144, 720, 200] }, expect.any(Object)],
+              parsing_res_list: [
+                { block_label: "doc_title", block_content: "Page 2", block_bbox: [144, 144, 720, 200] },
+                expect.any(Object),
+              ],
               overall_ocr_res: { rec_texts: ["Page 2", expect.any(String)], rec_scores: [1, expect.any(Number)] },
             });
           }
@@ -66,7 +69,8 @@ describe.concurrent("result shapes and page numbering", () => {
             expect(result.pageSource).toBe("whole_document");
           } else {
             expect(result.pages.map((page) => page.pageNumber)).toEqual([2, 3]);
-            const heading = shape === "paddle" ? "" : "# ";
+            // Paddle pages carry no markdown: their doc_title block is rendered as a title.
+            const heading = "# ";
             expect(result.pages.map((page) => page.content.split("\n")[0])).toEqual([`${heading}Page 2`, `${heading}Page 3`]);
             // Same text as the same pages of the whole document.
             expect(result.pages.map((page) => page.content)).toEqual(full.pages.slice(1, 3).map((page) => page.content));
@@ -74,8 +78,16 @@ describe.concurrent("result shapes and page numbering", () => {
           }
           if (!shape.startsWith("text-")) {
             // Paddle's parsing_res_list carries no score.
-            const score = shape === "paddle" ? undefined : 1;
-            expect(result.pages[0]?.blocks?.[0]).toEqual({ type: "doc_title", text: "Page 2", bbox: [144, 144, 720, 200], score });
+            const score = shape === "paddle" ? {} : { score: 1 };
+            expect(result.pages[0]?.elements?.[0]).toEqual({
+              order: 1,
+              category: "title",
+              label: "doc_title",
+              text: "Page 2",
+              markdown: "# Page 2",
+              bbox: [144, 144, 720, 200],
+              ...score,
+            });
           }
           expect(full.pages.map((page) => page.pageNumber)).toEqual(shape === "text-whole" ? [1] : [1, 2, 3, 4]);
         } finally {

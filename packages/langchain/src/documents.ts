@@ -1,6 +1,13 @@
 import { Document } from "@langchain/core/documents";
 import type { OcrFormat, OcrPage, OcrResult } from "@sotaocr/core";
-import { documentParts } from "@sotaocr/core/documents";
+import {
+  type DocumentSplit,
+  documentParts,
+  type ElementFields,
+  type ElementSpan,
+  elementFields,
+  type PageMarker,
+} from "@sotaocr/core/documents";
 
 /** What every Document's metadata holds, per page or per file. */
 export interface SotaOcrBaseMetadata {
@@ -34,7 +41,7 @@ export interface SotaOcrLines {
 }
 
 /**
- * The metadata of each page's Document (the default, `splitPages: true`). `source`,
+ * The metadata of each page's Document (the default, `split: "page"`). `source`,
  * `loc.pageNumber` and `pdf.totalPages` are the keys LangChain's PDFLoader users already read;
  * what is ours sits under `sotaocr`. All of it is plain JSON, so it survives splitters (which add
  * `loc.lines`) and vector stores.
@@ -47,10 +54,31 @@ export interface SotaOcrMetadata extends SotaOcrBaseMetadata {
    * values, so without it two pages of a file with the same text would be indexed as one.
    */
   pageNumber: number;
+  sotaocr: SotaOcrBaseMetadata["sotaocr"] & {
+    /** Where each element with text sits in `pageContent`, with its box: what `chunkSources` reads. */
+    elements?: ElementSpan[];
+  };
 }
 
 /**
- * The metadata of a whole file's Document (`splitPages: false`): no page number. `loc` appears
+ * The metadata of each element's Document (`split: "element"`): the page's keys, plus the keys
+ * LangChain's `UnstructuredLoader` writes — `category`, `coordinates` (the element's box on the
+ * page), `text_as_html` for tables, `page_number` — and the element's place in reading order.
+ */
+export interface SotaOcrElementMetadata extends SotaOcrBaseMetadata, ElementFields {
+  loc: { pageNumber: number; lines?: SotaOcrLines };
+  pageNumber: number;
+  /** The id of the page Document this element belongs to (what `split: "page"` would give). */
+  parent_id: string;
+  sotaocr: SotaOcrBaseMetadata["sotaocr"] & {
+    /** The label the service gave the element (e.g. "paragraph_title"). */
+    label?: string;
+    score?: number;
+  };
+}
+
+/**
+ * The metadata of a whole file's Document (`split: "file"`): no page number. `loc` appears
  * only once a text splitter has added `loc.lines`.
  */
 export interface SotaOcrFileMetadata extends SotaOcrBaseMetadata {
@@ -58,15 +86,22 @@ export interface SotaOcrFileMetadata extends SotaOcrBaseMetadata {
   pageNumber?: undefined;
 }
 
-/** The metadata of a loader's Documents: per page unless `splitPages` is `false`. */
-export type SotaOcrMetadataFor<SplitPages extends boolean> = SplitPages extends false ? SotaOcrFileMetadata : SotaOcrMetadata;
+/** The metadata of a loader's Documents, by its `split`. */
+export type SotaOcrMetadataFor<Split extends DocumentSplit> = Split extends "file"
+  ? SotaOcrFileMetadata
+  : Split extends "element"
+    ? SotaOcrElementMetadata
+    : SotaOcrMetadata;
 
-/** One Document per page, or one per file when `splitPages` is false. */
+type AnyMetadata = SotaOcrMetadata | SotaOcrElementMetadata | SotaOcrFileMetadata;
+
+/** One Document per page, element or file, as `split` says. */
 export function toDocuments(
   result: OcrResult,
-  splitPages: boolean,
+  split: DocumentSplit,
+  pageMarker: PageMarker,
   extra: Record<string, unknown> | undefined,
-): Document<SotaOcrMetadata | SotaOcrFileMetadata>[] {
+): Document<AnyMetadata>[] {
   const base = {
     jobId: result.jobId,
     format: result.format,
@@ -74,24 +109,28 @@ export function toDocuments(
     fileType: result.file.fileType,
     sha256: result.file.sha256,
   };
+  const source = result.file.source;
   const pdf = result.file.fileType === "pdf" && !result.pageRanges ? { pdf: { totalPages: result.pageCount } } : {};
-  return documentParts(result, splitPages).map(
-    ({ id, text, page }) =>
-      new Document<SotaOcrMetadata | SotaOcrFileMetadata>({
-        id,
-        pageContent: text,
-        metadata: page
-          ? {
-              source: result.file.source,
-              loc: { pageNumber: page.pageNumber },
-              pageNumber: page.pageNumber,
-              ...pdf,
-              sotaocr: { ...base, ...pageFacts(page) },
-              ...extra,
-            }
-          : { source: result.file.source, ...pdf, sotaocr: base, ...extra },
-      }),
-  );
+  return documentParts(result, split, pageMarker).map((part) => {
+    let metadata: AnyMetadata;
+    if (part.kind === "file") {
+      metadata = { source, ...pdf, sotaocr: base, ...extra };
+    } else {
+      const { page } = part;
+      const pageKeys = { source, loc: { pageNumber: page.pageNumber }, pageNumber: page.pageNumber, ...pdf };
+      if (part.kind === "page") {
+        const elements = part.spans.length > 0 ? { elements: part.spans } : {};
+        metadata = { ...pageKeys, sotaocr: { ...base, ...pageFacts(page), ...elements }, ...extra };
+      } else {
+        const { element } = part;
+        const facts: SotaOcrElementMetadata["sotaocr"] = { ...base, ...pageFacts(page) };
+        if (element.label !== undefined) facts.label = element.label;
+        if (element.score !== undefined) facts.score = element.score;
+        metadata = { ...pageKeys, ...elementFields(element, page), parent_id: part.pageId, sotaocr: facts, ...extra };
+      }
+    }
+    return new Document<AnyMetadata>({ id: part.id, pageContent: part.text, metadata });
+  });
 }
 
 function pageFacts(page: OcrPage): Partial<SotaOcrBaseMetadata["sotaocr"]> {

@@ -8,6 +8,7 @@ export {
   AuthenticationError,
   BadRequestError,
   type ClientOptions,
+  type ElementCategory,
   FileChangedError,
   InsufficientBalanceError,
   InternalServerError,
@@ -32,5 +33,5 @@ export {
   TimeoutError,
   UnsupportedFileError,
 } from "@sotaocr/core";
-export type { SotaOcrFileMetadata, SotaOcrMetadata } from "./documents.js";
+export type { SotaOcrElementMetadata, SotaOcrFileMetadata, SotaOcrMetadata, SotaOcrMetadataFor } from "./documents.js";
 export { type LoaderInput, type LoadFailure, SotaOcrLoader, type SotaOcrLoaderOptions } from "./loader.js";

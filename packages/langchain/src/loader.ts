@@ -12,7 +12,7 @@ import {
   type SotaOcrClient,
   SotaOcrError,
 } from "@sotaocr/core";
-import { type DocumentOptions, resolveDocumentOptions } from "@sotaocr/core/documents";
+import { type DocumentOptions, type DocumentSplit, type PageMarker, resolveDocumentOptions } from "@sotaocr/core/documents";
 import { type SotaOcrMetadataFor, toDocuments } from "./documents.js";
 
 /** A file for the loader: a path, a `file:` URL, a Blob/File, bytes, or bytes with their name. */
@@ -47,19 +47,21 @@ export interface SotaOcrLoaderOptions extends DocumentOptions {
  * first?.metadata.loc.pageNumber; // 1
  * ```
  *
- * Its Documents' metadata is `SotaOcrMetadata` (with `loc.pageNumber`), or `SotaOcrFileMetadata`
- * (no page number) for a loader made with `splitPages: false`.
+ * Its Documents' metadata is `SotaOcrMetadata` (with `loc.pageNumber`), `SotaOcrElementMetadata`
+ * (category, coordinates…) with `split: "element"`, or `SotaOcrFileMetadata` (no page number) with
+ * `split: "file"`.
  */
-export class SotaOcrLoader<SplitPages extends boolean = true> extends BaseDocumentLoader {
+export class SotaOcrLoader<Split extends DocumentSplit = "page"> extends BaseDocumentLoader {
   /** Files skipped by `onError: "skip"` (or a function) during the last load. */
   failures: LoadFailure[] = [];
   readonly #inputs: OcrManyInput[];
   readonly #options: SotaOcrLoaderOptions;
   readonly #client: SotaOcrClient;
   readonly #ocrOptions: OcrOptions;
-  readonly #splitPages: boolean;
+  readonly #split: DocumentSplit;
+  readonly #pageMarker: PageMarker;
 
-  constructor(input: LoaderInput | LoaderInput[], options: SotaOcrLoaderOptions & { splitPages?: SplitPages | undefined } = {}) {
+  constructor(input: LoaderInput | LoaderInput[], options: SotaOcrLoaderOptions & { split?: Split | undefined } = {}) {
     super();
     this.#options = { ...options };
     const list = Array.isArray(input) ? input : [input];
@@ -75,18 +77,19 @@ export class SotaOcrLoader<SplitPages extends boolean = true> extends BaseDocume
     const resolved = resolveDocumentOptions(options);
     this.#client = resolved.client;
     this.#ocrOptions = resolved.ocrOptions;
-    this.#splitPages = resolved.splitPages;
+    this.#split = resolved.split;
+    this.#pageMarker = resolved.pageMarker;
   }
 
-  /** Every page of every file, in input order. */
-  async load(): Promise<Document<SotaOcrMetadataFor<SplitPages>>[]> {
-    const byInput: Document<SotaOcrMetadataFor<SplitPages>>[][] = [];
+  /** Every page (element, file) of every file, in input order. */
+  async load(): Promise<Document<SotaOcrMetadataFor<Split>>[]> {
+    const byInput: Document<SotaOcrMetadataFor<Split>>[][] = [];
     for await (const { index, documents } of this.#loadFiles()) byInput[index] = documents;
     return byInput.flatMap((documents) => documents ?? []);
   }
 
   /** Yields each file's pages as soon as its job completes, so many files stream. */
-  async *lazyLoad(): AsyncGenerator<Document<SotaOcrMetadataFor<SplitPages>>> {
+  async *lazyLoad(): AsyncGenerator<Document<SotaOcrMetadataFor<Split>>> {
     for await (const { documents } of this.#loadFiles()) yield* documents;
   }
 
@@ -96,12 +99,12 @@ export class SotaOcrLoader<SplitPages extends boolean = true> extends BaseDocume
    * LangChain's text splitters add `loc.lines`; the return type assumes a splitter that keeps
    * metadata, as they do.
    */
-  async loadAndSplit(splitter?: BaseDocumentTransformer): Promise<Document<SotaOcrMetadataFor<SplitPages>>[]> {
+  async loadAndSplit(splitter?: BaseDocumentTransformer): Promise<Document<SotaOcrMetadataFor<Split>>[]> {
     const transformer = splitter ?? (await defaultSplitter());
-    return (await transformer.invoke(await this.load())) as Document<SotaOcrMetadataFor<SplitPages>>[];
+    return (await transformer.invoke(await this.load())) as Document<SotaOcrMetadataFor<Split>>[];
   }
 
-  async *#loadFiles(): AsyncGenerator<{ index: number; documents: Document<SotaOcrMetadataFor<SplitPages>>[] }> {
+  async *#loadFiles(): AsyncGenerator<{ index: number; documents: Document<SotaOcrMetadataFor<Split>>[] }> {
     this.failures = [];
     const options = this.#options;
     const onError = options.onError ?? "throw";
@@ -119,8 +122,8 @@ export class SotaOcrLoader<SplitPages extends boolean = true> extends BaseDocume
       // The same file given again (by the same path or another): OCR'd once, its pages already
       // came with its first input; the same Documents again would repeat their ids.
       if (item.duplicateOf !== undefined) continue;
-      // toDocuments gives page metadata exactly when splitPages is not false, as SplitPages says.
-      const documents = toDocuments(item.result, this.#splitPages, options.metadata) as Document<SotaOcrMetadataFor<SplitPages>>[];
+      // toDocuments gives the metadata of this.#split, which is Split.
+      const documents = toDocuments(item.result, this.#split, this.#pageMarker, options.metadata) as Document<SotaOcrMetadataFor<Split>>[];
       yield { index: item.index, documents };
     }
   }

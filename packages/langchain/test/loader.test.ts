@@ -67,6 +67,7 @@ describe("SotaOcrLoader", () => {
           angle: 0,
           width: expect.any(Number),
           height: expect.any(Number),
+          elements: expect.any(Array),
         },
       })),
     );
@@ -82,7 +83,7 @@ describe("SotaOcrLoader", () => {
     expect(first[0]?.metadata.sotaocr.jobId).not.toBe(second[0]?.metadata.sotaocr.jobId);
     // One Document per file: the id says which pages it covers.
     const whole = async (pageRanges?: string) =>
-      (await new SotaOcrLoader(dataPath("report.pdf"), { ...on(synthetic), splitPages: false, pageRanges }).load())[0]?.id;
+      (await new SotaOcrLoader(dataPath("report.pdf"), { ...on(synthetic), split: "file", pageRanges }).load())[0]?.id;
     const [all, again, two] = await Promise.all([whole(), whole(), whole("2")]);
     expect(all).toBe(again);
     expect(two).not.toBe(all);
@@ -116,8 +117,13 @@ describe("SotaOcrLoader", () => {
     },
   );
 
-  it("gives plain text with format: text, and one Document per file with splitPages: false", async () => {
-    const [whole] = await new SotaOcrLoader(dataPath("report.pdf"), { ...on(local), format: "text", splitPages: false }).load();
+  it('gives plain text with format: text, and one Document per file with split: "file"', async () => {
+    const [whole] = await new SotaOcrLoader(dataPath("report.pdf"), {
+      ...on(local),
+      format: "text",
+      split: "file",
+      pageMarker: false,
+    }).load();
     expect(whole?.pageContent).not.toContain("# ");
     expect(collapse(whole?.pageContent ?? "")).toBe(collapse(groundTruth["report.pdf"]?.join("\n\n") ?? "x"));
     expect(whole?.metadata.loc).toBeUndefined();

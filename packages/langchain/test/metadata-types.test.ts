@@ -1,10 +1,16 @@
 import type { Document } from "@langchain/core/documents";
 import { describe, expectTypeOf, it } from "vitest";
-import { type SotaOcrFileMetadata, SotaOcrLoader, type SotaOcrMetadata } from "../src/index.js";
+import {
+  type ElementCategory,
+  type SotaOcrElementMetadata,
+  type SotaOcrFileMetadata,
+  SotaOcrLoader,
+  type SotaOcrMetadata,
+} from "../src/index.js";
 
 // Compile-time checks (`pnpm typecheck` compiles this file, strict with noUncheckedIndexedAccess):
 // what the README shows, `doc.metadata.loc.pageNumber`, type-checks without `!`, and the loader
-// says `loc` is absent only where it is (splitPages: false). Nothing here loads a file.
+// says `loc` is absent only where it is (split: "file"). Nothing here loads a file.
 
 describe("the metadata types of SotaOcrLoader's Documents", () => {
   it("pages: loc.pageNumber and pageNumber are always there, from load, lazyLoad and loadAndSplit", () => {
@@ -16,18 +22,25 @@ describe("the metadata types of SotaOcrLoader's Documents", () => {
     expectTypeOf<SotaOcrMetadata["pageNumber"]>().toEqualTypeOf<number>();
     // The splitters' loc.lines, typed.
     expectTypeOf<SotaOcrMetadata["loc"]["lines"]>().toEqualTypeOf<{ from: number; to: number } | undefined>();
-    expectTypeOf(new SotaOcrLoader("report.pdf", { splitPages: true }).load).returns.resolves.toEqualTypeOf<Document<SotaOcrMetadata>[]>();
+    expectTypeOf(new SotaOcrLoader("report.pdf", { split: "page" }).load).returns.resolves.toEqualTypeOf<Document<SotaOcrMetadata>[]>();
   });
 
-  it("whole files (splitPages: false): no page number in the type", () => {
-    const files = new SotaOcrLoader("report.pdf", { splitPages: false });
+  it('elements (split: "element"): category and page number in the type', () => {
+    const elements = new SotaOcrLoader("report.pdf", { split: "element" });
+    expectTypeOf(elements.load).returns.resolves.toEqualTypeOf<Document<SotaOcrElementMetadata>[]>();
+    expectTypeOf<SotaOcrElementMetadata["page_number"]>().toEqualTypeOf<number>();
+    expectTypeOf<SotaOcrElementMetadata["category"]>().toEqualTypeOf<ElementCategory>();
+  });
+
+  it('whole files (split: "file"): no page number in the type', () => {
+    const files = new SotaOcrLoader("report.pdf", { split: "file" });
     expectTypeOf(files.load).returns.resolves.toEqualTypeOf<Document<SotaOcrFileMetadata>[]>();
     expectTypeOf<SotaOcrFileMetadata["pageNumber"]>().toEqualTypeOf<undefined>();
   });
 
-  it("a splitPages only known at run time: either kind", () => {
-    const splitPages = Math.random() > 2;
-    const either = new SotaOcrLoader("report.pdf", { splitPages });
+  it("a split only known at run time: any kind", () => {
+    const split: "page" | "file" = Math.random() > 2 ? "page" : "file";
+    const either = new SotaOcrLoader("report.pdf", { split });
     expectTypeOf(either.load).returns.resolves.toEqualTypeOf<Document<SotaOcrMetadata | SotaOcrFileMetadata>[]>();
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { OcrFormat, OcrResult } from "@sotaocr/core";
-import { documentParts } from "@sotaocr/core/documents";
+import { type DocumentSplit, documentParts, type PageMarker } from "@sotaocr/core/documents";
 import { Document } from "llamaindex";
 
 /** Metadata of each Document (snake_case, as LlamaIndex's own readers write it). */
@@ -8,7 +8,7 @@ export interface SotaOcrReaderMetadata {
   file_name: string;
   /** Absolute path, when loaded with `loadData(path)`. */
   file_path?: string;
-  /** The page's number in the original document, also with `pageRanges`. Absent with `splitPages: false`. */
+  /** The page's number in the original document, also with `pageRanges`. Absent with `split: "file"`. */
   page_number?: number;
   /** The page number as a label ("3"). */
   page_label?: string;
@@ -35,7 +35,12 @@ const VOLATILE_KEYS = new Set(["job_id", "file_path"]);
  * `hash` from the text and the stable metadata, so ingesting the same file twice gives the same
  * nodes and a docstore recognises them.
  */
-export function toDocuments(result: OcrResult, splitPages: boolean, filePath?: string): Document<SotaOcrReaderMetadata>[] {
+export function toDocuments(
+  result: OcrResult,
+  split: DocumentSplit,
+  pageMarker: PageMarker,
+  filePath?: string,
+): Document<SotaOcrReaderMetadata>[] {
   const common = {
     file_name: result.file.filename,
     ...(filePath ? { file_path: filePath } : {}),
@@ -43,8 +48,11 @@ export function toDocuments(result: OcrResult, splitPages: boolean, filePath?: s
     job_id: result.jobId,
     format: result.format,
   };
-  return documentParts(result, splitPages).map(({ id, text, page }) => {
-    const metadata = page ? { ...common, page_number: page.pageNumber, page_label: String(page.pageNumber) } : common;
+  return documentParts(result, split, pageMarker).map((part) => {
+    const { id, text } = part;
+    // TODO(#14): element metadata (category, box, table HTML) and relationships.
+    const metadata =
+      part.kind !== "file" ? { ...common, page_number: part.page.pageNumber, page_label: String(part.page.pageNumber) } : common;
     const document = new Document<SotaOcrReaderMetadata>({
       id_: id,
       text,

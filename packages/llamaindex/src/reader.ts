@@ -10,11 +10,11 @@ import {
   type SotaOcrClient,
   sourceOf,
 } from "@sotaocr/core";
-import { type DocumentOptions, resolveDocumentOptions } from "@sotaocr/core/documents";
+import { type DocumentOptions, type DocumentSplit, type PageMarker, resolveDocumentOptions } from "@sotaocr/core/documents";
 import { type Document, FileReader } from "llamaindex";
 import { type SotaOcrReaderMetadata, toDocuments } from "./documents.js";
 
-/** The shared document options: apiKey, baseUrl, client, format, splitPages, pageRanges… */
+/** The shared document options: apiKey, baseUrl, client, format, split, pageRanges… */
 export type SotaOcrReaderOptions = DocumentOptions;
 
 /** A file that failed, as recorded in `reader.failures`. */
@@ -40,7 +40,8 @@ export class SotaOcrReader extends FileReader<Document<SotaOcrReaderMetadata>> {
   readonly failures: ReadFailure[] = [];
   readonly #client: SotaOcrClient;
   readonly #ocrOptions: OcrOptions;
-  readonly #splitPages: boolean;
+  readonly #split: DocumentSplit;
+  readonly #pageMarker: PageMarker;
   /**
    * The 402 that found the account out of pages, if one did: every later file first asks the
    * balance (free), and is not uploaded while it is empty. A directory load so stops at the first
@@ -53,13 +54,14 @@ export class SotaOcrReader extends FileReader<Document<SotaOcrReaderMetadata>> {
     const resolved = resolveDocumentOptions(options);
     this.#client = resolved.client;
     this.#ocrOptions = resolved.ocrOptions;
-    this.#splitPages = resolved.splitPages;
+    this.#split = resolved.split;
+    this.#pageMarker = resolved.pageMarker;
   }
 
   /** OCRs bytes; `filename` names them in metadata and in the upload. */
   async loadDataAsContent(fileContent: Uint8Array, filename?: string): Promise<Document<SotaOcrReaderMetadata>[]> {
     const result = await this.#ocr(fileContent, filename);
-    return toDocuments(result, this.#splitPages);
+    return toDocuments(result, this.#split, this.#pageMarker);
   }
 
   /**
@@ -69,7 +71,7 @@ export class SotaOcrReader extends FileReader<Document<SotaOcrReaderMetadata>> {
   override async loadData(filePath: string): Promise<Document<SotaOcrReaderMetadata>[]> {
     if (/^https?:\/\//i.test(filePath)) return this.#loadUrl(filePath);
     const result = await this.#ocr(filePath);
-    return toDocuments(result, this.#splitPages, resolve(filePath));
+    return toDocuments(result, this.#split, this.#pageMarker, resolve(filePath));
   }
 
   /**
@@ -99,7 +101,7 @@ export class SotaOcrReader extends FileReader<Document<SotaOcrReaderMetadata>> {
       this.failures.push({ source: url, error });
       throw error;
     }
-    return toDocuments(await this.#ocr(bytes, filename, url), this.#splitPages, url);
+    return toDocuments(await this.#ocr(bytes, filename, url), this.#split, this.#pageMarker, url);
   }
 
   /** `source`: how `failures` names the input when not by its path or name (a URL). */

@@ -10,7 +10,7 @@ const canonicalPage = (n: number) => ({
   angle: 0,
   width: 1700,
   height: 2200,
-  blocks: [{ type: "heading", text: `Page ${n}`, bbox: [10, 20, 300, 60], score: 0.97 }],
+  blocks: [{ type: "doc_title", text: `Page ${n}`, bbox: [10, 20, 300, 60], score: 0.97 }],
   vendor_field: "kept",
 });
 const markdown = { jobId: "job_1", format: "markdown" as const };
@@ -36,9 +36,53 @@ describe("pagesFromObjects", () => {
       angle: 0,
       width: 1700,
       height: 2200,
-      blocks: [{ type: "heading", text: "Page 1", bbox: [10, 20, 300, 60], score: 0.97 }],
+      elements: [
+        { order: 1, category: "title", label: "doc_title", text: "Page 1", markdown: "# Page 1", bbox: [10, 20, 300, 60], score: 0.97 },
+      ],
     });
     expect(page?.raw?.vendor_field).toBe("kept");
+  });
+
+  it("turns PaddleOCR table blocks (HTML) into table elements, and the page's HTML tables into markdown tables", () => {
+    const table = "<html><body><table><tr><td>Year</td><td>Sales</td></tr><tr><td>2025</td><td>1,204</td></tr></table></body></html>";
+    const object = {
+      page_index: 0,
+      markdown: `## Sales\n\n${table}\n\nUp 4 %.`,
+      parsing_res_list: [
+        { block_label: "paragraph_title", block_content: "Sales", block_bbox: [10, 10, 200, 40] },
+        { block_label: "table", block_content: table, block_bbox: [10, 50, 600, 300] },
+        { block_label: "text", block_content: "Up 4 %.", block_bbox: [10, 310, 600, 340] },
+        { block_label: "seal_stamp_v9", block_content: "APPROVED", block_bbox: [500, 10, 590, 60] },
+      ],
+    };
+    const [page] = pagesFromObjects([object], markdown);
+    expect(page?.content).toBe("## Sales\n\n| Year | Sales |\n| --- | --- |\n| 2025 | 1,204 |\n\nUp 4 %.");
+    expect(page?.elements?.map((e) => [e.order, e.category, e.label, e.bbox?.[1]])).toEqual([
+      [1, "heading", "paragraph_title", 10],
+      [2, "table", "table", 50],
+      [3, "text", "text", 310],
+      [4, "uncategorized", "seal_stamp_v9", 10],
+    ]);
+    expect(page?.elements?.[1]).toMatchObject({
+      text: "Year\tSales\n2025\t1,204",
+      markdown: "| Year | Sales |\n| --- | --- |\n| 2025 | 1,204 |",
+      html: "<table><tr><td>Year</td><td>Sales</td></tr><tr><td>2025</td><td>1,204</td></tr></table>",
+    });
+  });
+
+  it("reads elements off the markdown of pages without blocks", () => {
+    const [page] = pagesFromObjects(
+      [{ page_number: 1, markdown: "# T\n\n## Part\n\n- one\n- two\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n\nBody." }],
+      markdown,
+    );
+    expect(page?.elements?.map((e) => [e.category, e.bbox])).toEqual([
+      ["title", undefined],
+      ["heading", undefined],
+      ["list_item", undefined],
+      ["table", undefined],
+      ["text", undefined],
+    ]);
+    expect(page?.elements?.[3]?.html).toBe("<table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td></tr></table>");
   });
 
   it("gives text when asked, and falls back to the other format when one is missing", () => {
@@ -61,11 +105,19 @@ describe("pagesFromObjects", () => {
     ];
     const pages = pagesFromObjects(paddle, markdown);
     expect(pages.map((p) => [p.pageNumber, p.content])).toEqual([
-      [1, "Annual report\n\nRevenue grew."],
+      [1, "# Annual report\n\nRevenue grew."],
       [2, "line one\nline two"],
     ]);
     expect(pages[0]).toMatchObject({ angle: 90, width: 800, height: 1000 });
-    expect(pages[0]?.blocks?.[0]).toEqual({ type: "title", text: "Annual report", bbox: [1, 2, 3, 4], score: undefined });
+    expect(pages[0]?.elements?.[0]).toEqual({
+      order: 1,
+      category: "title",
+      label: "title",
+      text: "Annual report",
+      markdown: "# Annual report",
+      bbox: [1, 2, 3, 4],
+    });
+    expect(pagesFromObjects(paddle, { ...markdown, format: "text" })[0]?.content).toBe("Annual report\n\nRevenue grew.");
   });
 
   it("numbers pages by position when they carry no number, and sorts them", () => {
@@ -118,6 +170,19 @@ describe("pagesFromText", () => {
     expect(pages[0]?.markdown).toBe("one");
   });
 
+  it("shows HTML tables of a markdown text as markdown tables, and reads elements off it", () => {
+    const [page] = pagesFromText(
+      "# Costs\n\n<table><tr><td>Item</td><td>EUR</td></tr><tr><td>Panel</td><td>120</td></tr></table>",
+      1,
+      markdown,
+    );
+    expect(page?.content).toBe("# Costs\n\n| Item | EUR |\n| --- | --- |\n| Panel | 120 |");
+    expect(page?.elements?.map((e) => [e.category, e.text, e.html])).toEqual([
+      ["title", "Costs", undefined],
+      ["table", "Item\tEUR\nPanel\t120", "<table><tr><th>Item</th><th>EUR</th></tr><tr><td>Panel</td><td>120</td></tr></table>"],
+    ]);
+  });
+
   it("numbers split pages by the requested ranges", () => {
     const pages = pagesFromText("a\fb", 2, { ...markdown, pageRanges: normalizePageRanges("4,9") });
     expect(pages.map((p) => p.pageNumber)).toEqual([4, 9]);
@@ -130,7 +195,13 @@ describe("pagesFromText", () => {
 
   it("returns one whole-document item covering every page when there is nothing to split on", () => {
     expect(pagesFromText("all the text", 5, markdown)).toEqual([
-      { pageNumber: 1, content: "all the text", markdown: "all the text", pageRange: { start: 1, end: 5 } },
+      {
+        pageNumber: 1,
+        content: "all the text",
+        markdown: "all the text",
+        pageRange: { start: 1, end: 5 },
+        elements: [{ order: 1, category: "text", label: undefined, text: "all the text", markdown: "all the text" }],
+      },
     ]);
     expect(pagesFromText("all", 2, { ...markdown, pageRanges: normalizePageRanges("3-4") })[0]?.pageRange).toEqual({ start: 3, end: 4 });
     expect(pagesFromText("one page", 1, markdown)[0]?.pageRange).toBeUndefined();

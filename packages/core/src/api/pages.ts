@@ -1,6 +1,8 @@
 import { InvalidResponseError } from "../errors.js";
 import { countPages, includesPage, type PageRange, pageAtIndex } from "../options/page-ranges.js";
-import type { OcrBlock, OcrFormat, OcrPage } from "../types.js";
+import { elementsFromBlocks, elementsFromMarkdown, type WireBlock } from "../structure/elements.js";
+import { htmlTablesToMarkdown } from "../structure/tables.js";
+import type { OcrFormat, OcrPage } from "../types.js";
 import type { ResultWire } from "./schemas.js";
 
 // Turns any result shape of docs/api-contract.md#the-json-result into pages numbered as in the original document.
@@ -74,8 +76,9 @@ export function pagesFromText(text: string, pageCount: number | undefined, conte
   return [covered > 1 ? { ...page, pageRange: { start: first, end: last } } : page];
 }
 
-function textPage(pageNumber: number, content: string, format: OcrFormat): OcrPage {
-  return { pageNumber, content, [format]: content };
+function textPage(pageNumber: number, text: string, format: OcrFormat): OcrPage {
+  const content = format === "markdown" ? htmlTablesToMarkdown(text) : text;
+  return { pageNumber, content, [format]: content, elements: elementsFromMarkdown(content) };
 }
 
 /**
@@ -98,9 +101,14 @@ function pageFromObject(raw: Dict, position: number, format: OcrFormat): { page:
   const blocks = readBlocks(raw);
   const recTexts = isDict(raw.overall_ocr_res) ? stringArray(raw.overall_ocr_res.rec_texts) : undefined;
 
-  const markdown = str(raw.markdown) ?? str(raw.md);
+  // PaddleOCR's markdown embeds tables as HTML: pages show them as markdown tables.
+  const markdownField = str(raw.markdown) ?? str(raw.md);
+  const markdown = markdownField === undefined ? undefined : htmlTablesToMarkdown(markdownField);
   const text = str(raw.text) ?? (typeof raw.content === "string" ? raw.content : undefined);
-  const derived = blocks?.length ? blocks.map((block) => block.text).join("\n\n") : recTexts?.join("\n");
+  const fromBlocks = blocks?.length ? elementsFromBlocks(blocks) : undefined;
+  const derived = fromBlocks
+    ? fromBlocks.map((element) => (format === "markdown" ? element.markdown : element.text)).join("\n\n")
+    : recTexts?.join("\n");
   const textSource: TextSource =
     markdown !== undefined || text !== undefined ? "fields" : blocks?.length ? "blocks" : recTexts ? "rec_texts" : "none";
   const content = (format === "markdown" ? (markdown ?? text) : (text ?? markdown)) ?? derived ?? "";
@@ -113,7 +121,7 @@ function pageFromObject(raw: Dict, position: number, format: OcrFormat): { page:
     angle: num(raw.angle) ?? num(preprocessor.angle),
     width: num(raw.width) ?? num(preview.width),
     height: num(raw.height) ?? num(preview.height),
-    blocks,
+    elements: fromBlocks ?? elementsFromMarkdown(markdown ?? content),
     raw,
   };
   for (const key of Object.keys(page) as (keyof OcrPage)[]) if (page[key] === undefined) delete page[key];
@@ -127,19 +135,19 @@ function readPageNumber(raw: Dict, position: number): number {
   return zeroBased !== undefined ? zeroBased + 1 : position + 1;
 }
 
-function readBlocks(raw: Dict): OcrBlock[] | undefined {
+function readBlocks(raw: Dict): WireBlock[] | undefined {
   if (Array.isArray(raw.blocks)) {
     return raw.blocks.filter(isDict).map((block) => ({
-      type: str(block.type) ?? str(block.label),
-      text: str(block.text) ?? str(block.content) ?? "",
+      label: str(block.type) ?? str(block.label),
+      content: str(block.text) ?? str(block.content) ?? "",
       bbox: bbox(block.bbox),
       score: num(block.score),
     }));
   }
   if (Array.isArray(raw.parsing_res_list)) {
     return raw.parsing_res_list.filter(isDict).map((block) => ({
-      type: str(block.block_label),
-      text: str(block.block_content) ?? "",
+      label: str(block.block_label),
+      content: str(block.block_content) ?? "",
       bbox: bbox(block.block_bbox),
       score: num(block.score),
     }));

@@ -1,6 +1,7 @@
 // The client's public surface, and the option checks of its doors: this entry sits on top of the client.
-import { type JobProgress, type OcrFormat, type OcrOptions, type PageRangesInput, SotaOcrClient } from "../index.js";
+import { type JobProgress, type OcrFormat, type OcrOptions, type PageRangesInput, SotaOcrClient, SotaOcrError } from "../index.js";
 import { positive, resolveFormat, resolvePageRanges } from "../options/resolve.js";
+import { DEFAULT_PAGE_MARKER, DOCUMENT_SPLITS, type DocumentSplit, type PageMarker } from "./document-parts.js";
 
 /** The options the LangChain loader and the LlamaIndex reader share: one vocabulary for both. */
 export interface DocumentOptions {
@@ -19,8 +20,16 @@ export interface DocumentOptions {
   timeoutMs?: number | undefined;
   /** Document text as the page's markdown or plain text. @default "markdown" */
   format?: OcrFormat | undefined;
-  /** One document per page; false gives one per file. @default true */
-  splitPages?: boolean | undefined;
+  /**
+   * What one Document is: a `"page"`, one `"element"` of a page (title, paragraph, table… with its
+   * category and box), or a whole `"file"` (its pages after page markers). @default "page"
+   */
+  split?: DocumentSplit | undefined;
+  /**
+   * With `split: "file"`: the text before each page, `{pageNumber}` replaced by its number; a
+   * function of the page; or `false` for none. @default "<!-- page {pageNumber} -->"
+   */
+  pageMarker?: PageMarker | undefined;
   /** Pages to process: `[{ start: 1, end: 3 }]` or `"1-3,5"` (1-based, inclusive). @default every page */
   pageRanges?: PageRangesInput | undefined;
   /** A model profile from the service's `getInfo().modelProfiles`. */
@@ -41,7 +50,8 @@ export interface DocumentOptions {
 export interface ResolvedDocumentOptions {
   client: SotaOcrClient;
   ocrOptions: OcrOptions;
-  splitPages: boolean;
+  split: DocumentSplit;
+  pageMarker: PageMarker;
 }
 
 /**
@@ -64,5 +74,21 @@ export function resolveDocumentOptions(options: DocumentOptions): ResolvedDocume
     signal: options.signal,
     timeoutMs: options.timeoutMs,
   };
-  return { client, ocrOptions, splitPages: options.splitPages ?? true };
+  return { client, ocrOptions, split: resolveSplit(options.split), pageMarker: resolvePageMarker(options.pageMarker) };
+}
+
+function resolveSplit(split: DocumentSplit | undefined): DocumentSplit {
+  const value: unknown = split ?? "page";
+  if (!DOCUMENT_SPLITS.includes(value as DocumentSplit)) {
+    throw new SotaOcrError(`split must be "page", "element" or "file", not ${JSON.stringify(value)}.`);
+  }
+  return value as DocumentSplit;
+}
+
+function resolvePageMarker(marker: PageMarker | undefined): PageMarker {
+  const value: unknown = marker ?? DEFAULT_PAGE_MARKER;
+  if (value !== false && typeof value !== "string" && typeof value !== "function") {
+    throw new SotaOcrError(`pageMarker must be a string, a function of the page or false, not ${JSON.stringify(value)}.`);
+  }
+  return value as PageMarker;
 }

@@ -1,0 +1,167 @@
+// Tables between the forms they travel in: HTML (PaddleOCR's table content), GitHub markdown
+// (page content, element text) and plain text. A table is a grid of cell texts; spanned cells
+// repeat nothing and are left empty, so every row has the same number of cells.
+
+/** Rows of cell texts, the first row being the header when rendered. */
+export type TableRows = string[][];
+
+const TABLE_IN_TEXT = /[ \t]*(?:<html>\s*<body>\s*)?<table\b[\s\S]*?<\/table>(?:\s*<\/body>\s*<\/html>)?[ \t]*/gi;
+
+/** Whether a text is (or holds) an HTML table. */
+export function holdsHtmlTable(text: string): boolean {
+  return /<table\b/i.test(text) && /<\/table>/i.test(text);
+}
+
+/** The cells of the first HTML table in `html`, or undefined when it has no table with a row. */
+export function parseHtmlTable(html: string): TableRows | undefined {
+  const start = html.search(/<table\b/i);
+  if (start < 0) return undefined;
+  const grid: (string | undefined)[][] = [];
+  const pendingSpans: number[] = []; // rows each column is still covered for by a rowspan above
+  let row: (string | undefined)[] | undefined;
+  let cell: { text: string; colspan: number; rowspan: number } | undefined;
+  let column = 0;
+
+  const skipSpanned = () => {
+    while (row && (pendingSpans[column] ?? 0) > 0) {
+      pendingSpans[column] = (pendingSpans[column] as number) - 1;
+      row[column++] = "";
+    }
+  };
+  const closeCell = () => {
+    if (!row || !cell) return;
+    skipSpanned();
+    row[column] = squeeze(cell.text);
+    for (let i = 0; i < cell.colspan; i++) {
+      if (i > 0) row[column + i] = "";
+      if (cell.rowspan > 1) pendingSpans[column + i] = cell.rowspan - 1;
+    }
+    column += cell.colspan;
+    cell = undefined;
+  };
+  const closeRow = () => {
+    closeCell();
+    if (!row) return;
+    while (column < pendingSpans.length) {
+      if ((pendingSpans[column] ?? 0) > 0) skipSpanned();
+      else column++;
+    }
+    grid.push(row);
+    row = undefined;
+  };
+
+  const tag = /<(\/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>|([^<]+)|</g;
+  tag.lastIndex = start;
+  for (let match = tag.exec(html); match; match = tag.exec(html)) {
+    const [, closing, rawName, attributes = "", text] = match;
+    if (text !== undefined || rawName === undefined) {
+      if (cell) cell.text += decodeEntities(text ?? "<");
+      continue;
+    }
+    const name = rawName.toLowerCase();
+    if (name === "table" && closing) break;
+    if (name === "tr") {
+      closeRow();
+      if (!closing) {
+        row = [];
+        column = 0;
+      }
+    } else if (name === "td" || name === "th") {
+      closeCell();
+      if (!closing) {
+        if (!row) {
+          row = [];
+          column = 0;
+        }
+        cell = { text: "", colspan: span(attributes, "colspan"), rowspan: span(attributes, "rowspan") };
+      }
+    } else if (cell && (name === "br" || name === "p" || name === "div" || name === "li")) {
+      cell.text += " ";
+    }
+  }
+  closeRow();
+  if (grid.length === 0) return undefined;
+  const width = Math.max(...grid.map((cells) => cells.length));
+  return grid.map((cells) => Array.from({ length: width }, (_, i) => cells[i] ?? ""));
+}
+
+/** A GitHub markdown table: the first row is the header. */
+export function tableToMarkdown(rows: TableRows): string {
+  const width = Math.max(1, ...rows.map((cells) => cells.length));
+  const line = (cells: readonly string[]) =>
+    `| ${Array.from({ length: width }, (_, i) => escapeMarkdownCell(cells[i] ?? "")).join(" | ")} |`;
+  const [header = [], ...body] = rows;
+  return [line(header), `|${" --- |".repeat(width)}`, ...body.map(line)].join("\n");
+}
+
+/** An HTML table; the first row as header cells (`<th>`). */
+export function tableToHtml(rows: TableRows): string {
+  const line = (cells: readonly string[], tag: "th" | "td") => `<tr>${cells.map((c) => `<${tag}>${escapeHtml(c)}</${tag}>`).join("")}</tr>`;
+  const [header = [], ...body] = rows;
+  return `<table>${line(header, "th")}${body.map((cells) => line(cells, "td")).join("")}</table>`;
+}
+
+/** Plain text: a row per line, cells separated by tabs. */
+export function tableToText(rows: TableRows): string {
+  return rows.map((cells) => cells.join("\t")).join("\n");
+}
+
+/**
+ * The rows of a GitHub markdown table (lines that start with `|`, a `---` separator after the
+ * header), or undefined when the text is not one.
+ */
+export function parseMarkdownTable(markdown: string): TableRows | undefined {
+  const lines = markdown
+    .trim()
+    .split("\n")
+    .map((line) => line.trim());
+  if (lines.length < 2 || !lines.every((line) => line.startsWith("|"))) return undefined;
+  if (!/^\|(\s*:?-{3,}:?\s*\|)+$/.test(lines[1] as string)) return undefined;
+  const cells = (line: string) =>
+    line
+      .replace(/^\||\|$/g, "")
+      .split(/(?<!\\)\|/)
+      .map((cell) =>
+        cell
+          .trim()
+          .replace(/\\\|/g, "|")
+          .replace(/<br\s*\/?>/gi, " "),
+      );
+  return [cells(lines[0] as string), ...lines.slice(2).map(cells)];
+}
+
+/** Markdown with every HTML table in it (PaddleOCR embeds them) rendered as a markdown table. */
+export function htmlTablesToMarkdown(markdown: string): string {
+  if (!holdsHtmlTable(markdown)) return markdown;
+  return markdown
+    .replace(TABLE_IN_TEXT, (html) => {
+      const rows = parseHtmlTable(html);
+      return rows ? `\n\n${tableToMarkdown(rows)}\n\n` : html;
+    })
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+}
+
+function span(attributes: string, name: string): number {
+  const value = new RegExp(`${name}\\s*=\\s*["']?(\\d+)`, "i").exec(attributes)?.[1];
+  const n = value === undefined ? 1 : Number.parseInt(value, 10);
+  return Math.min(Math.max(n, 1), 1000);
+}
+
+const squeeze = (text: string) => text.replace(/\s+/g, " ").trim();
+
+const escapeMarkdownCell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, "<br>");
+
+const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+const NAMED_ENTITIES: Readonly<Record<string, string>> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " };
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, entity: string) => {
+    if (entity[0] === "#") {
+      const code = entity[1] === "x" || entity[1] === "X" ? Number.parseInt(entity.slice(2), 16) : Number.parseInt(entity.slice(1), 10);
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+    }
+    return NAMED_ENTITIES[entity.toLowerCase()] ?? whole;
+  });
+}
