@@ -128,7 +128,8 @@ function pageFromObject(raw: Dict, position: number, format: OcrFormat): { page:
   return { page, number: readPageNumber(raw, position), textSource };
 }
 
-function readPageNumber(raw: Dict, position: number): number {
+/** The number a page object gives itself (1-based), else its position + 1. */
+export function readPageNumber(raw: Dict, position: number): number {
   const oneBased = int(raw.page_number) ?? int(raw.page) ?? int(raw.pageNumber);
   if (oneBased !== undefined) return oneBased;
   const zeroBased = int(raw.page_index) ?? int(raw.index);

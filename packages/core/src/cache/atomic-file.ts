@@ -21,7 +21,7 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
  * does. (The content is written aside, then hard-linked into place, which fails if the name is
  * taken; so no reader ever sees it empty.)
  */
-export async function createFileExclusive(path: string, data: string): Promise<boolean> {
+export async function createFileExclusive(path: string, data: string | Uint8Array): Promise<boolean> {
   const temporary = await writeTemporary(path, data);
   try {
     await link(temporary, path);
@@ -49,7 +49,7 @@ export async function readJsonFile(path: string): Promise<unknown> {
   }
 }
 
-async function writeTemporary(path: string, data: string): Promise<string> {
+async function writeTemporary(path: string, data: string | Uint8Array): Promise<string> {
   await mkdir(dirname(path), { recursive: true });
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
   await writeFile(temporary, data);
