@@ -51,7 +51,10 @@ describe.concurrent("result shapes and page numbering", () => {
             expect(page).toMatchObject({
               doc_preprocessor_res: { angle: 0 },
               page_preview: { width: 1224, height: 1584 },
-              parsing_res_list: [{ block_label: "doc_title", block_content: "Page 2", block_bbox: [144, 144, 720, 200] }, expect.any(Object)],
+              parsing_res_list: [
+                { block_label: "doc_title", block_content: "Page 2", block_bbox: [144, 144, 720, 200] },
+                expect.any(Object),
+              ],
               overall_ocr_res: { rec_texts: ["Page 2", expect.any(String)], rec_scores: [1, expect.any(Number)] },
             });
           }
