@@ -131,7 +131,10 @@ describe("OcrWorker processes on one queue", () => {
       // Both kills happen while the killed workers have SotaOCR jobs being polled and uploads unanswered.
       for (
         let entries = log.entries;
-        !(entries.some((entry) => entry.poll) && entries.some((entry) => entry.route === "extract" && entry.jobId && entry.status === undefined));
+        !(
+          entries.some((entry) => entry.poll) &&
+          entries.some((entry) => entry.route === "extract" && entry.jobId && entry.status === undefined)
+        );
         entries = log.entries
       ) {
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -147,6 +150,8 @@ describe("OcrWorker processes on one queue", () => {
       const jobs = jobsBySha256(log.entries);
       expect(jobs.size).toBe(24);
       expect([...jobs.values()].filter((ids) => ids.size !== 1).length).toBe(0);
+      // The upload a killed worker never heard back about was sent again, and answered with the same job.
+      expect(Object.values(log.uploadCountBySha256()).some((count) => count >= 2)).toBe(true);
       // The rescuer resumed files the killed workers had uploaded (their SotaOCR job saved).
       expect(rescuer.lines.some((line) => /^active \S+ job_/.test(line))).toBe(true);
       expect(shortestPollGap(emulator)).toBeGreaterThanOrEqual(1000);
