@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
-import { dataPath } from "@sotaocr/test-support";
+import { dataPath, startRedis, type TestRedis } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSnippet, snippetsOf, squash } from "./support/readme.js";
 
@@ -18,14 +18,19 @@ const READMES = [
   "packages/langchain/README.md",
   "packages/llamaindex/README.md",
   "packages/emulator/README.md",
+  "packages/queue/README.md",
 ].map((path) => join(ROOT, path));
 
 let emulator: Emulator;
 let workDir: string;
-const saved = { key: process.env.SOTAOCR_API_KEY, url: process.env.SOTAOCR_BASE_URL };
+// The queue's README talks to Redis at REDIS_URL: a redis-server of this test's own.
+let redis: TestRedis;
+const saved = { key: process.env.SOTAOCR_API_KEY, url: process.env.SOTAOCR_BASE_URL, redis: process.env.REDIS_URL };
 
 beforeAll(async () => {
   emulator = await startEmulator({ engine: "local" });
+  redis = await startRedis();
+  process.env.REDIS_URL = redis.url;
   process.env.SOTAOCR_API_KEY = emulator.apiKey;
   process.env.SOTAOCR_BASE_URL = emulator.url;
   workDir = await mkdtemp(join(tmpdir(), "sotaocr-readme-"));
@@ -36,6 +41,9 @@ beforeAll(async () => {
 afterAll(async () => {
   process.env.SOTAOCR_API_KEY = saved.key;
   process.env.SOTAOCR_BASE_URL = saved.url;
+  if (saved.redis === undefined) delete process.env.REDIS_URL;
+  else process.env.REDIS_URL = saved.redis;
+  await redis?.stop();
   await emulator?.close();
   await rm(workDir, { recursive: true, force: true });
 });

@@ -3,6 +3,7 @@ import { balance, info } from "./commands/account.js";
 import { emulator, emulatorArgv } from "./commands/emulator.js";
 import { extract } from "./commands/extract.js";
 import { getJob, type JobResultOptions, jobResult, jobResultFacts } from "./commands/jobs.js";
+import { queueAdd, queueResults, queueStatus, queueWork } from "./commands/queue.js";
 import { type RunFacts, runFacts } from "./error-advice.js";
 import { describeError, EXIT, red, UsageError } from "./fail.js";
 import { Printer } from "./printer.js";
@@ -87,6 +88,41 @@ export function buildProgram(setExitCode: (code: number) => void, printer = new 
       ),
     );
 
+  const queue = program
+    .command("queue")
+    .description("OCR a corpus on distributed workers (BullMQ on Redis; package @sotaocr/queue)")
+    .option("--redis <url>", "Redis URL (default: $REDIS_URL, else redis://127.0.0.1:6379)")
+    .option("--queue <name>", "queue name, shared by producers, workers and consumers", "sotaocr")
+    .option("--results-dir <dir>", "keep results in this folder on shared storage (default: in Redis, up to 1 MiB each)");
+  queue
+    .command("add")
+    .description("queue files (paths every worker sees, or http(s) URLs); a file already queued is not added again")
+    .argument("<files...>", "files or URLs (PDF, PNG, JPEG)")
+    .addOption(new Option("--format <format>", "result text format").choices(["markdown", "text"]).default("markdown"))
+    .addOption(pagesOption())
+    .option("--model-profile <name>", "a model profile from `sotaocr info`")
+    .action(run((files: string[], _options, command: Command) => queueAdd(files, command.optsWithGlobals(), printer)));
+  queue
+    .command("work")
+    .description("run one worker until SIGTERM or Ctrl-C (finishing its files; a second signal hands them back)")
+    .option("--concurrency <n>", "files this worker has in flight at once", "4")
+    .option("--max-active-jobs <n>", "the API key's limit of active jobs, kept across every worker")
+    .option("--max-requests-per-second <n>", "the API key's requests per second, shared by every worker given it")
+    .action(run((_options, command: Command) => queueWork(command.optsWithGlobals(), printer)));
+  queue
+    .command("results")
+    .description("print (or write to --out) each finished file's result as it finishes, until none is left to do")
+    .addOption(formatOption())
+    .option("--out <dir>", "write one result file per queued file into this directory")
+    .option("--force", "replace result files that already exist")
+    .option("--follow", "keep waiting for new results once the queue is empty")
+    .action(run((_options, command: Command) => queueResults(command.optsWithGlobals(), printer)));
+  queue
+    .command("status")
+    .description("show how many files wait, run, finished and failed")
+    .option("--json", "print as JSON")
+    .action(run((_options, command: Command) => queueStatus(command.optsWithGlobals(), printer)));
+
   // Listed for --help; `main` hands everything after `emulator` to the emulator's own command line.
   program
     .command("emulator")
@@ -95,7 +131,7 @@ export function buildProgram(setExitCode: (code: number) => void, printer = new 
     .allowUnknownOption()
     .allowExcessArguments();
 
-  for (const command of [program, ...program.commands, ...jobs.commands]) command.exitOverride();
+  for (const command of [program, ...program.commands, ...jobs.commands, ...queue.commands]) command.exitOverride();
   return program;
 }
 

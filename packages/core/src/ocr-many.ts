@@ -47,6 +47,9 @@ export async function* ocrMany(ocr: OcrOne, inputs: readonly OcrManyInput[], opt
   // with given bytes is the one uploaded, and a load's Documents come out in a stable order.
   let claimed: Promise<void> = Promise.resolve();
   let next = 0;
+  // How many files may be in flight: `concurrency`, or fewer once the server refused an upload for
+  // the key's active-job limit (see ActiveJobLimit).
+  const limit = new ActiveJobLimit(concurrency);
   // Set once the account is out of pages: the files not started yet are not uploaded.
   let outOfPages: InsufficientBalanceError | undefined;
   const startNext = () => {
@@ -76,7 +79,9 @@ export async function* ocrMany(ocr: OcrOne, inputs: readonly OcrManyInput[], opt
           const { filename: name, source: from, fileType, size } = prepared;
           return { ...(await first.outcome), file: { filename: name, source: from, fileType, size, sha256 } };
         }
-        const outcome = ocr(prepared, { ...ocrOptions, signal: controller.signal });
+        const watched = limit.watch(ocrOptions);
+        const outcome = ocr(prepared, { ...ocrOptions, ...watched.options, signal: controller.signal });
+        void outcome.then(watched.ended, watched.ended);
         firsts.set(sha256, { index, outcome });
         claimDone();
         return await outcome;
@@ -97,18 +102,92 @@ export async function* ocrMany(ocr: OcrOne, inputs: readonly OcrManyInput[], opt
     running.set(index, item);
   };
   try {
-    while (next < inputs.length && running.size < concurrency) startNext();
+    while (next < inputs.length && running.size < limit.value) startNext();
     while (running.size > 0) {
       const item = await Promise.race(running.values());
       running.delete(item.index);
       if (InsufficientBalanceError.isInstance(item.error)) outOfPages ??= item.error;
-      if (next < inputs.length) startNext();
+      while (next < inputs.length && running.size < limit.value) startNext();
       yield item;
     }
   } finally {
     controller.abort();
     await Promise.allSettled(running.values());
     dispose();
+  }
+}
+
+/**
+ * Learns the key's active-job limit from the uploads the server refuses: an upload attempt that is
+ * followed by another before its job exists was refused (429 for the key's active jobs, or a 503);
+ * the files in flight are then held to the jobs this load has on the server, so the files beyond
+ * wait here instead of retrying their uploads every second. After a round of uploads accepted at
+ * once (as many as the limit), one more file is let in: the limit creeps back up to `concurrency`
+ * if the server has room again.
+ */
+class ActiveJobLimit {
+  readonly #max: number;
+  #value: number;
+  /** Files whose job exists and has not ended. */
+  #jobs = 0;
+  #acceptedSinceChange = 0;
+
+  constructor(max: number) {
+    this.#max = max;
+    this.#value = max;
+  }
+
+  /** Files that may be in flight now. */
+  get value(): number {
+    return this.#value;
+  }
+
+  /**
+   * `onUploadProgress` and `onProgress` for one file's `ocr` call (the caller's own still called),
+   * and `ended`, to call once the call settles.
+   */
+  watch(options: Pick<OcrOptions, "onUploadProgress" | "onProgress">): {
+    options: Pick<OcrOptions, "onUploadProgress" | "onProgress">;
+    ended: () => void;
+  } {
+    let lastSent = -1;
+    let lastDone = false;
+    let refused = false;
+    let hasJob = false;
+    let ended = false;
+    const end = () => {
+      if (hasJob && !ended) {
+        ended = true;
+        this.#jobs--;
+      }
+    };
+    const watching: Pick<OcrOptions, "onUploadProgress" | "onProgress"> = {
+      onUploadProgress: (progress) => {
+        // A new attempt (the bytes start again) before the job exists: the previous one was refused.
+        if (!hasJob && (lastDone || progress.bytesSent < lastSent)) {
+          refused = true;
+          this.#value = Math.max(1, this.#jobs);
+          this.#acceptedSinceChange = 0;
+        }
+        lastSent = progress.bytesSent;
+        lastDone = progress.done;
+        options.onUploadProgress?.(progress);
+      },
+      onProgress: (progress) => {
+        if (!hasJob) {
+          hasJob = true;
+          this.#jobs++;
+          if (!refused && ++this.#acceptedSinceChange >= this.#value && this.#value < this.#max) {
+            this.#value++;
+            this.#acceptedSinceChange = 0;
+          }
+        }
+        // Its last report (completed or failed) ends the job on the server, before its pages are fetched.
+        if (/^(completed|succeeded|done|failed|error|cancell?ed|expired)$/.test(progress.status)) end();
+        options.onProgress?.(progress);
+      },
+    };
+    return { options: watching, ended: end };
   }
 }
 

@@ -87,6 +87,8 @@ export class JobQueue {
   readonly #running = new Set<Promise<void>>();
   readonly #controllers = new Map<string, AbortController>();
   readonly #expiry = new Map<string, NodeJS.Timeout>();
+  /** The most pending and running jobs each key had at once (by key index). */
+  readonly #peakActive = new Map<number, number>();
   #closed = false;
 
   constructor(options: JobQueueOptions) {
@@ -108,6 +110,8 @@ export class JobQueue {
       lastPollAt: undefined,
     };
     this.#jobs.set(job.id, job);
+    const active = this.activeCount(job.keyIndex);
+    if (active > (this.#peakActive.get(job.keyIndex) ?? 0)) this.#peakActive.set(job.keyIndex, active);
     return job;
   }
 
@@ -135,6 +139,11 @@ export class JobQueue {
     let count = 0;
     for (const job of this.#jobs.values()) if (job.keyIndex === keyIndex && job.finishedAt === undefined) count++;
     return count;
+  }
+
+  /** The most pending and running jobs the key had at once, since the server started. */
+  peakActiveCount(keyIndex: number): number {
+    return this.#peakActive.get(keyIndex) ?? 0;
   }
 
   /** Removes a job, stopping it if it runs, and deletes its files. */

@@ -27,6 +27,11 @@ export interface Emulator {
   readonly dataDir: string;
   /** The requests the emulator saw (the newest `maxLogEntries`), for test assertions. */
   readonly log: RequestLog;
+  /**
+   * The most jobs the key (by its index in `apiKeys`) had pending or running at once since the
+   * server started: what a client sharing the key's active-job limit must keep under it.
+   */
+  peakActiveJobs(keyIndex?: number): number;
   /** Stops the server and the jobs, closes the engine if the emulator created it, deletes its files. */
   close(): Promise<void>;
 }
@@ -146,6 +151,7 @@ class EmulatorServer {
       port: this.#port,
       dataDir: this.#dataDir,
       log: this.#log,
+      peakActiveJobs: (keyIndex = 0) => this.#jobs.peakActiveCount(keyIndex),
       close: () => this.close(),
     };
   }

@@ -77,6 +77,22 @@ describe.concurrent("job lifecycle and limits", () => {
       expect([third.status, errorCode(third.json), third.headers.get("retry-after")]).toEqual([429, "too_many_active_jobs", "1"]);
       const other = await raw(emulator, "/v1/extract", { key: "b", method: "POST", body: (await asForm(makePdf(1))).body });
       expect(other.status).toBe(200);
+      expect([emulator.peakActiveJobs(), emulator.peakActiveJobs(1)]).toEqual([2, 1]);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it("counts the most jobs a key had active at once, with or without a limit", async () => {
+    const emulator = await startSynthetic({ synthetic: { msPerPage: 200 } });
+    try {
+      expect(emulator.peakActiveJobs()).toBe(0);
+      const client = clientFor(emulator);
+      const jobs = await Promise.all([1, 2, 3].map((pages) => client.extract(makePdf(pages))));
+      expect(emulator.peakActiveJobs()).toBe(3);
+      await Promise.all(jobs.map((job) => client.waitForJob(job.id)));
+      await client.extract(makePdf(1));
+      expect(emulator.peakActiveJobs()).toBe(3);
     } finally {
       await emulator.close();
     }

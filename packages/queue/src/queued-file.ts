@@ -1,0 +1,95 @@
+import { basename, resolve } from "node:path";
+import {
+  InvalidInputError,
+  normalizePageRanges,
+  type OcrFormat,
+  type PageRange,
+  type PageRangesInput,
+  type PreparedInput,
+  prepareInput,
+  sha256Hex,
+} from "@sotaocr/core";
+import { QueuedFileChangedError } from "./errors.js";
+import type { ResultOptions } from "./job-id.js";
+
+/** A queue job's data: what a worker needs to OCR the file, and the SotaOCR job once it exists. */
+export interface OcrJobData {
+  /** The file as the producer named it: an absolute path on storage every worker sees, or an http(s) URL. */
+  source: string;
+  /** The name sent with the upload. */
+  filename: string;
+  /** Hex SHA-256 of the bytes queued; a worker refuses a file whose bytes differ. */
+  sha256: string;
+  format: OcrFormat;
+  pageRanges?: PageRange[] | undefined;
+  modelProfile?: string | undefined;
+  /** The SotaOCR job, saved right after the upload: a retried or stalled queue job resumes it. */
+  sotaocrJobId?: string | undefined;
+}
+
+/** What `add` accepts about a file's result. */
+export interface QueueOcrOptions {
+  /** Page text format. @default "markdown" */
+  format?: OcrFormat | undefined;
+  /** Pages to process: `"1-3,5"` or `[{ start: 1, end: 3 }]`. @default every page */
+  pageRanges?: PageRangesInput | undefined;
+  /** A model profile from the service's `getInfo().modelProfiles`. @default the service's */
+  modelProfile?: string | undefined;
+}
+
+export function resolveResultOptions(options: QueueOcrOptions): ResultOptions {
+  const format = options.format ?? "markdown";
+  if (format !== "markdown" && format !== "text")
+    throw new TypeError(`format must be "markdown" or "text", not ${JSON.stringify(format)}.`);
+  const pageRanges = options.pageRanges === undefined ? undefined : normalizePageRanges(options.pageRanges);
+  return { format, pageRanges, modelProfile: options.modelProfile || undefined };
+}
+
+export function isUrl(source: string | URL): boolean {
+  return source instanceof URL ? /^https?:$/.test(source.protocol) : /^https?:\/\//i.test(source);
+}
+
+/** A URL's bytes, whole, and the name its path ends with. */
+async function download(url: string, signal?: AbortSignal): Promise<{ bytes: Uint8Array; filename: string }> {
+  let response: Response;
+  try {
+    response = await fetch(url, { signal, redirect: "follow" });
+  } catch (cause) {
+    throw new InvalidInputError(`Could not download ${url}: ${(cause as Error).message}.`, "unreadable", url, { cause });
+  }
+  if (!response.ok) {
+    throw new InvalidInputError(`Could not download ${url}: HTTP ${response.status}.`, "unreadable", url);
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  return { bytes, filename: decodeURIComponent(basename(new URL(url).pathname)) || "document" };
+}
+
+/** A file to queue, read and checked as the client would (type by its bytes), with its SHA-256. */
+export async function readForQueue(
+  file: string | URL,
+  signal?: AbortSignal,
+): Promise<{ source: string; filename: string; sha256: string }> {
+  if (isUrl(file)) {
+    const url = String(file);
+    const { bytes, filename } = await download(url, signal);
+    const prepared = await prepareInput(bytes, { filename });
+    return { source: url, filename: prepared.filename, sha256: await sha256Hex(prepared.blob, signal) };
+  }
+  const path = file instanceof URL ? file : resolve(file);
+  const prepared = await prepareInput(path);
+  return { source: prepared.source, filename: prepared.filename, sha256: await sha256Hex(prepared.blob, signal) };
+}
+
+/** The queued file, as a worker opens it to upload: refused if its bytes are not those queued. */
+export async function openQueued(data: OcrJobData, signal?: AbortSignal): Promise<PreparedInput> {
+  const prepared = isUrl(data.source)
+    ? await prepareInput((await download(data.source, signal)).bytes, { filename: data.filename })
+    : await prepareInput(data.source);
+  const sha256 = await sha256Hex(prepared.blob, signal);
+  if (sha256 !== data.sha256) {
+    throw new QueuedFileChangedError(
+      `${data.source} changed after it was queued (SHA-256 ${sha256.slice(0, 12)}…, queued as ${data.sha256.slice(0, 12)}…): add it to the queue again.`,
+    );
+  }
+  return prepared;
+}

@@ -1,0 +1,248 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  AuthenticationError,
+  BadRequestError,
+  type ClientOptions,
+  InvalidInputError,
+  InvalidPageRangeError,
+  JobFailedError,
+  NotFoundError,
+  type OcrResult,
+  PermissionDeniedError,
+  RateLimitError,
+  SotaOcrClient,
+} from "@sotaocr/core";
+import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import { createRedis } from "./connection.js";
+import { QueuedFileChangedError, ResultTooLargeError } from "./errors.js";
+import { idempotencyKeyOf } from "./job-id.js";
+import { DEFAULT_QUEUE_NAME, type QueueConnectionOptions, resultKeyPrefix } from "./queue.js";
+import { type OcrJobData, openQueued } from "./queued-file.js";
+import { SharedRequestLimiter } from "./request-limiter.js";
+import { RedisResultStore, type ResultStore } from "./result-store.js";
+
+export interface OcrWorkerOptions extends QueueConnectionOptions {
+  /** The SotaOCR client's options (`apiKey`, `baseUrl`, retries, timeouts…). @default SOTAOCR_API_KEY, SOTAOCR_BASE_URL */
+  client?: ClientOptions | undefined;
+  /** Files this worker has in flight at once. @default 4 */
+  concurrency?: number | undefined;
+  /**
+   * The API key's limit of active jobs (pending or running on the service), kept across every
+   * worker of the queue: stored in Redis as the queue's global concurrency, so the latest worker to
+   * start with it sets it for all. @default unset (each worker's `concurrency` only)
+   */
+  maxActiveJobs?: number | undefined;
+  /**
+   * The API key's requests per second, shared by every worker that is given it (counted in Redis):
+   * uploads, polls, results and retries. Give every worker the same value. @default unlimited
+   */
+  maxRequestsPerSecond?: number | undefined;
+  /**
+   * How long a worker's hold on a file lasts without renewal, in ms: a worker that dies loses its
+   * files to others after about this long (they resume its SotaOCR jobs). @default 30000
+   */
+  lockDurationMs?: number | undefined;
+  /** How often stalled files (their worker died) are looked for, in ms. @default 30000 */
+  stalledIntervalMs?: number | undefined;
+}
+
+/**
+ * A worker: takes files from the queue and OCRs them with the SotaOCR client, within the key's
+ * limits shared by every worker through Redis, storing each result where consumers read it.
+ *
+ * One upload per file: the queue job's id comes from the file's bytes and options, the upload's
+ * `Idempotency-Key` from the queue job's id, and the SotaOCR job id is saved to the queue job as
+ * soon as the upload answers, so a retried or stalled file (its worker killed) resumes polling
+ * that job instead of uploading again.
+ *
+ * ```ts
+ * const worker = new OcrWorker({ redis: process.env.REDIS_URL, concurrency: 8, maxActiveJobs: 8 });
+ * worker.stopOnSignals(); // SIGTERM/SIGINT: finish the files in hand, then exit
+ * ```
+ */
+export class OcrWorker {
+  readonly name: string;
+  /** The BullMQ worker underneath, for its events (`completed`, `failed`, `error`…). */
+  readonly worker: Worker<OcrJobData, OcrWorkerReturn>;
+  /** Where results are stored. */
+  readonly store: ResultStore;
+  readonly #client: SotaOcrClient;
+  readonly #redis: Redis;
+  readonly #queue: Queue<OcrJobData>;
+  readonly #stop = new AbortController();
+  readonly #ready: Promise<void>;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: OcrWorkerOptions = {}) {
+    this.name = options.name ?? DEFAULT_QUEUE_NAME;
+    this.#redis = createRedis(options.redis);
+    const concurrency = options.concurrency ?? 4;
+    if (!(Number.isInteger(concurrency) && concurrency >= 1))
+      throw new TypeError(`concurrency must be a whole number ≥ 1, not ${concurrency}.`);
+    const maxActive = options.maxActiveJobs;
+    if (maxActive !== undefined && !(Number.isInteger(maxActive) && maxActive >= 1)) {
+      throw new TypeError(`maxActiveJobs must be a whole number ≥ 1, not ${maxActive}.`);
+    }
+    const limiter =
+      options.maxRequestsPerSecond === undefined
+        ? undefined
+        : new SharedRequestLimiter(this.#redis, `bull:${this.name}:sotaocr-requests`, options.maxRequestsPerSecond);
+    this.#client = new SotaOcrClient({ ...options.client, ...(limiter ? { dispatcher: limiter.dispatcher() } : {}) });
+    this.store = options.results ?? new RedisResultStore(this.#redis, resultKeyPrefix(this.name), { maxBytes: options.maxResultBytes });
+    this.#queue = new Queue<OcrJobData>(this.name, { connection: this.#redis });
+    // The limit is in Redis before this worker takes a file: no file starts over it.
+    this.#ready = maxActive === undefined ? Promise.resolve() : this.#queue.setGlobalConcurrency(maxActive).then(() => undefined);
+    this.worker = new Worker<OcrJobData, OcrWorkerReturn>(this.name, (job, token, signal) => this.#process(job, token, signal), {
+      connection: this.#redis,
+      concurrency,
+      autorun: false,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      // A file whose worker died is resumed (its SotaOCR job polled, not uploaded again): let it be, a few times.
+      maxStalledCount: 5,
+    });
+    // Without a listener an 'error' event would end the process; BullMQ reconnects by itself.
+    this.worker.on("error", () => undefined);
+    void this.#ready.then(
+      () => {
+        if (!this.#closing) void this.worker.run();
+      },
+      (error: unknown) => this.worker.emit("error", error as Error),
+    );
+  }
+
+  /** Resolves once the worker takes files (the shared limits are set). */
+  async ready(): Promise<void> {
+    await this.#ready;
+    await this.worker.waitUntilReady();
+  }
+
+  /**
+   * Stops taking files. By default the files in hand are finished first; `force` abandons them at
+   * once: their SotaOCR jobs go on, and another worker resumes them once their hold lapses.
+   */
+  close(force = false): Promise<void> {
+    if (force) this.#stop.abort(new Error("worker closed"));
+    this.#closing ??= (async () => {
+      await this.#ready.catch(() => undefined);
+      await this.worker.close(force);
+      await this.#queue.close();
+      await this.#redis.quit().catch(() => undefined);
+    })();
+    if (force) return this.worker.close(true).then(() => this.#closing);
+    return this.#closing;
+  }
+
+  /**
+   * Closes on SIGTERM or SIGINT, finishing the files in hand; a second signal abandons them (they
+   * are resumed elsewhere). `onClosed` runs once closed (default: nothing; the process exits when
+   * nothing else holds it).
+   */
+  stopOnSignals(onClosed: () => void = () => undefined, signals: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT"]): void {
+    let received = 0;
+    const onSignal = () => {
+      received++;
+      const closing = this.close(received > 1);
+      if (received === 1) {
+        void closing.finally(() => {
+          for (const signal of signals) process.off(signal, onSignal);
+          onClosed();
+        });
+      }
+    };
+    for (const signal of signals) process.on(signal, onSignal);
+  }
+
+  async #process(job: Job<OcrJobData, OcrWorkerReturn>, _token: string | undefined, cancel?: AbortSignal): Promise<OcrWorkerReturn> {
+    const signal = cancel ? AbortSignal.any([cancel, this.#stop.signal]) : this.#stop.signal;
+    try {
+      const result = await this.#ocr(job, signal);
+      await this.store.put(job.id as string, result);
+      return { sotaocrJobId: result.jobId, pageCount: result.pageCount };
+    } catch (error) {
+      throw await this.#asQueueError(job, error);
+    }
+  }
+
+  /** Upload and wait, or, when an earlier try saved its SotaOCR job, resume that job. */
+  async #ocr(job: Job<OcrJobData, OcrWorkerReturn>, signal: AbortSignal): Promise<OcrResult> {
+    const data = job.data;
+    const prepared = await openQueued(data, signal);
+    const { format, pageRanges, modelProfile } = data;
+    const resumed = data.sotaocrJobId;
+    if (resumed) {
+      // The worker before may have polled it a moment ago: keep the API's second between polls.
+      await sleep(this.#client.pollIntervalMs, undefined, { signal });
+      await this.#client.waitForJob(resumed, { signal });
+      const pages = await this.#client.getPages(resumed, { format, pageRanges, signal });
+      const { filename, source, fileType, size } = prepared;
+      return {
+        jobId: resumed,
+        format: pages.format,
+        pageCount: pages.pageCount,
+        pages: pages.pages,
+        pageRanges,
+        pageSource: pages.pageSource,
+        file: { filename, source, fileType, size, sha256: data.sha256 },
+        raw: pages.raw,
+      };
+    }
+    let saved: Promise<unknown> | undefined;
+    const result = await this.#client.ocr(prepared, {
+      format,
+      pageRanges,
+      modelProfile,
+      idempotencyKey: idempotencyKeyOf(job.id as string),
+      signal,
+      // The first report is the upload's answer: save the job before the first poll.
+      onProgress: (progress) => {
+        saved ??= job.updateData({ ...data, sotaocrJobId: progress.jobId });
+      },
+    });
+    await saved;
+    return result;
+  }
+
+  /** What BullMQ should do about a failed try: retry it, wait for the rate limit, or give up. */
+  async #asQueueError(job: Job<OcrJobData, OcrWorkerReturn>, error: unknown): Promise<Error> {
+    if (RateLimitError.isInstance(error)) {
+      // The key is over a limit (requests, or active jobs used by someone else): every worker
+      // pauses taking files, and this one goes back to the queue without using up a try.
+      await this.worker.rateLimit(error.retryAfterMs ?? 1_000);
+      return Worker.RateLimitError();
+    }
+    if (NotFoundError.isInstance(error) && job.data.sotaocrJobId) {
+      // The SotaOCR job is gone (expired): the next try uploads again.
+      await job.updateData({ ...job.data, sotaocrJobId: undefined });
+      return error as Error;
+    }
+    // Another try would end the same way.
+    const hopeless = [
+      JobFailedError,
+      InvalidInputError,
+      InvalidPageRangeError,
+      BadRequestError,
+      AuthenticationError,
+      PermissionDeniedError,
+      QueuedFileChangedError,
+      ResultTooLargeError,
+    ].some((type) => isKind(error, type.prototype.name));
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return hopeless ? new UnrecoverableError(message) : error instanceof Error ? error : new Error(message);
+  }
+}
+
+/** What a worker records as a finished queue job's return value (the result itself is in the store). */
+export interface OcrWorkerReturn {
+  sotaocrJobId: string;
+  pageCount: number;
+}
+
+/** True when `error` is of the named error class or a subclass (by prototype names, as across package copies). */
+function isKind(error: unknown, name: string): boolean {
+  for (let proto = error instanceof Error ? Object.getPrototypeOf(error) : null; proto; proto = Object.getPrototypeOf(proto)) {
+    if (Object.hasOwn(proto, "name") && proto.name === name) return true;
+  }
+  return false;
+}
