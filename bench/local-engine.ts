@@ -6,6 +6,10 @@
  * (rotated scans among them). Native tesseract runs twice: with Debian's model (tessdata_fast) and
  * with the model tesseract.js loads (best_int), so engine and model differences show apart.
  * Both sides use every core: the engine its worker pool, native tesseract one process per core.
+ *
+ * Then the third-party corpus (`lib/corpus.ts`: pages of Debian documentation PDFs, as text-layer
+ * pages and as clean, degraded and rotated scans): CER, WER, reading order and table rows per class,
+ * and pages/s, each group read `workers` pages at a time by the engine and by native tools.
  */
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -15,12 +19,14 @@ import type { EngineDocument, EngineFileType } from "../packages/emulator/src/en
 import { TESSDATA_FILE, tesseractLangPath } from "../packages/emulator/src/engines/local/assets.js";
 import { characterErrorRate } from "../packages/emulator/src/engines/local/cer.js";
 import { createLocalEngine, type LocalEngine, type LocalEngineOptions } from "../packages/emulator/src/engines/local/index.js";
+import { type CorpusItem, prepareCorpus } from "./lib/corpus.js";
 import { tempDir } from "./lib/fixtures.js";
 import { mapConcurrently, pdftoppmPages, pdftotextPages, tesseractText, tesseractVersion, unpackTessdata } from "./lib/native-ocr.js";
 import { repoPath, samplePath } from "./lib/paths.js";
 import { mean, median, round, sum } from "./lib/stats.js";
 import type { BenchResult } from "./lib/summary.js";
 import { printTable } from "./lib/table.js";
+import { cer as corpusCer, readingOrder, tableRowsKept, wer } from "./lib/text-metrics.js";
 
 const CORES = availableParallelism();
 /** Resolution native tesseract gets scans at (pdftoppm -r). */
@@ -62,7 +68,9 @@ function samples(): Sample[] {
 const typeOf = (path: string): EngineFileType => (path.endsWith(".pdf") ? "pdf" : path.endsWith(".png") ? "png" : "jpeg");
 const nameOf = (path: string) => path.split("/").at(-1) ?? path;
 
-export async function runLocalEngine(options: { repeats?: number; engine?: LocalEngineOptions } = {}): Promise<BenchResult> {
+export async function runLocalEngine(
+  options: { repeats?: number; engine?: LocalEngineOptions; corpus?: boolean } = {},
+): Promise<BenchResult> {
   const repeats = options.repeats ?? 2;
   const engine = createLocalEngine(options.engine);
   const model = await tempDir("tessdata");
@@ -126,7 +134,8 @@ export async function runLocalEngine(options: { repeats?: number; engine?: Local
       tesseract_same_model_real_world_cer: cer("real-world", "native-same-model"),
       workers: engine.pageConcurrency,
     };
-    return { name: "local-engine", summary, details: { readings } };
+    const corpus = options.corpus === false ? undefined : await runCorpus(engine);
+    return { name: "local-engine", summary: { ...summary, ...corpus?.summary }, details: { readings, corpus: corpus?.details } };
   } finally {
     await engine.close();
     await model.remove();
@@ -147,14 +156,124 @@ async function medianRun(repeats: number, read: () => Promise<string[]>): Promis
 
 /** Every page's plain text, read as the emulator's job queue reads them: in order, `pageConcurrency` at a time. */
 async function readDocument(engine: LocalEngine, path: string): Promise<string[]> {
+  return (await readPages(engine, path)).map((page) => page.text);
+}
+
+async function readPages(engine: LocalEngine, path: string): Promise<{ text: string; markdown: string }[]> {
   const document: EngineDocument = await engine.open(path, typeOf(path));
   try {
     const numbers = Array.from({ length: document.pageCount }, (_, i) => i + 1);
-    const pages = await mapConcurrently(numbers, engine.pageConcurrency, (n) => document.readPage(n));
-    return pages.map((page) => page.text);
+    return await mapConcurrently(numbers, engine.pageConcurrency, (n) => document.readPage(n));
   } finally {
     await document.close();
   }
+}
+
+interface CorpusReading {
+  group: string;
+  page: string;
+  reader: "local" | "native";
+  cer: number;
+  wer: number;
+  order?: number;
+  tableRows?: number;
+  /** What was read (markdown for the engine), for looking at. */
+  output: string;
+}
+
+/** The group a corpus item is reported in: `<class> <variant>`, rotated scans all together. */
+const groupOf = (item: CorpusItem) => (item.variant === "rotated" ? "rotated scans" : `${item.page.class} ${item.variant}`);
+
+/** The third-party corpus, group by group: the engine, then native tools, on the same files. */
+export async function runCorpus(engine: LocalEngine) {
+  const items = await prepareCorpus();
+  const groups = [...new Set(items.map(groupOf))];
+  const readings: CorpusReading[] = [];
+  const times: { group: string; reader: "local" | "native"; pages: number; ms: number }[] = [];
+  for (const group of groups) {
+    const members = items.filter((item) => groupOf(item) === group);
+    const sides: ["local" | "native", (item: CorpusItem) => Promise<{ text: string; markdown: string }>][] = [
+      ["local", async (item) => (await readPages(engine, item.path))[0] ?? { text: "", markdown: "" }],
+      [
+        "native",
+        async (item) => {
+          const text =
+            item.variant === "text-layer"
+              ? ((await pdftotextPages(item.path))[0] ?? "")
+              : await tesseractText(item.path, undefined, item.variant === "rotated" ? 1 : undefined);
+          return { text, markdown: text };
+        },
+      ],
+    ];
+    for (const [reader, read] of sides) {
+      const started = performance.now();
+      const outputs = await mapConcurrently(members, engine.pageConcurrency, read);
+      times.push({ group, reader, pages: members.length, ms: performance.now() - started });
+      members.forEach((item, i) => {
+        const output = outputs[i]!;
+        readings.push({
+          group,
+          page: item.page.id,
+          reader,
+          cer: corpusCer(output.text, item.truth),
+          wer: wer(output.text, item.truth),
+          order: item.page.class === "two-column" ? readingOrder(output.text, item.truth) : undefined,
+          tableRows: item.page.tableRows ? tableRowsKept(output.markdown, item.page.tableRows) : undefined,
+          output: output.markdown,
+        });
+      });
+    }
+  }
+  printTable(
+    readings.map(({ output: _, ...r }) => ({
+      ...r,
+      cer: round(r.cer, 3),
+      wer: round(r.wer, 3),
+      order: r.order === undefined ? "" : round(r.order, 2),
+      tableRows: r.tableRows ?? "",
+    })),
+  );
+  const rows = groups.map((group) => {
+    const of = (reader: "local" | "native") => readings.filter((r) => r.group === group && r.reader === reader);
+    const avg = (reader: "local" | "native", key: "cer" | "wer" | "order" | "tableRows") => {
+      const values = of(reader)
+        .map((r) => r[key])
+        .filter((v): v is number => v !== undefined);
+      return values.length === 0 ? undefined : round(mean(values), 3);
+    };
+    const rate = (reader: "local" | "native") => {
+      const t = times.find((x) => x.group === group && x.reader === reader)!;
+      return (1000 * t.pages) / t.ms;
+    };
+    return {
+      group,
+      pages: of("local").length,
+      cer: avg("local", "cer"),
+      native_cer: avg("native", "cer"),
+      wer: avg("local", "wer"),
+      native_wer: avg("native", "wer"),
+      order: avg("local", "order"),
+      native_order: avg("native", "order"),
+      table_rows: avg("local", "tableRows"),
+      native_table_rows: avg("native", "tableRows"),
+      pages_per_s: round(rate("local"), 2),
+      native_pages_per_s: round(rate("native"), 2),
+      speed_ratio: round(rate("local") / rate("native"), 2),
+    };
+  });
+  console.log("\ncorpus by class (native = pdftotext for text-layer pages, tesseract 5 otherwise; rotated: tesseract --psm 1):");
+  printTable(rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v ?? ""]))));
+  const scanTimes = times.filter((t) => !t.group.endsWith("text-layer"));
+  const scanRate = (reader: "local" | "native") =>
+    sum(scanTimes.filter((t) => t.reader === reader).map((t) => t.pages)) /
+    sum(scanTimes.filter((t) => t.reader === reader).map((t) => t.ms));
+  const summary: Record<string, number> = { corpus_scan_speed_ratio: round(scanRate("local") / scanRate("native"), 3) };
+  for (const row of rows) {
+    const key = row.group.replace(/[^a-z]+/g, "_");
+    summary[`${key}_cer`] = row.cer ?? Number.NaN;
+    summary[`${key}_native_cer`] = row.native_cer ?? Number.NaN;
+  }
+  return { summary, details: { readings, times, rows } };
 }
 
 async function readNatively(sample: Sample, tessdataDir?: string): Promise<string[]> {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the native tools the benchmarks compare against (tesseract, pdftotext/pdftoppm) and curl,
+# Installs the native tools the benchmarks compare against (tesseract, pdftotext/pdftoppm), ImageMagick and curl,
 # from Debian, when they are missing. Run as root (or with sudo) before `pnpm bench`.
 set -euo pipefail
 
@@ -7,10 +7,13 @@ missing=()
 command -v tesseract >/dev/null || missing+=(tesseract-ocr)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+command -v pdfseparate >/dev/null || missing+=(poppler-utils)
+# The local-engine corpus degrades its scans with ImageMagick (`convert` alone may be a stand-in).
+command -v identify >/dev/null || missing+=(imagemagick)
 command -v curl >/dev/null || missing+=(curl)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "bench/setup.sh: tesseract, pdftotext, pdftoppm and curl are installed"
+  echo "bench/setup.sh: tesseract, poppler-utils, imagemagick and curl are installed"
   exit 0
 fi
 

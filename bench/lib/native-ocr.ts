@@ -27,11 +27,13 @@ export async function pdftoppmPages(path: string, dir: string, dpi: number): Pro
 
 /**
  * An image's text by the `tesseract` CLI (English, LSTM, single-threaded). `tessdataDir` picks
- * another model than the system's (Debian ships tessdata_fast).
+ * another model than the system's (Debian ships tessdata_fast); `psm` another page segmentation
+ * mode than the CLI's default (3, automatic; 1 adds orientation detection).
  */
-export async function tesseractText(imagePath: string, tessdataDir?: string): Promise<string> {
+export async function tesseractText(imagePath: string, tessdataDir?: string, psm?: number): Promise<string> {
   const model = tessdataDir ? ["--tessdata-dir", tessdataDir] : [];
-  const { stdout } = await run("tesseract", [...model, imagePath, "stdout", "-l", "eng", "--oem", "1"], {
+  const mode = psm === undefined ? [] : ["--psm", String(psm)];
+  const { stdout } = await run("tesseract", [...model, imagePath, "stdout", "-l", "eng", "--oem", "1", ...mode], {
     env: SINGLE_THREAD,
     maxBuffer: 16 * 1024 * 1024,
   });

@@ -4,7 +4,8 @@ import { repoPath } from "./paths.js";
 /** The command-line tools the benchmarks compare with, by benchmark. */
 const NEEDS: Record<string, string[]> = {
   "upload-memory": ["curl"],
-  "local-engine": ["tesseract", "pdftotext", "pdftoppm"],
+  // `identify` stands for ImageMagick (the corpus's degraded scans); `convert` alone may be a stand-in.
+  "local-engine": ["tesseract", "pdftotext", "pdftoppm", "pdfseparate", "identify"],
 };
 
 const installed = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" }).status === 0;
@@ -17,8 +18,11 @@ export function ensureNativeTools(benchmarks: readonly string[]): void {
   try {
     execFileSync("bash", [repoPath("bench/setup.sh")], { stdio: "inherit" });
   } catch (cause) {
-    throw new Error(`bench/setup.sh failed; install ${missing.join(", ")} (Debian: tesseract-ocr poppler-utils curl) and run again.`, {
-      cause,
-    });
+    throw new Error(
+      `bench/setup.sh failed; install ${missing.join(", ")} (Debian: tesseract-ocr poppler-utils imagemagick curl) and run again.`,
+      {
+        cause,
+      },
+    );
   }
 }

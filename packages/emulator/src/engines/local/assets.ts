@@ -4,9 +4,10 @@
  * Node's module resolution from this file, so it works from `src` (vitest, tsx) and from the
  * bundled `dist` (ESM and CJS; tsup's shims provide `import.meta.url` in CJS).
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { gunzipSync } from "node:zlib";
 
 const require = createRequire(import.meta.url);
 
@@ -36,6 +37,20 @@ export function tesseractLangPath(): string {
     throw new Error(`The English OCR model is missing: ${file} does not exist. Reinstall ${TESSDATA_PACKAGE}.`);
   }
   return folder;
+}
+
+/** tesseract's orientation and script detection model (Apache-2.0, from tesseract-ocr/tessdata). */
+const OSD_PACKAGE = "@tesseract.js-data/osd";
+
+/** `osd.traineddata`, unpacked, for tesseract's orientation detection (read once). */
+let osd: Uint8Array | undefined;
+export function osdModel(): Uint8Array {
+  if (!osd) {
+    const file = join(packageDir(OSD_PACKAGE), TESSDATA_FOLDER, "osd.traineddata.gz");
+    if (!existsSync(file)) throw new Error(`The orientation model is missing: ${file} does not exist. Reinstall ${OSD_PACKAGE}.`);
+    osd = new Uint8Array(gunzipSync(readFileSync(file)));
+  }
+  return osd;
 }
 
 /** Folders (with a trailing slash, as pdf.js expects) of pdf.js's bundled data. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeEntities, hocrToBlocks, parseHocr } from "./hocr.js";
+import { decodeEntities, hocrToBlocks, parseHocr, readHocr, turnBox } from "./hocr.js";
 
 // Shaped like tesseract 5's hOCR output (as tesseract.js returns it).
 const HOCR = `<div class='ocr_page' id='page_1' title='image "unknown"; bbox 0 0 2550 3301; ppageno 0; scan_res 300 300'>
@@ -55,5 +55,23 @@ describe("hOCR", () => {
 
   it("returns nothing for an empty page", () => {
     expect(hocrToBlocks("<div class='ocr_page' id='page_1' title='bbox 0 0 10 10'></div>", 1)).toEqual([]);
+  });
+});
+
+describe("orientation from hOCR", () => {
+  const turned = (angle: number) =>
+    `<div class='ocr_page' title='bbox 0 0 300 100'><div class='ocr_carea' title="bbox 10 20 60 90"><p class='ocr_par' title="bbox 10 20 60 90">` +
+    `<span class='ocr_line' title="bbox 10 20 60 90; textangle ${angle}; x_size 20"><span class='ocrx_word' title='bbox 10 20 60 90; x_wconf 95'>Hello</span></span></p></div></div>`;
+
+  it("takes the lines' textangle as the clockwise turn and maps boxes into the upright page", () => {
+    expect(readHocr(turned(270), 1, { width: 300, height: 100 })).toMatchObject({ angle: 270, blocks: [{ bbox: [20, 240, 90, 290] }] });
+    expect(readHocr(turned(180), 1, { width: 300, height: 100 })).toMatchObject({ angle: 180, blocks: [{ bbox: [240, 10, 290, 80] }] });
+    expect(readHocr(turned(90), 1, { width: 300, height: 100 })).toMatchObject({ angle: 90, blocks: [{ bbox: [10, 10, 80, 60] }] });
+  });
+
+  it("turns a box clockwise like rotateCanvas", () => {
+    expect(turnBox([0, 0, 1, 1], 90, 4, 2)).toEqual([1, 0, 2, 1]);
+    expect(turnBox([0, 0, 1, 1], 180, 4, 2)).toEqual([3, 1, 4, 2]);
+    expect(turnBox([0, 0, 1, 1], 270, 4, 2)).toEqual([0, 3, 1, 4]);
   });
 });

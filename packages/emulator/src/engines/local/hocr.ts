@@ -4,6 +4,7 @@
  * (`x_size`), which heading detection needs: a line's box height depends on which letters it holds.
  */
 import type { LayoutBlock } from "./markdown.js";
+import type { Angle } from "./orientation.js";
 
 interface HocrWord {
   text: string;
@@ -15,6 +16,8 @@ interface HocrLine {
   words: HocrWord[];
   bbox: [number, number, number, number];
   size: number;
+  /** Tesseract's `textangle`: how far the line's text is turned counter-clockwise (0, 90, 180, 270). */
+  angle: number;
 }
 
 interface HocrParagraph {
@@ -70,7 +73,7 @@ export function parseHocr(hocr: string): HocrParagraph[] {
         paragraph = { bbox, lines: [] };
         paragraphs.push(paragraph);
       }
-      line = { words: [], bbox, size: numberOf(title, "x_size") ?? bbox[3] - bbox[1] };
+      line = { words: [], bbox, size: numberOf(title, "x_size") ?? bbox[3] - bbox[1], angle: numberOf(title, "textangle") ?? 0 };
       paragraph.lines.push(line);
     } else if (line) {
       const end = hocr.indexOf("</span>", TAG.lastIndex);
@@ -83,12 +86,51 @@ export function parseHocr(hocr: string): HocrParagraph[] {
 }
 
 /**
+ * The clockwise turn (0, 90, 180, 270) that makes the page upright, from the `textangle` of its
+ * lines (weighted by their words): set when tesseract's orientation detection (page segmentation
+ * mode 1) found the page turned. A line at `textangle 270` needs a 270° clockwise turn.
+ */
+export function uprightAngle(paragraphs: readonly HocrParagraph[]): Angle {
+  const votes = new Map<number, number>();
+  for (const line of paragraphs.flatMap((p) => p.lines)) votes.set(line.angle, (votes.get(line.angle) ?? 0) + line.words.length);
+  let best = 0;
+  for (const [angle, count] of votes) if (count > (votes.get(best) ?? 0)) best = angle;
+  return ([0, 90, 180, 270].includes(best) ? best : 0) as Angle;
+}
+
+/** Maps a box of an image `width`×`height` to the same image turned clockwise by `angle`. */
+export function turnBox(box: readonly number[], angle: Angle, width: number, height: number): [number, number, number, number] {
+  const [x0, y0, x1, y1] = box as [number, number, number, number];
+  switch (angle) {
+    case 90:
+      return [height - y1, x0, height - y0, x1];
+    case 180:
+      return [width - x1, height - y1, width - x0, height - y0];
+    case 270:
+      return [y0, width - x1, y1, width - x0];
+    default:
+      return [x0, y0, x1, y1];
+  }
+}
+
+/** hOCR → layout blocks and the page's upright angle (see `hocrToBlocks`). */
+export function readHocr(hocr: string, scale: number, size?: { width: number; height: number }): { blocks: LayoutBlock[]; angle: Angle } {
+  const paragraphs = parseHocr(hocr);
+  const angle = size ? uprightAngle(paragraphs) : 0;
+  return { blocks: toBlocks(paragraphs, scale, angle, size ?? { width: 0, height: 0 }), angle };
+}
+
+/**
  * hOCR → layout blocks in preview pixels (`scale` = preview pixels per OCR pixel). Lines without
  * words and paragraphs without a letter or digit (specks, rules, table borders read as "|") are dropped.
  */
 export function hocrToBlocks(hocr: string, scale: number): LayoutBlock[] {
+  return toBlocks(parseHocr(hocr), scale, 0, { width: 0, height: 0 });
+}
+
+function toBlocks(paragraphs: HocrParagraph[], scale: number, angle: Angle, size: { width: number; height: number }): LayoutBlock[] {
   const blocks: LayoutBlock[] = [];
-  for (const paragraph of parseHocr(hocr)) {
+  for (const paragraph of paragraphs) {
     const lines = paragraph.lines.filter((l) => l.words.length > 0);
     const texts = lines.map((l) => l.words.map((w) => w.text).join(" "));
     if (!/[\p{L}\p{N}]/u.test(texts.join(""))) continue;
@@ -101,7 +143,7 @@ export function hocrToBlocks(hocr: string, scale: number): LayoutBlock[] {
     const sizes = lines.map((l) => l.size).sort((a, b) => a - b);
     blocks.push({
       lines: texts,
-      bbox: paragraph.bbox.map((v) => v * scale) as LayoutBlock["bbox"],
+      bbox: turnBox(paragraph.bbox, angle, size.width, size.height).map((v) => v * scale) as LayoutBlock["bbox"],
       score: chars ? Math.min(1, Math.max(0, weighted / chars / 100)) : 0,
       size: sizes[Math.floor(sizes.length / 2)]! * scale,
     });

@@ -118,7 +118,8 @@ describe("OCR pages", () => {
     });
     await expectPreviewMatches(doc, 3, pages[2]!);
     await doc.close();
-  });
+    // Starts both OCR workers (with the orientation model) and reads 3 pages: ~10 s alone, more when the suite shares 2 cores.
+  }, 120_000);
 
   it("reads mixed.pdf: text layer on pages 1 and 3, OCR on pages 2 and 4", async () => {
     const { doc, pages } = await readAll(engine, join(DATA, "mixed.pdf"));

@@ -14,13 +14,14 @@
 import { availableParallelism } from "node:os";
 import type { Canvas } from "@napi-rs/canvas";
 import type { Engine, EngineDocument, EngineFileType, EnginePage } from "../../engine.js";
-import { tesseractLangPath } from "./assets.js";
-import { hocrToBlocks } from "./hocr.js";
+import { osdModel, tesseractLangPath } from "./assets.js";
+import { readHocr } from "./hocr.js";
 import { decodeImage, toPgm } from "./image.js";
-import { classifyHeadings, type LayoutBlock, toEngineBlocks, toMarkdown, toPlainText } from "./markdown.js";
-import { type Angle, orientationScore, rotateCanvas, shouldProbeOrientation } from "./orientation.js";
+import { classifyHeadings, joinHyphenation, type LayoutBlock, toEngineBlocks, toMarkdown, toPlainText } from "./markdown.js";
+import { type Angle, rotateCanvas } from "./orientation.js";
 import { checkRenderSize, DEFAULT_MAX_PAGE_PIXELS, fitScale, pixelSize } from "./page-size.js";
 import { openPdf, type PageImages, type PDFDocumentProxy, pageImages, renderPage, toInputError } from "./pdf.js";
+import { orderByLayout } from "./reading-order.js";
 import { TesseractPool, type TesseractPoolStats } from "./tesseract-pool.js";
 import { textLayerBlocks, textLayerCharCount } from "./text-layer.js";
 
@@ -69,8 +70,6 @@ const MIN_TEXT_LAYER_CHARS = 32;
 const SCAN_COVERAGE = 0.5;
 /** Scans are rendered for OCR at their own resolution, but not below this (tesseract reads small text better upsampled). */
 const MIN_SCAN_DPI = 200;
-/** Another orientation must score this much better than upright to be chosen. */
-const ORIENTATION_MARGIN = 1.5;
 
 interface OcrReading {
   blocks: LayoutBlock[];
@@ -96,27 +95,24 @@ export function createLocalEngine(options: LocalEngineOptions = {}): LocalEngine
   const documents = new Set<EngineDocument>();
 
   const getPool = () => {
-    pool ??= new TesseractPool({ size: workers, langPath: tesseractLangPath(), startTimeoutMs: workerStartTimeoutMs });
+    pool ??= new TesseractPool({ size: workers, langPath: tesseractLangPath(), osdData: osdModel(), startTimeoutMs: workerStartTimeoutMs });
     return pool;
   };
 
-  async function recognize(canvas: Canvas, angle: Angle, imageDpi: number | undefined, toPreview: number, signal?: AbortSignal) {
-    const turned = rotateCanvas(canvas, angle);
-    const output = await getPool().recognize(toPgm(turned), { dpi: imageDpi, signal });
-    return { blocks: hocrToBlocks(output.hocr, toPreview), angle, canvas: turned, confidence: output.confidence };
-  }
-
-  /** Reads a canvas upright; if that reading is doubtful, also turned, and keeps the best. */
+  /**
+   * Reads a canvas with tesseract's automatic page segmentation (columns, blocks, paragraphs) and
+   * orientation detection in the same pass: a turned page is read along its lines and reported
+   * turned, at no extra recognition. Blocks come back in the upright page's preview pixels.
+   */
   async function ocr(canvas: Canvas, imageDpi: number | undefined, toPreview: number, signal?: AbortSignal): Promise<OcrReading> {
-    const upright = await recognize(canvas, 0, imageDpi, toPreview, signal);
-    if (!shouldProbeOrientation(upright.blocks, upright.confidence)) return upright;
-    const turned = await Promise.all(([90, 180, 270] as const).map((angle) => recognize(canvas, angle, imageDpi, toPreview, signal)));
-    const best = turned.reduce((a, b) => (orientationScore(b.blocks) > orientationScore(a.blocks) ? b : a));
-    return orientationScore(best.blocks) > orientationScore(upright.blocks) * ORIENTATION_MARGIN + 4 ? best : upright;
+    const output = await getPool().recognize(toPgm(canvas), { dpi: imageDpi, psm: 1, signal });
+    const { blocks, angle } = readHocr(output.hocr, toPreview, { width: canvas.width, height: canvas.height });
+    return { blocks, angle, canvas: rotateCanvas(canvas, angle) };
   }
 
   function toPage(blocks: LayoutBlock[], size: { width: number; height: number }, angle: number, method: EnginePage["method"]): EnginePage {
-    const classified = classifyHeadings(blocks).map((b) => ({ ...b, bbox: clampBox(b.bbox, size.width, size.height) }));
+    const ordered = orderByLayout(blocks, (b) => b.bbox).map((b) => ({ ...b, lines: joinHyphenation(b.lines) }));
+    const classified = classifyHeadings(ordered).map((b) => ({ ...b, bbox: clampBox(b.bbox, size.width, size.height) }));
     return {
       markdown: toMarkdown(classified),
       text: toPlainText(classified),

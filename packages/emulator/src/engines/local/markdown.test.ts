@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { bodySize, classifyHeadings, escapeLine, type LayoutBlock, toEngineBlocks, toMarkdown, toPlainText } from "./markdown.js";
+import {
+  bodySize,
+  classifyHeadings,
+  escapeLine,
+  joinHyphenation,
+  type LayoutBlock,
+  toEngineBlocks,
+  toMarkdown,
+  toPlainText,
+} from "./markdown.js";
 
 const block = (lines: string[], size: number): LayoutBlock => ({ lines, bbox: [10, 20, 300, 40], score: 1, size });
 const body = "A body paragraph with enough characters to outweigh every heading on this page.";
@@ -61,5 +70,17 @@ describe("rendering", () => {
     const [heading, text] = toEngineBlocks([{ ...blocks[0]!, bbox: [1.234, 2, 3, 4.56], score: 0.98765 }, blocks[1]!]);
     expect(heading).toEqual({ type: "doc_title", text: "Solar Panel\nMaintenance", bbox: [1.2, 2, 3, 4.6], score: 0.988 });
     expect(text!.type).toBe("text");
+  });
+});
+
+describe("joinHyphenation", () => {
+  it("joins a word hyphenated across a line end and keeps dashes and compounds before capitals", () => {
+    expect(joinHyphenation(["the recog-", "nition of text", "an X-", "Ray and a dash -", "here"])).toEqual([
+      "the recognition",
+      "of text",
+      "an X-",
+      "Ray and a dash -",
+      "here",
+    ]);
   });
 });

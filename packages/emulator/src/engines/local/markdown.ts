@@ -73,6 +73,24 @@ export function classifyHeadings(blocks: readonly LayoutBlock[]): LayoutBlock[] 
   });
 }
 
+/**
+ * Joins words hyphenated across a line end: "recog-" + "nition is" → "recognition" + "is". Only a
+ * hyphen after a letter, followed by a lowercase letter on the next line, is taken for
+ * hyphenation (a dash, or "X-" before "Ray", stays).
+ */
+export function joinHyphenation(lines: readonly string[]): string[] {
+  const out = [...lines];
+  for (let i = 0; i + 1 < out.length; i++) {
+    const line = out[i]!;
+    const next = out[i + 1]!;
+    if (!/\p{L}-$/u.test(line) || !/^\p{Ll}/u.test(next)) continue;
+    const [fragment = "", ...rest] = next.split(" ");
+    out[i] = line.slice(0, -1) + fragment;
+    out[i + 1] = rest.join(" ");
+  }
+  return out.filter((line) => line.length > 0);
+}
+
 /** Plain text: one block per paragraph, lines kept, blocks separated by a blank line. */
 export function toPlainText(blocks: readonly LayoutBlock[]): string {
   return blocks.map((b) => b.lines.join("\n")).join("\n\n");

@@ -1,7 +1,6 @@
 import { createCanvas } from "@napi-rs/canvas";
 import { describe, expect, it } from "vitest";
-import type { LayoutBlock } from "./markdown.js";
-import { orientationScore, rotateCanvas, shouldProbeOrientation } from "./orientation.js";
+import { rotateCanvas } from "./orientation.js";
 
 /** A 4×2 canvas, black except a red top-left pixel. */
 function marked() {
@@ -31,19 +30,5 @@ describe("rotateCanvas", () => {
     const threeQuarters = rotateCanvas(marked(), 270);
     expect([threeQuarters.width, threeQuarters.height]).toEqual([2, 4]);
     expect(redAt(threeQuarters)).toEqual([0, 3]);
-  });
-});
-
-const block = (text: string, score: number): LayoutBlock => ({ lines: [text], bbox: [0, 0, 1, 1], score, size: 10 });
-
-describe("orientation heuristics", () => {
-  it("scores confident words above fragments", () => {
-    expect(orientationScore([block("The quick brown fox", 0.95)])).toBeGreaterThan(orientationScore([block("~ ,'/ il !", 0.3)]) * 10);
-  });
-
-  it("probes only doubtful readings", () => {
-    expect(shouldProbeOrientation([block("This is a clean upright page", 0.95)], 93)).toBe(false);
-    expect(shouldProbeOrientation([block("~ il", 0.4)], 40)).toBe(true);
-    expect(shouldProbeOrientation([], 0)).toBe(true);
   });
 });

@@ -10,13 +10,11 @@
  * Where it comes from:
  * - JPEG: the EXIF Orientation tag (`@napi-rs/canvas`'s `loadImage` already applies it when decoding,
  *   so the engine only reports it and does not turn the bitmap again).
- * - Otherwise (PNG, PDF scans, JPEG without EXIF): tesseract's own orientation detection needs the
- *   legacy engine and `osd.traineddata`, which are not available offline. Instead, when the upright
- *   reading looks poor, the page is read turned by 90°, 180° and 270° too, and the reading with the
- *   most confidently recognised text wins (see `orientationScore`).
+ * - Otherwise (PNG, PDF scans, JPEG without EXIF): tesseract's own orientation detection (page
+ *   segmentation mode 1, with `osd.traineddata` from `@tesseract.js-data/osd`), in the same pass as
+ *   the recognition: the lines' `textangle` in the hOCR gives the turn (see `hocr.ts`).
  */
 import { type Canvas, createCanvas } from "@napi-rs/canvas";
-import type { LayoutBlock } from "./markdown.js";
 
 export type Angle = 0 | 90 | 180 | 270;
 
@@ -30,26 +28,4 @@ export function rotateCanvas(source: Canvas, angle: Angle): Canvas {
   ctx.rotate((angle * Math.PI) / 180);
   ctx.drawImage(source, -source.width / 2, -source.height / 2);
   return target;
-}
-
-/**
- * How convincingly a reading looks like upright text: characters of words read with confidence,
- * weighted by that confidence. Sideways or upside-down text reads as few, low-confidence fragments.
- */
-export function orientationScore(blocks: readonly LayoutBlock[]): number {
-  let score = 0;
-  for (const block of blocks) {
-    const letters = block.lines.join("").replace(/[^\p{L}\p{N}]/gu, "").length;
-    score += letters * block.score * block.score;
-  }
-  return score;
-}
-
-/**
- * Whether an upright reading is doubtful enough to try the other orientations: little text, or
- * text read with low confidence. A clean upright page (the common case) costs nothing extra.
- */
-export function shouldProbeOrientation(blocks: readonly LayoutBlock[], meanConfidence: number): boolean {
-  const letters = blocks.reduce((n, b) => n + b.lines.join("").replace(/[^\p{L}\p{N}]/gu, "").length, 0);
-  return letters < 8 || meanConfidence < 70;
 }

@@ -17,6 +17,12 @@ export interface TesseractPoolOptions {
   size: number;
   /** Folder holding `eng.traineddata.gz`. */
   langPath: string;
+  /**
+   * tesseract's orientation and script detection model (`osd.traineddata`, unpacked). When given,
+   * workers run the WebAssembly build that includes the legacy engine (which orientation detection
+   * needs; text is still read by the LSTM), and page segmentation mode 1 detects orientation.
+   */
+  osdData?: Uint8Array;
   /** How long one worker may take to come up before it is terminated and start-up fails. Unit: ms. */
   startTimeoutMs: number;
 }
@@ -32,6 +38,13 @@ export interface RecognizeOutput {
 export interface RecognizeOptions {
   /** Resolution of the image, when known (helps tesseract's size heuristics). */
   dpi?: number;
+  /**
+   * Tesseract's page segmentation mode: 1 = automatic with orientation detection (needs `osdData`),
+   * 3 = automatic (columns, blocks, paragraphs), 6 = one uniform block of text. @default 3
+   */
+  psm?: 1 | 3 | 6;
+  /** Only this part of the image: [left, top, width, height] in its pixels. */
+  rectangle?: [number, number, number, number];
   signal?: AbortSignal;
 }
 
@@ -170,8 +183,13 @@ export class TesseractPool {
     worker.job = job;
     const params: Record<string, string> = {};
     if (job.options.dpi) params.user_defined_dpi = String(Math.round(job.options.dpi));
+    params.tessedit_pageseg_mode = String(job.options.psm ?? 3);
+    const rectangle = job.options.rectangle;
+    const options = rectangle
+      ? { ...params, rectangle: { left: rectangle[0], top: rectangle[1], width: rectangle[2], height: rectangle[3] } }
+      : params;
     worker.api
-      .recognize(Buffer.from(job.image.buffer, job.image.byteOffset, job.image.byteLength), params, { text: false, hocr: true })
+      .recognize(Buffer.from(job.image.buffer, job.image.byteOffset, job.image.byteLength), options, { text: false, hocr: true })
       .then(
         ({ data }) => settle(job, () => job.resolve({ hocr: data.hocr ?? "", confidence: data.confidence })),
         (error: unknown) => settle(job, () => job.reject(new Error(`OCR failed: ${String(error)}`))),
@@ -202,7 +220,7 @@ function settle(job: Job, action: () => void): void {
  * stuck thread cannot keep the process alive. Workers are started one at a time, which keeps the
  * first `worker` event after the call ours.
  */
-export async function startWorker(options: Pick<TesseractPoolOptions, "langPath" | "startTimeoutMs">): Promise<PoolWorker> {
+export async function startWorker(options: Pick<TesseractPoolOptions, "langPath" | "startTimeoutMs" | "osdData">): Promise<PoolWorker> {
   let thread: ThreadWorker | undefined;
   const onThread = (worker: ThreadWorker) => {
     thread ??= worker;
@@ -226,11 +244,20 @@ export async function startWorker(options: Pick<TesseractPoolOptions, "langPath"
       langPath: options.langPath,
       cacheMethod: "none",
       gzip: true,
+      legacyCore: options.osdData !== undefined,
       logger: () => {},
       // Called for every failed job: during start-up it means the worker will never come up.
       errorHandler: (error: unknown) => fail(new Error(`The OCR worker failed to start: ${String(error)}`)),
     }).then(
-      (api) => {
+      async (api) => {
+        // tesseract reads the orientation model from its data folder (the module's working directory) when asked for mode 1.
+        if (options.osdData && !done) {
+          try {
+            await api.FS("writeFile", ["./osd.traineddata", options.osdData]);
+          } catch (error) {
+            fail(new Error(`The OCR worker could not load the orientation model: ${String(error)}`));
+          }
+        }
         if (done) {
           void api.terminate();
           return;

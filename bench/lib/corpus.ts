@@ -1,0 +1,189 @@
+/**
+ * The third-party corpus of the local-engine benchmark, built at benchmark time from Debian
+ * documentation packages (downloaded with `apt-get download`, unpacked with `dpkg-deb -x`, never
+ * installed) and cached under node_modules/.cache/sotaocr-corpus.
+ *
+ * Each page is used as it is (a text-layer PDF page) and rendered to scans: clean (300 dpi grey),
+ * degraded (150 dpi, blur, noise, 1.2° skew, JPEG artefacts) and some turned by 90°/180°/270°.
+ * Ground truth is the original page's text layer (`pdftotext -raw`: content-stream order, which in
+ * these TeX-made PDFs is the reading order), with TeX's line-end hyphenation joined and the
+ * raised "A" of the LaTeX logo put back on its line.
+ *
+ * Licences (all allow redistribution and modification; the files are only read here):
+ * - texlive-latex-base-doc: LaTeX News (`ltnews*.pdf`), LPPL 1.3c; TUGboat article
+ *   `tugboat-babelbib.pdf` (babelbib), LPPL 1.3; `psnfss2e.pdf`, LPPL 1.3c.
+ * - r-doc-pdf: R manuals (`R-intro.pdf`, `R-admin.pdf`), GPL-2+.
+ * - gnuplot-doc: `gnuplot.pdf`, the gnuplot licence (free, modified copies as patches).
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { repoPath } from "./paths.js";
+
+const run = promisify(execFile);
+
+export type CorpusClass = "two-column" | "table" | "manual";
+export type Variant = "clean" | "degraded" | "rotated";
+
+export interface CorpusPage {
+  /** A short name: `<doc>-p<page>`. */
+  id: string;
+  class: CorpusClass;
+  /** Debian package and the file's path inside it. */
+  debian: { package: string; path: string };
+  page: number;
+  /** Clockwise turn of the "rotated" scan, if this page has one. */
+  rotate?: 90 | 180 | 270;
+  /** For table pages: the table's rows, cells in order, as the original shows them. */
+  tableRows?: string[][];
+}
+
+const TEXLIVE = "/usr/share/doc/texlive-doc";
+export const CORPUS_PAGES: CorpusPage[] = [
+  {
+    id: "ltnews35-p2",
+    class: "two-column",
+    debian: { package: "texlive-latex-base-doc", path: `${TEXLIVE}/latex/base/ltnews35.pdf` },
+    page: 2,
+    rotate: 90,
+  },
+  {
+    id: "ltnews30-p2",
+    class: "two-column",
+    debian: { package: "texlive-latex-base-doc", path: `${TEXLIVE}/latex/base/ltnews30.pdf` },
+    page: 2,
+  },
+  {
+    id: "tugboat-babelbib-p2",
+    class: "two-column",
+    debian: { package: "texlive-latex-base-doc", path: `${TEXLIVE}/bibtex/babelbib/tugboat-babelbib.pdf` },
+    page: 2,
+  },
+  {
+    id: "psnfss2e-p3",
+    class: "table",
+    debian: { package: "texlive-latex-base-doc", path: `${TEXLIVE}/latex/psnfss/psnfss2e.pdf` },
+    page: 3,
+    rotate: 270,
+    tableRows: [
+      ["package", "roman", "sans serif", "typewriter", "formulas"],
+      ["(none)", "CM Roman", "CM Sans Serif", "CM Typewriter", "≈ CM Roman"],
+      ["mathpazo", "Palatino", "≈ Palatino"],
+      ["mathptmx", "Times", "≈ Times"],
+      ["helvet", "Helvetica"],
+      ["avant", "Avant Garde"],
+      ["courier", "Courier"],
+      ["bookman", "Bookman", "Avant Garde", "Courier"],
+      ["charter", "Charter"],
+    ],
+  },
+  {
+    id: "r-intro-p12",
+    class: "manual",
+    debian: { package: "r-doc-pdf", path: "/usr/share/doc/r-doc-pdf/manual/R-intro.pdf" },
+    page: 12,
+    rotate: 180,
+  },
+  { id: "gnuplot-p40", class: "manual", debian: { package: "gnuplot-doc", path: "/usr/share/doc/gnuplot/gnuplot.pdf" }, page: 40 },
+];
+
+export interface CorpusItem {
+  page: CorpusPage;
+  variant: Variant | "text-layer";
+  /** A one-page PDF (text-layer) or a PNG (scans). */
+  path: string;
+  truth: string;
+}
+
+const CACHE = repoPath("node_modules/.cache/sotaocr-corpus");
+/** Resolution of the clean scans; the degraded ones are half of it. */
+export const SCAN_DPI = 300;
+
+/** Downloads (once) the Debian packages, cuts out the pages, renders the scans; returns every item. */
+export async function prepareCorpus(): Promise<CorpusItem[]> {
+  const debs = join(CACHE, "debs");
+  const root = join(CACHE, "root");
+  const pages = join(CACHE, "pages");
+  await mkdir(debs, { recursive: true });
+  await mkdir(pages, { recursive: true });
+  const packages = [...new Set(CORPUS_PAGES.map((p) => p.debian.package))];
+  const missing = packages.filter((name) => !existsSync(join(root, `.done-${name}`)));
+  if (missing.length > 0) {
+    console.log(`corpus: apt-get download ${missing.join(" ")}`);
+    await run("apt-get", ["download", ...missing], { cwd: debs, maxBuffer: 16 * 1024 * 1024 });
+    for (const name of missing) {
+      const file = (await readdir(debs)).find((f) => f.startsWith(`${name}_`) && f.endsWith(".deb"));
+      if (!file) throw new Error(`apt-get download ${name} left no .deb in ${debs}`);
+      await run("dpkg-deb", ["-x", join(debs, file), root]);
+      await writeFile(join(root, `.done-${name}`), "");
+      await rm(join(debs, file));
+    }
+  }
+  const items: CorpusItem[] = [];
+  for (const page of CORPUS_PAGES) {
+    const source = join(root, page.debian.path);
+    const pdf = join(pages, `${page.id}.pdf`);
+    const clean = join(pages, `${page.id}-clean.png`);
+    const degraded = join(pages, `${page.id}-degraded.png`);
+    const rotated = join(pages, `${page.id}-rotated.png`);
+    if (!existsSync(pdf)) await run("pdfseparate", ["-f", String(page.page), "-l", String(page.page), source, pdf]);
+    if (!existsSync(clean)) await renderScan(pdf, clean);
+    if (!existsSync(degraded)) await degrade(clean, degraded);
+    if (page.rotate && !existsSync(rotated)) await run("convert", [clean, "-rotate", String(page.rotate), rotated]);
+    const truth = await groundTruth(pdf);
+    items.push({ page, variant: "text-layer", path: pdf, truth });
+    items.push({ page, variant: "clean", path: clean, truth });
+    items.push({ page, variant: "degraded", path: degraded, truth });
+    if (page.rotate) items.push({ page, variant: "rotated", path: rotated, truth });
+  }
+  return items;
+}
+
+async function renderScan(pdf: string, png: string): Promise<void> {
+  const base = png.replace(/\.png$/, "");
+  await run("pdftoppm", ["-r", String(SCAN_DPI), "-gray", "-png", "-singlefile", pdf, base]);
+}
+
+/** A poor scan: half the resolution, out of focus, grainy, slightly skewed, saved through JPEG. */
+async function degrade(clean: string, out: string): Promise<void> {
+  const jpeg = out.replace(/\.png$/, ".jpg");
+  await run("convert", [
+    clean,
+    "-resize",
+    "50%",
+    "-blur",
+    "0x0.8",
+    "-attenuate",
+    "1.5",
+    "+noise",
+    "Gaussian",
+    "-background",
+    "white",
+    "-rotate",
+    "1.2",
+    "-quality",
+    "55",
+    jpeg,
+  ]);
+  await run("convert", [jpeg, "-colorspace", "Gray", "-density", String(SCAN_DPI / 2), "-units", "PixelsPerInch", out]);
+  await rm(jpeg);
+}
+
+/** The page's text layer in content-stream order, cleaned as described at the top. */
+export async function groundTruth(pdf: string): Promise<string> {
+  const { stdout } = await run("pdftotext", ["-raw", "-enc", "UTF-8", pdf, "-"], { maxBuffer: 16 * 1024 * 1024 });
+  return normaliseTruth(stdout);
+}
+
+export function normaliseTruth(text: string): string {
+  return (
+    text
+      .normalize("NFKC")
+      .replace(/\f/g, "")
+      // The LaTeX logo's raised A is a text item of its own, on a "line" of its own.
+      .replace(/L\s*\n\s*A\s*\n\s*TEX/g, "LATEX")
+      .replace(/(\p{Ll})-\n(\p{Ll})/gu, "$1$2")
+  );
+}
