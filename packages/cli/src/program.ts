@@ -5,6 +5,7 @@ import { extract } from "./commands/extract.js";
 import { getJob, type JobResultOptions, jobResult, jobResultFacts } from "./commands/jobs.js";
 import { type RunFacts, runFacts } from "./error-advice.js";
 import { describeError, EXIT, red, UsageError } from "./fail.js";
+import { addInspectCommand } from "./inspect/command.js";
 import { Printer } from "./printer.js";
 import { secretsOf } from "./redact.js";
 import { VERSION } from "./version.js";
@@ -86,6 +87,8 @@ export function buildProgram(setExitCode: (code: number) => void, printer = new 
         (options) => jobResultFacts(options as JobResultOptions),
       ),
     );
+
+  addInspectCommand(program, run, printer);
 
   // Listed for --help; `main` hands everything after `emulator` to the emulator's own command line.
   program
