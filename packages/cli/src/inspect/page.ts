@@ -122,8 +122,9 @@ textarea { width: 100%; font: 12px monospace; }
 .box rect { fill: var(--c); fill-opacity: .08; stroke: var(--c); stroke-width: 2; vector-effect: non-scaling-stroke; cursor: pointer; }
 .box:hover rect, .box.selected rect { fill-opacity: .28; stroke-width: 3; }
 .box.highlighted rect { stroke: #f5a400; stroke-width: 4; fill: #f5a400; fill-opacity: .25; }
-.box text { fill: #fff; font: bold 12px system-ui, sans-serif; pointer-events: none; }
-.box .tag { fill: var(--c); stroke: none; fill-opacity: .9; }
+.box text { fill: #fff; font-family: system-ui, sans-serif; font-weight: bold; pointer-events: none; }
+.box rect.tag, .box:hover rect.tag, .box.selected rect.tag { fill: var(--c); stroke: none; fill-opacity: .95; }
+.box.highlighted rect.tag { fill: #f5a400; stroke: none; fill-opacity: 1; }
 .extra { fill: #f5a400; fill-opacity: .2; stroke: #f5a400; stroke-width: 3; stroke-dasharray: 6 4; vector-effect: non-scaling-stroke; }
 #image-status { color: #a00; }
 `;
@@ -245,14 +246,17 @@ function drawBoxes(page) {
   const overlay = $("overlay");
   overlay.replaceChildren();
   if (!(page.width && page.height)) setViewBox(1000, 1000);
+  // Order tags sized to the page, so they read the same at any image size (the SVG scales with the image).
+  const tag = Math.max(page.width || 1000, page.height || 1000) / 50;
   for (const element of page.elements) {
     if (!element.bbox) continue;
     const [x0, y0, x1, y1] = element.bbox;
     const group = svg("g", { class: "box", "data-order": element.order, style: "--c: " + colorOf(element.category) });
     group.append(svg("rect", { x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0) }));
     const label = String(element.order);
-    group.append(svg("rect", { class: "tag", x: x0, y: Math.max(0, y0 - 18), width: 8 + 8 * label.length, height: 18 }));
-    const number = svg("text", { x: x0 + 4, y: Math.max(0, y0 - 18) + 14 });
+    const top = Math.max(0, y0 - tag);
+    group.append(svg("rect", { class: "tag", x: x0, y: top, width: tag * (0.5 + 0.6 * label.length), height: tag }));
+    const number = svg("text", { x: x0 + tag * 0.25, y: top + tag * 0.8, "font-size": tag * 0.8 });
     number.textContent = label;
     group.append(number);
     const title = svg("title", {});
