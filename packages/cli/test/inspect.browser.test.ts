@@ -73,11 +73,9 @@ describe.skipIf(missing)("sotaocr inspect in headless Chromium", () => {
     return (await client.getPages(model.documents[0].jobId)).pages;
   }
 
+  // A string, evaluated in the page: the test's own types have no DOM.
   const imageLoaded = (page: Page) =>
-    page.waitForFunction(() => {
-      const img = document.getElementById("page-image") as HTMLImageElement;
-      return img.complete && img.naturalWidth > 0;
-    });
+    page.waitForFunction('(() => { const img = document.getElementById("page-image"); return img.complete && img.naturalWidth > 0; })()');
 
   it("loads without console errors, draws one box per element, and a clicked box selects its text", async () => {
     const { page, errors } = await open(inspector.url);
