@@ -6,6 +6,7 @@ import { getJob, type JobResultOptions, jobResult, jobResultFacts } from "./comm
 import { queueAdd, queueResults, queueStatus, queueWork } from "./commands/queue.js";
 import { type RunFacts, runFacts } from "./error-advice.js";
 import { describeError, EXIT, red, UsageError } from "./fail.js";
+import { addInspectCommand } from "./inspect/command.js";
 import { Printer } from "./printer.js";
 import { secretsOf } from "./redact.js";
 import { VERSION } from "./version.js";
@@ -122,6 +123,8 @@ export function buildProgram(setExitCode: (code: number) => void, printer = new 
     .description("show how many files wait, run, finished and failed")
     .option("--json", "print as JSON")
     .action(run((_options, command: Command) => queueStatus(command.optsWithGlobals(), printer)));
+
+  addInspectCommand(program, run, printer);
 
   // Listed for --help; `main` hands everything after `emulator` to the emulator's own command line.
   program
