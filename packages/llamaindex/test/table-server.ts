@@ -46,12 +46,13 @@ export const TABLE_PDF = makePdf(["Hiking Trails of the Valley", "Safety"]);
 
 /** A scripted service answering one job, `job_tbl`, with the pages above (any number of uploads). */
 export async function startTableServer(): Promise<ScriptedServer> {
-  const png = await readFile(dataPath("page.png"));
+  // Two different images, so an image query can tell the pages apart.
+  const [png, jpeg] = await Promise.all([readFile(dataPath("page.png")), readFile(dataPath("page.jpg"))]);
   const server = await startScriptedServer();
   return server
     .on("POST /v1/extract", job("job_tbl", "pending"))
     .on("GET /v1/jobs/job_tbl", job("job_tbl", "completed", 2, 2))
     .on("GET /v1/jobs/job_tbl/result", { json: { job_id: "job_tbl", format: "json", page_count: 2, content: PAGES } })
     .on("GET /v1/jobs/job_tbl/pages/1/preview", { body: png, headers: { "content-type": "image/png" } })
-    .on("GET /v1/jobs/job_tbl/pages/2/preview", { body: png, headers: { "content-type": "image/png" } });
+    .on("GET /v1/jobs/job_tbl/pages/2/preview", { body: jpeg, headers: { "content-type": "image/jpeg" } });
 }
