@@ -1,0 +1,24 @@
+import { inspect } from "node:util";
+import { startEmulator } from "@sotaocr/emulator";
+import { MetadataMode, SentenceSplitter } from "llamaindex";
+import { it } from "vitest";
+import { chunkSources, pageImageDocuments, SotaOcrReader } from "../src/index.js";
+import { dataPath } from "./support.js";
+it("scratch", async () => {
+  const emulator = await startEmulator({ engine: "local" });
+  const on = { apiKey: emulator.apiKey, baseUrl: emulator.url };
+  const els = await new SotaOcrReader({ ...on, split: "element" }).loadData(dataPath("report.pdf"));
+  console.log(els.length, els.map((d) => `${d.metadata.page_number}:${d.metadata.category}`).join(" "));
+  console.log(inspect(els[0]?.metadata, { depth: 4 }), JSON.stringify(els[0]?.text));
+  console.log(els[1]?.getContent(MetadataMode.EMBED));
+  console.log(els[1]?.parentNode);
+  const pages = await new SotaOcrReader({ ...on }).loadData(dataPath("report.pdf"));
+  const nodes = await new SentenceSplitter({ chunkSize: 128, chunkOverlap: 0 }).getNodesFromDocuments(pages);
+  console.log(nodes.length, nodes.map((n) => [n.metadata.page_number, n.startCharIdx, n.endCharIdx]));
+  console.log(inspect(chunkSources(nodes[1]!), { depth: 4 }));
+  const [file] = await new SotaOcrReader({ ...on, split: "file" }).loadData(dataPath("report.pdf"));
+  console.log(JSON.stringify(file?.text.slice(0, 300)));
+  const imgs = await new SotaOcrReader({ ...on, pageImages: "/tmp/li-readme-img" }).loadData(dataPath("page.png"));
+  console.log(imgs[0]?.metadata.image_path, inspect(pageImageDocuments(imgs)[0]?.metadata));
+  await emulator.close();
+}, 120000);
