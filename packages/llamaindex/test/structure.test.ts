@@ -20,7 +20,7 @@ import {
   VectorStoreIndex,
 } from "llamaindex";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chunkSources, pageImageDocuments, SotaOcrReader, type SotaOcrReaderOptions } from "../src/index.js";
+import { chunkSources, pageImageDocuments, SotaOcrError, SotaOcrReader, type SotaOcrReaderOptions } from "../src/index.js";
 import { ByteHistogramImageEmbedding, dataPath, HashEmbedding } from "./support.js";
 import { startTableServer, TABLE_HTML, TABLE_PDF } from "./table-server.js";
 
@@ -201,6 +201,13 @@ describe("split: file", () => {
 });
 
 describe("pageImages", () => {
+  it("is a folder; one that cannot be written is an error, recorded in reader.failures", async () => {
+    expect(() => reader({ pageImages: "" })).toThrow(SotaOcrError);
+    const failing = reader({ pageImages: pdfPath }); // a file, not a folder
+    await expect(failing.loadData(pdfPath)).rejects.toThrow();
+    expect(failing.failures.map((failure) => failure.source)).toEqual([pdfPath]);
+  });
+
   it("writes each page's image once, names it in metadata, and gives ImageDocuments a multimodal index retrieves", async () => {
     const folder = join(dir, "images");
     const docs = await reader({ split: "element", pageImages: folder }).loadData(pdfPath);
