@@ -1,71 +1,171 @@
 import { createHash } from "node:crypto";
-import type { OcrFormat, OcrResult } from "@sotaocr/core";
-import { type DocumentSplit, documentParts, type PageMarker } from "@sotaocr/core/documents";
-import { Document } from "llamaindex";
+import type { ElementCategory, OcrFormat, OcrPage, OcrResult } from "@sotaocr/core";
+import {
+  type DocumentSplit,
+  documentParts,
+  type ElementCoordinates,
+  type ElementSpan,
+  elementFields,
+  type PageImage,
+  type PageMarker,
+} from "@sotaocr/core/documents";
+import { Document, NodeRelationship } from "llamaindex";
 
-/** Metadata of each Document (snake_case, as LlamaIndex's own readers write it). */
+/**
+ * Metadata of each Document (snake_case, as LlamaIndex's own readers write it). Which keys are set
+ * depends on `split`: see each key. Keys that only add noise are listed in the Document's
+ * `excludedEmbedMetadataKeys` / `excludedLlmMetadataKeys` (EXCLUDED_EMBED_METADATA_KEYS…).
+ */
 export interface SotaOcrReaderMetadata {
   file_name: string;
-  /** Absolute path, when loaded with `loadData(path)`. */
+  /** Absolute path (or the URL), when loaded with `loadData(path)`. */
   file_path?: string;
+  /** What was uploaded: "pdf", "png" or "jpeg". */
+  file_type: OcrResult["file"]["fileType"];
+  /** SHA-256 (hex) of the file's bytes. */
+  sha256: string;
   /** The page's number in the original document, also with `pageRanges`. Absent with `split: "file"`. */
   page_number?: number;
-  /** The page number as a label ("3"). */
+  /** The page number as a label ("3"). Absent with `split: "file"`. */
   page_label?: string;
   /** The document's page count, when it was processed whole. */
   total_pages?: number;
   /** With `pageRanges`: how many pages were processed (the document's total is not known then). */
   pages_processed?: number;
+  /** Rotation the service detected and corrected, in degrees (page and element). */
+  angle?: number;
+  /** The page's size in pixels: the page image's, where element boxes are (page and element). */
+  page_width?: number;
+  page_height?: number;
   job_id: string;
   format: OcrFormat;
+  /** `split: "page"`: where each element with text sits in `text`, with its box (what `chunkSources` reads). */
+  element_spans?: ElementSpan[];
+  /** `split: "element"`: what the element is (title, heading, text, table, list_item…). */
+  category?: ElementCategory;
+  /** `split: "element"`: the element's place in the page's reading order, from 1. */
+  element_order?: number;
+  /** `split: "element"`: the label the service gave it (e.g. "paragraph_title"). */
+  element_label?: string;
+  /** `split: "element"`: recognition confidence, 0–1, when the service gave one. */
+  element_score?: number;
+  /** `split: "element"`: the element's box, as LangChain's UnstructuredLoader writes it. */
+  coordinates?: ElementCoordinates;
+  /** `split: "element"`, tables only: the table as HTML (the text is a markdown table). */
+  text_as_html?: string;
+  /** `split: "element"`: the id of the page Document the element belongs to (what `split: "page"` gives). */
+  parent_id?: string;
+  /** With `pageImages`, page and element: the page's image file. */
+  image_path?: string;
+  /** With `pageImages` and `split: "file"`: each page's image file. */
+  page_images?: { page_number: number; image_path: string }[];
   [key: string]: unknown;
 }
 
-/** Bookkeeping kept out of embeddings and prompts; the file name and page stay in both. */
-export const EXCLUDED_EMBED_METADATA_KEYS = ["file_path", "job_id", "format", "total_pages", "pages_processed"];
-export const EXCLUDED_LLM_METADATA_KEYS = ["file_path", "job_id", "format", "pages_processed"];
+/** Kept out of the text embedded: bookkeeping, boxes, HTML, ids, paths. File name, page and category stay. */
+export const EXCLUDED_EMBED_METADATA_KEYS = [
+  "file_path",
+  "file_type",
+  "sha256",
+  "job_id",
+  "format",
+  "total_pages",
+  "pages_processed",
+  "angle",
+  "page_width",
+  "page_height",
+  "element_spans",
+  "element_order",
+  "element_label",
+  "element_score",
+  "coordinates",
+  "text_as_html",
+  "parent_id",
+  "image_path",
+  "page_images",
+];
+/** Kept out of LLM prompts: the same, except `total_pages` (a prompt may say "page 3 of 12"). */
+export const EXCLUDED_LLM_METADATA_KEYS = EXCLUDED_EMBED_METADATA_KEYS.filter((key) => key !== "total_pages");
 /**
- * Left out of the dedup hash: they change between runs over the same bytes (a new job, or the
- * same file loaded from another place or as bytes) while the page itself does not.
+ * Left out of the dedup hash: they change between runs over the same bytes (a new job, the same
+ * file loaded from another place or as bytes, images written to another folder) while the text
+ * does not.
  */
-const VOLATILE_KEYS = new Set(["job_id", "file_path"]);
+const VOLATILE_KEYS = new Set(["job_id", "file_path", "image_path", "page_images"]);
 
 /**
- * One Document per page (or per file). `id_` comes from the file's SHA-256 and the page number, and
- * `hash` from the text and the stable metadata, so ingesting the same file twice gives the same
- * nodes and a docstore recognises them.
+ * One Document per page, element or file, as `split` says. `id_` comes from the file's SHA-256
+ * and the page (and element), and `hash` from the text and the stable metadata, so ingesting the
+ * same file twice gives the same nodes and a docstore recognises them. An element Document's
+ * `PARENT` relationship (and `parent_id`, which survives splitters) names its page.
  */
 export function toDocuments(
   result: OcrResult,
   split: DocumentSplit,
   pageMarker: PageMarker,
-  filePath?: string,
+  filePath: string | undefined,
+  images: ReadonlyMap<number, PageImage> | undefined,
 ): Document<SotaOcrReaderMetadata>[] {
   const common = {
     file_name: result.file.filename,
     ...(filePath ? { file_path: filePath } : {}),
+    file_type: result.file.fileType,
+    sha256: result.file.sha256,
     ...(result.pageRanges ? { pages_processed: result.pageCount } : { total_pages: result.pageCount }),
     job_id: result.jobId,
     format: result.format,
   };
   return documentParts(result, split, pageMarker).map((part) => {
-    const { id, text } = part;
-    // TODO(#14): element metadata (category, box, table HTML) and relationships.
-    const metadata =
-      part.kind !== "file" ? { ...common, page_number: part.page.pageNumber, page_label: String(part.page.pageNumber) } : common;
+    let metadata: SotaOcrReaderMetadata;
+    let relationships: Document<SotaOcrReaderMetadata>["relationships"] = {};
+    if (part.kind === "file") {
+      metadata = { ...common };
+      if (images?.size)
+        metadata.page_images = [...images.values()].map((image) => ({ page_number: image.pageNumber, image_path: image.path }));
+    } else {
+      const page = { ...common, ...pageFacts(part.page), ...imageOf(part.page, images) };
+      if (part.kind === "page") {
+        metadata = part.spans.length > 0 ? { ...page, element_spans: part.spans } : page;
+      } else {
+        const { element } = part;
+        metadata = { ...page, ...elementFields(element, part.page) };
+        if (element.label !== undefined) metadata.element_label = element.label;
+        if (element.score !== undefined) metadata.element_score = element.score;
+        metadata.parent_id = part.pageId;
+        // PARENT, not SOURCE: an IngestionPipeline's upsert strategies take a node's SOURCE as the
+        // Document it came from, and would look the element up under its page's id.
+        relationships = { [NodeRelationship.PARENT]: { nodeId: part.pageId, metadata: page } };
+      }
+    }
     const document = new Document<SotaOcrReaderMetadata>({
-      id_: id,
-      text,
+      id_: part.id,
+      text: part.text,
       metadata,
+      relationships,
       excludedEmbedMetadataKeys: [...EXCLUDED_EMBED_METADATA_KEYS],
       excludedLlmMetadataKeys: [...EXCLUDED_LLM_METADATA_KEYS],
     });
-    document.hash = stableHash(text, metadata);
+    document.hash = stableHash(part.text, metadata);
     return document;
   });
 }
 
-function stableHash(text: string, metadata: Record<string, unknown>): string {
+/** The page keys: its number, and the rotation and size the service gave. */
+function pageFacts(page: OcrPage): Partial<SotaOcrReaderMetadata> {
+  const facts: Partial<SotaOcrReaderMetadata> = { page_number: page.pageNumber, page_label: String(page.pageNumber) };
+  if (page.angle !== undefined) facts.angle = page.angle;
+  if (page.width !== undefined) facts.page_width = page.width;
+  if (page.height !== undefined) facts.page_height = page.height;
+  return facts;
+}
+
+function imageOf(page: OcrPage, images: ReadonlyMap<number, PageImage> | undefined): { image_path?: string } {
+  const image = images?.get(page.pageNumber);
+  return image ? { image_path: image.path } : {};
+}
+
+/** A hash of the text and the metadata that stays the same between runs over the same bytes. */
+export function stableHash(text: string, metadata: Readonly<Record<string, unknown>>): string {
   const stable = Object.keys(metadata)
     .filter((key) => !VOLATILE_KEYS.has(key))
     .sort()

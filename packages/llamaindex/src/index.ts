@@ -8,6 +8,7 @@ export {
   AuthenticationError,
   BadRequestError,
   type ClientOptions,
+  type ElementCategory,
   FileChangedError,
   InsufficientBalanceError,
   InternalServerError,
@@ -32,5 +33,8 @@ export {
   TimeoutError,
   UnsupportedFileError,
 } from "@sotaocr/core";
+export { type ElementCoordinates, type ElementSpan, type FlatMetadata, flattenMetadata } from "@sotaocr/core/documents";
+export { type ChunkLike, type ChunkSource, chunkSources } from "./chunk-sources.js";
 export { EXCLUDED_EMBED_METADATA_KEYS, EXCLUDED_LLM_METADATA_KEYS, type SotaOcrReaderMetadata } from "./documents.js";
+export { pageImageDocuments, type SotaOcrImageMetadata } from "./page-images.js";
 export { type ReadFailure, SotaOcrReader, type SotaOcrReaderOptions } from "./reader.js";

@@ -8,14 +8,30 @@ import {
   type OcrOptions,
   type OcrResult,
   type SotaOcrClient,
+  SotaOcrError,
   sourceOf,
 } from "@sotaocr/core";
-import { type DocumentOptions, type DocumentSplit, type PageMarker, resolveDocumentOptions } from "@sotaocr/core/documents";
+import {
+  type DocumentOptions,
+  type DocumentSplit,
+  type PageImage,
+  type PageMarker,
+  resolveDocumentOptions,
+  writePageImages,
+} from "@sotaocr/core/documents";
 import { type Document, FileReader } from "llamaindex";
 import { type SotaOcrReaderMetadata, toDocuments } from "./documents.js";
 
-/** The shared document options: apiKey, baseUrl, client, format, split, pageRanges… */
-export type SotaOcrReaderOptions = DocumentOptions;
+/** The shared document options (apiKey, baseUrl, client, format, split, pageRanges…), and page images. */
+export interface SotaOcrReaderOptions extends DocumentOptions {
+  /**
+   * A folder to write each page's image to (the service's page preview, the pixels element boxes
+   * are in): their paths go in metadata (`image_path`), and `pageImageDocuments(documents)` makes
+   * `ImageDocument`s of them for multimodal indexes. Each image is fetched once per file and page
+   * (a file already there is kept), about one a second per file. @default no images
+   */
+  pageImages?: string | undefined;
+}
 
 /** A file that failed, as recorded in `reader.failures`. */
 export interface ReadFailure {
@@ -24,7 +40,8 @@ export interface ReadFailure {
 }
 
 /**
- * A LlamaIndex `FileReader` that OCRs PDFs, PNGs and JPEGs with SotaOCR: one Document per page.
+ * A LlamaIndex `FileReader` that OCRs PDFs, PNGs and JPEGs with SotaOCR: one Document per page
+ * (or per element, or per file: `split`).
  * Errors are thrown (as `SotaOcrError`s), never swallowed into an empty list.
  *
  * ```ts
@@ -42,6 +59,7 @@ export class SotaOcrReader extends FileReader<Document<SotaOcrReaderMetadata>> {
   readonly #ocrOptions: OcrOptions;
   readonly #split: DocumentSplit;
   readonly #pageMarker: PageMarker;
+  readonly #pageImages: string | undefined;
   /**
    * The 402 that found the account out of pages, if one did: every later file first asks the
    * balance (free), and is not uploaded while it is empty. A directory load so stops at the first
@@ -56,22 +74,25 @@ export class SotaOcrReader extends FileReader<Document<SotaOcrReaderMetadata>> {
     this.#ocrOptions = resolved.ocrOptions;
     this.#split = resolved.split;
     this.#pageMarker = resolved.pageMarker;
+    if (options.pageImages !== undefined && (typeof options.pageImages !== "string" || options.pageImages === "")) {
+      throw new SotaOcrError(`pageImages must be a folder path, not ${JSON.stringify(options.pageImages)}.`);
+    }
+    this.#pageImages = options.pageImages;
   }
 
   /** OCRs bytes; `filename` names them in metadata and in the upload. */
   async loadDataAsContent(fileContent: Uint8Array, filename?: string): Promise<Document<SotaOcrReaderMetadata>[]> {
-    const result = await this.#ocr(fileContent, filename);
-    return toDocuments(result, this.#split, this.#pageMarker);
+    const name = sourceOf(fileContent, filename);
+    return this.#documents(await this.#ocr(fileContent, filename), name);
   }
 
   /**
    * OCRs a file, streamed from disk (never read whole). Adds `file_path` and `file_name` as the base
-   * class does, but keeps the stable per-page `id_` rather than `${filePath}_${i}`.
+   * class does, but keeps the stable per-page (per-element) `id_` rather than `${filePath}_${i}`.
    */
   override async loadData(filePath: string): Promise<Document<SotaOcrReaderMetadata>[]> {
     if (/^https?:\/\//i.test(filePath)) return this.#loadUrl(filePath);
-    const result = await this.#ocr(filePath);
-    return toDocuments(result, this.#split, this.#pageMarker, resolve(filePath));
+    return this.#documents(await this.#ocr(filePath), filePath, resolve(filePath));
   }
 
   /**
@@ -101,7 +122,21 @@ export class SotaOcrReader extends FileReader<Document<SotaOcrReaderMetadata>> {
       this.failures.push({ source: url, error });
       throw error;
     }
-    return toDocuments(await this.#ocr(bytes, filename, url), this.#split, this.#pageMarker, url);
+    return this.#documents(await this.#ocr(bytes, filename, url), url, url);
+  }
+
+  /** The result's Documents, after writing its page images if asked (a failure is recorded as the OCR's are). */
+  async #documents(result: OcrResult, source: string, filePath?: string): Promise<Document<SotaOcrReaderMetadata>[]> {
+    let images: Map<number, PageImage> | undefined;
+    if (this.#pageImages !== undefined) {
+      try {
+        images = await writePageImages(this.#client, result, this.#pageImages, { signal: this.#ocrOptions.signal });
+      } catch (error) {
+        this.failures.push({ source, error: error as Error });
+        throw error;
+      }
+    }
+    return toDocuments(result, this.#split, this.#pageMarker, filePath, images);
   }
 
   /** `source`: how `failures` names the input when not by its path or name (a URL). */

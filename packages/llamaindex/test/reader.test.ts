@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SimpleDirectoryReader } from "@llamaindex/readers/directory";
 import { sha256Hex } from "@sotaocr/core";
+import { pageId } from "@sotaocr/core/documents";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
 import { job, makePdf, startScriptedServer } from "@sotaocr/test-support";
 import { MetadataMode } from "llamaindex";
@@ -37,19 +38,27 @@ afterAll(async () => {
 describe("SotaOcrReader", () => {
   it("loadData: a 3-page PDF gives 3 Documents with text, metadata and stable ids", async () => {
     const path = dataPath("report.pdf");
+    const sha256 = await sha256Hex(new Blob([await readFile(path)]));
     const docs = await new SotaOcrReader(on(local)).loadData(path);
     expect(docs.map((doc) => collapse(doc.text))).toEqual(groundTruth["report.pdf"]?.map(collapse));
     expect(docs.map((doc) => doc.metadata)).toEqual(
       [1, 2, 3].map((page) => ({
         file_name: "report.pdf",
         file_path: path,
+        file_type: "pdf",
+        sha256,
         page_number: page,
         page_label: String(page),
         total_pages: 3,
+        angle: 0,
+        page_width: 1224,
+        page_height: 1584,
         job_id: expect.stringMatching(/^job_/),
         format: "markdown",
+        element_spans: expect.arrayContaining([expect.objectContaining({ order: 1, category: "title", bbox: expect.any(Array) })]),
       })),
     );
+    expect(docs.map((doc) => doc.id_)).toEqual([1, 2, 3].map((page) => pageId(sha256, page)));
     const again = await new SotaOcrReader(on(local)).loadData(path);
     expect(again.map((doc) => doc.id_)).toEqual(docs.map((doc) => doc.id_));
     expect(again.map((doc) => doc.hash)).toEqual(docs.map((doc) => doc.hash));
