@@ -1,5 +1,5 @@
 import type { OcrElement, OcrPage } from "@sotaocr/core";
-import { parseHtmlTable } from "@sotaocr/core/documents";
+import { parseHtmlTable, previewPageNumber } from "@sotaocr/core/documents";
 import { findHighlights, type Highlight, type HighlightPage } from "./highlight.js";
 
 // What the inspector page renders: plain JSON, embedded in the page (served or written with --out).
@@ -57,7 +57,7 @@ export function inspectPages(document: number, pages: readonly OcrPage[]): Inspe
       markdown: page.markdown ?? page.content,
       elements: (page.elements ?? []).map(inspectElement),
     };
-    if (page.pageRange === undefined) out.previewNumber = page.raw ? servicePageNumber(page.raw, index) : page.pageNumber;
+    if (page.pageRange === undefined) out.previewNumber = previewPageNumber(page, index);
     if (page.width !== undefined && page.height !== undefined) {
       out.width = page.width;
       out.height = page.height;
@@ -104,16 +104,4 @@ export function highlightPages(model: Pick<InspectModel, "documents" | "pages">)
     pageNumber: page.pageNumber,
     elements: page.elements,
   }));
-}
-
-/**
- * The page number the service used, which preview URLs take: a job limited to page ranges may
- * number its pages 1..k, mapped back onto the document's numbers by the client (as core reads it).
- */
-function servicePageNumber(raw: Record<string, unknown>, position: number): number {
-  const int = (value: unknown) => (typeof value === "number" && Number.isInteger(value) ? value : undefined);
-  const oneBased = int(raw.page_number) ?? int(raw.page) ?? int(raw.pageNumber);
-  if (oneBased !== undefined) return oneBased;
-  const zeroBased = int(raw.page_index) ?? int(raw.index);
-  return zeroBased !== undefined ? zeroBased + 1 : position + 1;
 }

@@ -32,4 +32,4 @@ export { coordinatesOf, type ElementCoordinates, type ElementFields, elementFiel
 export { type ElementSpan, elementSpans, spansInChunk } from "./element-spans.js";
 export { type FlatMetadata, flattenMetadata } from "./flat-metadata.js";
 export { pageId, wholeResultId } from "./page-id.js";
-export { type PageImage, type PageImagesOptions, writePageImages } from "./page-images.js";
+export { type PageImage, type PageImagesOptions, previewPageNumber, writePageImages } from "./page-images.js";

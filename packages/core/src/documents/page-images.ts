@@ -42,7 +42,7 @@ export async function writePageImages(
       images.set(page.pageNumber, { pageNumber: page.pageNumber, ...existing });
       continue;
     }
-    const preview = await client.getPagePreview(result.jobId, servicePageNumber(page, index), { signal: options.signal });
+    const preview = await client.getPagePreview(result.jobId, previewPageNumber(page, index), { signal: options.signal });
     const path = `${stem}.${extensionOf(preview.contentType)}`;
     await createFileExclusive(path, preview.bytes);
     images.set(page.pageNumber, { pageNumber: page.pageNumber, path, contentType: preview.contentType });
@@ -67,9 +67,10 @@ async function firstExisting(stem: string): Promise<{ path: string; contentType:
 }
 
 /**
- * The number the service gave the page (what its preview URL takes): a job limited to page ranges
+ * The number the service gave a page, which its preview URL takes: a job limited to page ranges
  * may have numbered its pages 1..k, which the client mapped back onto the document's numbers.
+ * `index` is the page's position in the result.
  */
-function servicePageNumber(page: OcrPage, index: number): number {
+export function previewPageNumber(page: OcrPage, index: number): number {
   return page.raw ? readPageNumber(page.raw, index) : page.pageNumber;
 }
