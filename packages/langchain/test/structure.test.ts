@@ -9,7 +9,7 @@ import { type Emulator, startEmulator } from "@sotaocr/emulator";
 import { makePdf } from "@sotaocr/test-support";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chunkSources, flattenMetadata, SotaOcrLoader, type SotaOcrLoaderOptions } from "../src/index.js";
+import { chunkSources, flattenMetadata, SotaOcrLoader } from "../src/index.js";
 import { HashEmbeddings, MemoryRecordManager, TABLE, tableEngine } from "./support.js";
 
 // Document structure through LangChain's own splitters, stores and index(): elements with their
@@ -27,7 +27,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const options = (more: Partial<SotaOcrLoaderOptions> = {}) => ({ apiKey: emulator.apiKey, baseUrl: emulator.url, ...more });
+const on = () => ({ apiKey: emulator.apiKey, baseUrl: emulator.url });
 const tableMarkdown = [
   "| Vehicle | Last service | Next service |",
   "| --- | --- | --- |",
@@ -44,7 +44,7 @@ const tablePoints = [
 
 describe('split: "element"', () => {
   it("gives one Document per element with text: UnstructuredLoader's keys, a table as a markdown table, stable ids", async () => {
-    const docs = await new SotaOcrLoader(file, options({ split: "element" })).load();
+    const docs = await new SotaOcrLoader(file, { ...on(), split: "element" }).load();
     expect(docs.map((doc) => [doc.metadata.page_number, doc.metadata.element_order, doc.metadata.category])).toEqual([
       [1, 1, "title"],
       [1, 2, "text"],
@@ -69,15 +69,15 @@ describe('split: "element"', () => {
     expect(docs[0]?.pageContent).toBe("# Fleet Maintenance Log");
     expect(docs[0]?.metadata.text_as_html).toBeUndefined();
     // Each element names its page Document, which split: "page" gives with that id.
-    const pages = await new SotaOcrLoader(file, options()).load();
+    const pages = await new SotaOcrLoader(file, on()).load();
     expect(docs.map((doc) => doc.metadata.parent_id)).toEqual([1, 1, 1, 1, 2, 2].map((n) => pages[n - 1]?.id));
-    const again = await new SotaOcrLoader(file, options({ split: "element" })).load();
+    const again = await new SotaOcrLoader(file, { ...on(), split: "element" }).load();
     expect(again.map((doc) => doc.id)).toEqual(docs.map((doc) => doc.id));
     expect(new Set([...docs, ...pages].map((doc) => doc.id)).size).toBe(8);
   });
 
   it("→ RecursiveCharacterTextSplitter → MemoryVectorStore: a question about the table retrieves its HTML and box", async () => {
-    const docs = await new SotaOcrLoader(file, options({ split: "element" })).load();
+    const docs = await new SotaOcrLoader(file, { ...on(), split: "element" }).load();
     const chunks = await new RecursiveCharacterTextSplitter({ chunkSize: 200, chunkOverlap: 0 }).splitDocuments(docs);
     const store = await MemoryVectorStore.fromDocuments(chunks, new HashEmbeddings());
     const [hit] = await store.similaritySearch("vehicle truck next service date", 1);
@@ -94,7 +94,7 @@ describe('split: "element"', () => {
     const vectorStore = new MemoryVectorStore(new HashEmbeddings());
     const run = () =>
       index({
-        docsSource: new SotaOcrLoader(file, options({ split: "element" })),
+        docsSource: new SotaOcrLoader(file, { ...on(), split: "element" }),
         recordManager,
         vectorStore,
         options: { cleanup: "incremental", sourceIdKey: "source" },
@@ -107,7 +107,7 @@ describe('split: "element"', () => {
 
 describe('split: "page" and "file"', () => {
   it("renders a page's HTML table as a markdown table, and says where each element sits in it", async () => {
-    const [page] = await new SotaOcrLoader(file, options()).load();
+    const [page] = await new SotaOcrLoader(file, on()).load();
     expect(page?.pageContent).toContain(`\n\n${tableMarkdown}\n\n`);
     expect(page?.pageContent).not.toContain("<table");
     const spans = page?.metadata.sotaocr.elements ?? [];
@@ -117,16 +117,16 @@ describe('split: "page" and "file"', () => {
       ["table", "Vehicle | Last service | Next service |"],
       ["text", "Vehicles overdue for service must not leave the depot until a mechanic has signed them off"],
     ]);
-    const [bare] = await new SotaOcrLoader(file, options({ elementSpans: false })).load();
+    const [bare] = await new SotaOcrLoader(file, { ...on(), elementSpans: false }).load();
     expect(bare?.metadata.sotaocr.elements).toBeUndefined();
     expect(bare && chunkSources(bare)).toEqual([]);
   });
 
   it("puts a page marker before each page of a file Document: <!-- page N --> unless told otherwise", async () => {
-    const [whole] = await new SotaOcrLoader(file, options({ split: "file" })).load();
+    const [whole] = await new SotaOcrLoader(file, { ...on(), split: "file" }).load();
     expect(whole?.pageContent).toMatch(/^<!-- page 1 -->\n\n# Fleet Maintenance Log\n/);
     expect(whole?.pageContent).toContain("signed them off.\n\n<!-- page 2 -->\n\n## Fuel Policy");
-    const [custom] = await new SotaOcrLoader(file, options({ split: "file", pageMarker: "--- {pageNumber} ---" })).load();
+    const [custom] = await new SotaOcrLoader(file, { ...on(), split: "file", pageMarker: "--- {pageNumber} ---" }).load();
     expect(custom?.pageContent.match(/^--- \d ---$/gm)).toEqual(["--- 1 ---", "--- 2 ---"]);
     expect(custom && chunkSources(custom)).toEqual([]);
   });
@@ -134,7 +134,7 @@ describe('split: "page" and "file"', () => {
 
 describe("chunkSources", () => {
   it("finds the table's box for a page chunk holding one of its rows, and only the elements the chunk overlaps", async () => {
-    const docs = await new SotaOcrLoader(file, options()).load();
+    const docs = await new SotaOcrLoader(file, on()).load();
     const chunks = await new RecursiveCharacterTextSplitter({ chunkSize: 120, chunkOverlap: 0 }).splitDocuments(docs);
     const row = chunks.find((chunk) => chunk.pageContent.includes("| Truck 12 |"));
     expect(row?.metadata.loc.lines).toBeDefined();
@@ -154,7 +154,7 @@ describe("chunkSources", () => {
 describe("flat metadata", () => {
   it("flattenMetadata after splitting leaves no nested value in any chunk of any split, and chunkSources still reads it", async () => {
     for (const split of ["page", "element", "file"] as const) {
-      const docs = await new SotaOcrLoader(file, options({ split, pageImages: join(dir, "flat") })).load();
+      const docs = await new SotaOcrLoader(file, { ...on(), split, pageImages: join(dir, "flat") }).load();
       const chunks = await new RecursiveCharacterTextSplitter({ chunkSize: 120, chunkOverlap: 0 }).splitDocuments(docs);
       const flat = chunks.map((chunk) => new Document({ ...chunk, metadata: flattenMetadata(chunk.metadata) }));
       for (const chunk of flat) {
@@ -172,7 +172,7 @@ describe("pageImages", () => {
   it("writes each page's image once and puts its path in the metadata of every mode", async () => {
     const folder = join(dir, "images");
     emulator.log.clear();
-    const pages = await new SotaOcrLoader(file, options({ pageImages: folder })).load();
+    const pages = await new SotaOcrLoader(file, { ...on(), pageImages: folder }).load();
     const paths = pages.map((page) => page.metadata.sotaocr.pageImage as string);
     expect(paths.every((path) => path.startsWith(folder) && path.endsWith(".png"))).toBe(true);
     expect(new Set(paths).size).toBe(2);
@@ -180,9 +180,9 @@ describe("pageImages", () => {
     expect([image.width, image.height]).toEqual([1200, 1600]);
     expect(emulator.log.entries.filter((entry) => entry.route === "preview")).toHaveLength(2);
 
-    const elements = await new SotaOcrLoader(file, options({ split: "element", pageImages: folder })).load();
+    const elements = await new SotaOcrLoader(file, { ...on(), split: "element", pageImages: folder }).load();
     expect(elements.map((doc) => doc.metadata.sotaocr.pageImage)).toEqual([0, 0, 0, 0, 1, 1].map((i) => paths[i]));
-    const [whole] = await new SotaOcrLoader(file, options({ split: "file", pageImages: folder })).load();
+    const [whole] = await new SotaOcrLoader(file, { ...on(), split: "file", pageImages: folder }).load();
     expect(whole?.metadata.sotaocr.pageImages).toEqual({ 1: paths[0], 2: paths[1] });
     // Already on disk: not fetched again.
     expect(emulator.log.entries.filter((entry) => entry.route === "preview")).toHaveLength(2);
