@@ -39,9 +39,9 @@ describe("the metadata types of SotaOcrLoader's Documents", () => {
   });
 
   it("chunkSources takes a chunk of any split, and flattenMetadata gives only primitive values", () => {
-    expectTypeOf(chunkSources).parameter(0).toExtend<Document<SotaOcrMetadata>>();
-    expectTypeOf(chunkSources).parameter(0).toExtend<Document<SotaOcrElementMetadata>>();
-    expectTypeOf(chunkSources).parameter(0).toExtend<Document<SotaOcrFileMetadata>>();
+    expectTypeOf<Document<SotaOcrMetadata>>().toExtend<Parameters<typeof chunkSources>[0]>();
+    expectTypeOf<Document<SotaOcrElementMetadata>>().toExtend<Parameters<typeof chunkSources>[0]>();
+    expectTypeOf<Document<SotaOcrFileMetadata>>().toExtend<Parameters<typeof chunkSources>[0]>();
     expectTypeOf(chunkSources).returns.toEqualTypeOf<ChunkSource[]>();
     expectTypeOf(flattenMetadata).returns.toEqualTypeOf<Record<string, string | number | boolean>>();
   });
