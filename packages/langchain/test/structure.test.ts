@@ -9,7 +9,7 @@ import { type Emulator, startEmulator } from "@sotaocr/emulator";
 import { makePdf } from "@sotaocr/test-support";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chunkSources, flattenMetadata, SotaOcrLoader } from "../src/index.js";
+import { chunkSources, flattenMetadata, SotaOcrError, SotaOcrLoader } from "../src/index.js";
 import { HashEmbeddings, MemoryRecordManager, TABLE, tableEngine } from "./support.js";
 
 // Document structure through LangChain's own splitters, stores and index(): elements with their
@@ -187,6 +187,26 @@ describe("pageImages", () => {
     // Already on disk: not fetched again.
     expect(emulator.log.entries.filter((entry) => entry.route === "preview")).toHaveLength(2);
     expect(chunkSources(elements[2] as Document)[0]?.pageImage).toBe(paths[0]);
+  });
+
+  it("a file whose page images cannot be fetched fails as the file, under onError", async () => {
+    const engine = tableEngine();
+    const broken = await startEmulator({
+      engine: {
+        ...engine,
+        name: "no-previews",
+        open: async (...args) => ({ ...(await engine.open(...args)), previewPage: () => Promise.reject(new Error("no preview")) }),
+      },
+    });
+    try {
+      const base = { apiKey: broken.apiKey, baseUrl: broken.url, maxRetries: 0, pageImages: join(dir, "broken") };
+      await expect(new SotaOcrLoader(file, base).load()).rejects.toBeInstanceOf(SotaOcrError);
+      const loader = new SotaOcrLoader([file, { input: makePdf(["Other"]), name: "other.pdf" }], { ...base, onError: "skip" });
+      expect(await loader.load()).toEqual([]);
+      expect(loader.failures.map((failure) => failure.source).sort()).toEqual(["fleet.pdf", "other.pdf"]);
+    } finally {
+      await broken.close();
+    }
   });
 
   it("is checked when the loader is made", () => {
