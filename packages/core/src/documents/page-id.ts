@@ -14,7 +14,7 @@ export function pageId(fileSha256: string, part: number | string): string {
 }
 
 /**
- * The id of one Document that covers a whole result (`splitPages: false`): the file, and which of
+ * The id of one Document that covers a whole result (`split: "file"`): the file, and which of
  * its pages were processed, so a page-ranged result never shares an id with the whole document.
  */
 export function wholeResultId(fileSha256: string, pageRanges: readonly PageRange[] | undefined): string {
