@@ -51,7 +51,7 @@ export function mapResult(body: string) {
     file: { filename: "big.pdf", source: "big.pdf", fileType: "pdf", size: 1, sha256: SHA },
     raw: {},
   };
-  return toDocuments(result, "page", false, undefined);
+  return toDocuments(result, { split: "page", pageMarker: false, elementSpans: true, extra: undefined, pageImages: undefined });
 }
 
 function timeEach(runs: number, work: () => unknown): number[] {

@@ -1,7 +1,9 @@
 import { execFile } from "node:child_process";
-import { rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
 import { notebookCode } from "./support/notebook.js";
 
@@ -25,6 +27,28 @@ describe("examples", () => {
     expect(stdout).toMatch(/Read 12 pages\./);
     expect(stdout).toMatch(/Ingested \d+ nodes \(a second run over the same pages adds 0\)/);
     expect(stdout).toMatch(/A: page\.png, page 1:\n\s+# Corner Bakery/);
+  }, 120_000);
+
+  it("highlight-chunk.ts draws the retrieved chunk's box on its page image", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "sotaocr-highlight-"));
+    try {
+      const out = join(dir, "highlight.png");
+      const { stdout } = await run(TSX, ["examples/highlight-chunk.ts", "How often should the inverter display be checked?", out]);
+      expect(stdout).toMatch(/A: report\.pdf, page 2: Check the inverter display once a week/);
+      const box = /Box: text \[(\d+), (\d+), (\d+), (\d+)\]/.exec(stdout)?.slice(1).map(Number) ?? [];
+      expect(box).toHaveLength(4);
+      const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = box;
+      const image = PNG.sync.read(await readFile(out));
+      const rgb = (x: number, y: number) => [...image.data.subarray((y * image.width + x) * 4, (y * image.width + x) * 4 + 3)];
+      // The frame just outside the box is red, the page far from it white, and the paragraph above is untouched.
+      expect(rgb(x0 - 8, Math.round((y0 + y1) / 2))).toEqual([220, 30, 30]);
+      expect(rgb(x1 + 8, y1 + 8)).toEqual([220, 30, 30]);
+      expect(rgb(20, 20)).toEqual([255, 255, 255]);
+      expect(rgb(Math.round((x0 + x1) / 2), y0 - 60)).not.toEqual([220, 30, 30]);
+      expect(stdout).toMatch(/Wrote .*highlight\.png \(\d+×\d+\) with 1 box\(es\)\./);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it("cli.sh runs the sotaocr command on the samples", async () => {

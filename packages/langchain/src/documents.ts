@@ -6,6 +6,7 @@ import {
   type ElementFields,
   type ElementSpan,
   elementFields,
+  type PageImage,
   type PageMarker,
 } from "@sotaocr/core/documents";
 
@@ -55,8 +56,14 @@ export interface SotaOcrMetadata extends SotaOcrBaseMetadata {
    */
   pageNumber: number;
   sotaocr: SotaOcrBaseMetadata["sotaocr"] & {
-    /** Where each element with text sits in `pageContent`, with its box: what `chunkSources` reads. */
+    /**
+     * Where each element with text sits in `pageContent` (characters, lines) with its category and
+     * box: what `chunkSources` reads. Left out with `elementSpans: false`
+     * (docs/structure.md#element-spans).
+     */
     elements?: ElementSpan[];
+    /** The page's image, with the `pageImages` option (docs/structure.md#page-images). */
+    pageImage?: string;
   };
 }
 
@@ -74,6 +81,8 @@ export interface SotaOcrElementMetadata extends SotaOcrBaseMetadata, ElementFiel
     /** The label the service gave the element (e.g. "paragraph_title"). */
     label?: string;
     score?: number;
+    /** The image of the element's page, with the `pageImages` option (docs/structure.md#page-images). */
+    pageImage?: string;
   };
 }
 
@@ -84,6 +93,10 @@ export interface SotaOcrElementMetadata extends SotaOcrBaseMetadata, ElementFiel
 export interface SotaOcrFileMetadata extends SotaOcrBaseMetadata {
   loc?: { lines?: SotaOcrLines };
   pageNumber?: undefined;
+  sotaocr: SotaOcrBaseMetadata["sotaocr"] & {
+    /** Each page's image by page number, with the `pageImages` option (docs/structure.md#page-images). */
+    pageImages?: Record<string, string>;
+  };
 }
 
 /** The metadata of a loader's Documents, by its `split`. */
@@ -95,13 +108,21 @@ export type SotaOcrMetadataFor<Split extends DocumentSplit> = Split extends "fil
 
 type AnyMetadata = SotaOcrMetadata | SotaOcrElementMetadata | SotaOcrFileMetadata;
 
+/** How a result becomes Documents: the loader's options, checked. */
+export interface ToDocumentsOptions {
+  split: DocumentSplit;
+  pageMarker: PageMarker;
+  /** Page Documents carry `sotaocr.elements`. */
+  elementSpans: boolean;
+  /** Extra metadata for every Document (wins over ours). */
+  extra: Record<string, unknown> | undefined;
+  /** The page images written for this result, by page number. */
+  pageImages: ReadonlyMap<number, PageImage> | undefined;
+}
+
 /** One Document per page, element or file, as `split` says. */
-export function toDocuments(
-  result: OcrResult,
-  split: DocumentSplit,
-  pageMarker: PageMarker,
-  extra: Record<string, unknown> | undefined,
-): Document<AnyMetadata>[] {
+export function toDocuments(result: OcrResult, options: ToDocumentsOptions): Document<AnyMetadata>[] {
+  const { split, pageMarker, extra, pageImages } = options;
   const base = {
     jobId: result.jobId,
     format: result.format,
@@ -114,18 +135,22 @@ export function toDocuments(
   return documentParts(result, split, pageMarker).map((part) => {
     let metadata: AnyMetadata;
     if (part.kind === "file") {
-      metadata = { source, ...pdf, sotaocr: base, ...extra };
+      const images = pageImages?.size ? { pageImages: Object.fromEntries([...pageImages].map(([n, image]) => [n, image.path])) } : {};
+      metadata = { source, ...pdf, sotaocr: { ...base, ...images }, ...extra };
     } else {
       const { page } = part;
       const pageKeys = { source, loc: { pageNumber: page.pageNumber }, pageNumber: page.pageNumber, ...pdf };
+      const image = pageImages?.get(page.pageNumber);
+      const pageImage = image ? { pageImage: image.path } : {};
       if (part.kind === "page") {
-        const elements = part.spans.length > 0 ? { elements: part.spans } : {};
-        metadata = { ...pageKeys, sotaocr: { ...base, ...pageFacts(page), ...elements }, ...extra };
+        const elements = options.elementSpans && part.spans.length > 0 ? { elements: part.spans } : {};
+        metadata = { ...pageKeys, sotaocr: { ...base, ...pageFacts(page), ...elements, ...pageImage }, ...extra };
       } else {
         const { element } = part;
         const facts: SotaOcrElementMetadata["sotaocr"] = { ...base, ...pageFacts(page) };
         if (element.label !== undefined) facts.label = element.label;
         if (element.score !== undefined) facts.score = element.score;
+        if (image) facts.pageImage = image.path;
         metadata = { ...pageKeys, ...elementFields(element, page), parent_id: part.pageId, sotaocr: facts, ...extra };
       }
     }

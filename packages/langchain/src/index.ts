@@ -33,5 +33,7 @@ export {
   TimeoutError,
   UnsupportedFileError,
 } from "@sotaocr/core";
+export { type FlatMetadata, flattenMetadata } from "@sotaocr/core/documents";
+export { type ChunkSource, chunkSources } from "./chunk-sources.js";
 export type { SotaOcrElementMetadata, SotaOcrFileMetadata, SotaOcrMetadata, SotaOcrMetadataFor } from "./documents.js";
 export { type LoaderInput, type LoadFailure, SotaOcrLoader, type SotaOcrLoaderOptions } from "./loader.js";

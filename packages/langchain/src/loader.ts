@@ -12,7 +12,14 @@ import {
   type SotaOcrClient,
   SotaOcrError,
 } from "@sotaocr/core";
-import { type DocumentOptions, type DocumentSplit, type PageMarker, resolveDocumentOptions } from "@sotaocr/core/documents";
+import {
+  type DocumentOptions,
+  type DocumentSplit,
+  type PageImage,
+  type PageMarker,
+  resolveDocumentOptions,
+  writePageImages,
+} from "@sotaocr/core/documents";
 import { type SotaOcrMetadataFor, toDocuments } from "./documents.js";
 
 /** A file for the loader: a path, a `file:` URL, a Blob/File, bytes, or bytes with their name. */
@@ -37,6 +44,19 @@ export interface SotaOcrLoaderOptions extends DocumentOptions {
   metadata?: Record<string, unknown> | undefined;
   /** The file name of a single Blob or bytes input (used for `source` and the upload). */
   name?: string | undefined;
+  /**
+   * With `split: "page"`: put where each element sits in the page text, with its category and box,
+   * in `sotaocr.elements` (about 110 bytes an element, on every chunk of the page), so `chunkSources`
+   * can find a chunk's boxes. `false` leaves it out (docs/structure.md#element-spans). @default true
+   */
+  elementSpans?: boolean | undefined;
+  /**
+   * A folder to write each page's image to (the service's page preview, the pixels the boxes are
+   * in), once per file and page, never overwritten; its path goes into `sotaocr.pageImage`
+   * (`sotaocr.pageImages` by page number with `split: "file"`). About a second a page, after each
+   * file's OCR (docs/structure.md#page-images). @default none
+   */
+  pageImages?: string | undefined;
 }
 
 /**
@@ -60,6 +80,7 @@ export class SotaOcrLoader<Split extends DocumentSplit = "page"> extends BaseDoc
   readonly #ocrOptions: OcrOptions;
   readonly #split: DocumentSplit;
   readonly #pageMarker: PageMarker;
+  readonly #elementSpans: boolean;
 
   constructor(input: LoaderInput | LoaderInput[], options: SotaOcrLoaderOptions & { split?: Split | undefined } = {}) {
     super();
@@ -74,6 +95,13 @@ export class SotaOcrLoader<Split extends DocumentSplit = "page"> extends BaseDoc
     if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
       throw new SotaOcrError(`concurrency must be a whole number ≥ 1, not ${JSON.stringify(concurrency)}.`);
     }
+    if (options.elementSpans !== undefined && typeof options.elementSpans !== "boolean") {
+      throw new SotaOcrError(`elementSpans must be true or false, not ${JSON.stringify(options.elementSpans)}.`);
+    }
+    if (options.pageImages !== undefined && (typeof options.pageImages !== "string" || options.pageImages === "")) {
+      throw new SotaOcrError(`pageImages must be a folder path, not ${JSON.stringify(options.pageImages)}.`);
+    }
+    this.#elementSpans = options.elementSpans ?? true;
     const resolved = resolveDocumentOptions(options);
     this.#client = resolved.client;
     this.#ocrOptions = resolved.ocrOptions;
@@ -109,21 +137,38 @@ export class SotaOcrLoader<Split extends DocumentSplit = "page"> extends BaseDoc
     const options = this.#options;
     const onError = options.onError ?? "throw";
     const items = this.#client.ocrMany(this.#inputs, { ...this.#ocrOptions, concurrency: options.concurrency });
+    // Leaving the loop stops the other files. An abort, a key the service refuses, or an account out
+    // of pages is about every file, not this one: no onError setting turns that into an empty result.
+    const skip = (source: string, error: Error) => {
+      if (onError === "throw" || stopsEveryFile(error)) throw error;
+      const failure = { source, error };
+      this.failures.push(failure);
+      if (typeof onError === "function") onError(failure);
+    };
     for await (const item of items) {
       if (item.error) {
-        // Leaving the loop stops the other files. An abort, a key the service refuses, or an account
-        // out of pages is about every file, not this one: no onError setting turns that into an empty result.
-        if (onError === "throw" || stopsEveryFile(item.error)) throw item.error;
-        const failure = { source: item.source, error: item.error };
-        this.failures.push(failure);
-        if (typeof onError === "function") onError(failure);
+        skip(item.source, item.error);
         continue;
       }
       // The same file given again (by the same path or another): OCR'd once, its pages already
       // came with its first input; the same Documents again would repeat their ids.
       if (item.duplicateOf !== undefined) continue;
-      // toDocuments gives the metadata of this.#split, which is Split.
-      const documents = toDocuments(item.result, this.#split, this.#pageMarker, options.metadata) as Document<SotaOcrMetadataFor<Split>>[];
+      let pageImages: Map<number, PageImage> | undefined;
+      if (options.pageImages !== undefined) {
+        try {
+          pageImages = await writePageImages(this.#client, item.result, options.pageImages, { signal: options.signal });
+        } catch (error) {
+          skip(item.source, error as Error);
+          continue;
+        }
+      }
+      const documents = toDocuments(item.result, {
+        split: this.#split,
+        pageMarker: this.#pageMarker,
+        elementSpans: this.#elementSpans,
+        extra: options.metadata,
+        pageImages,
+      }) as Document<SotaOcrMetadataFor<Split>>[]; // the metadata of this.#split, which is Split
       yield { index: item.index, documents };
     }
   }

@@ -1,7 +1,10 @@
 import type { Document } from "@langchain/core/documents";
 import { describe, expectTypeOf, it } from "vitest";
 import {
+  type ChunkSource,
+  chunkSources,
   type ElementCategory,
+  flattenMetadata,
   type SotaOcrElementMetadata,
   type SotaOcrFileMetadata,
   SotaOcrLoader,
@@ -30,6 +33,17 @@ describe("the metadata types of SotaOcrLoader's Documents", () => {
     expectTypeOf(elements.load).returns.resolves.toEqualTypeOf<Document<SotaOcrElementMetadata>[]>();
     expectTypeOf<SotaOcrElementMetadata["page_number"]>().toEqualTypeOf<number>();
     expectTypeOf<SotaOcrElementMetadata["category"]>().toEqualTypeOf<ElementCategory>();
+    expectTypeOf<SotaOcrElementMetadata["text_as_html"]>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<NonNullable<SotaOcrElementMetadata["coordinates"]>["system"]>().toEqualTypeOf<"PixelSpace">();
+    expectTypeOf<SotaOcrElementMetadata["sotaocr"]["pageImage"]>().toEqualTypeOf<string | undefined>();
+  });
+
+  it("chunkSources takes a chunk of any split, and flattenMetadata gives only primitive values", () => {
+    expectTypeOf<Document<SotaOcrMetadata>>().toExtend<Parameters<typeof chunkSources>[0]>();
+    expectTypeOf<Document<SotaOcrElementMetadata>>().toExtend<Parameters<typeof chunkSources>[0]>();
+    expectTypeOf<Document<SotaOcrFileMetadata>>().toExtend<Parameters<typeof chunkSources>[0]>();
+    expectTypeOf(chunkSources).returns.toEqualTypeOf<ChunkSource[]>();
+    expectTypeOf(flattenMetadata).returns.toEqualTypeOf<Record<string, string | number | boolean>>();
   });
 
   it('whole files (split: "file"): no page number in the type', () => {
