@@ -12,7 +12,7 @@ import { hasRedisServer, startRedis, type TestRedis } from "@sotaocr/test-suppor
 import { type ServiceChild, startModule } from "./lib/child-process.js";
 import { syntheticPdf, tempDir, writeFixture } from "./lib/fixtures.js";
 import { repoPath } from "./lib/paths.js";
-import { round, sum } from "./lib/stats.js";
+import { mean, round, sum } from "./lib/stats.js";
 import type { BenchResult } from "./lib/summary.js";
 import { printTable } from "./lib/table.js";
 import { createTimedEngine } from "./lib/timed-engine.js";
@@ -43,6 +43,8 @@ interface Run {
   duplicateJobs: number;
   peakActiveJobs: number;
   shortestPollGapMs: number;
+  /** Mean time from a job's end on the server to its result's answer reaching the client (ms): a file's slot is held meanwhile. */
+  meanDeliveryMs: number;
 }
 
 export async function runQueueWorkers(options: QueueWorkersOptions = {}): Promise<BenchResult> {
@@ -95,6 +97,7 @@ export async function runQueueWorkers(options: QueueWorkersOptions = {}): Promis
         dup_jobs: run.duplicateJobs,
         peak_active: run.peakActiveJobs,
         min_poll_gap_ms: Math.round(run.shortestPollGapMs),
+        delivery_ms: Math.round(run.meanDeliveryMs),
       })),
     );
     const queued = runs.filter((run) => run.workers > 0);
@@ -116,6 +119,7 @@ export async function runQueueWorkers(options: QueueWorkersOptions = {}): Promis
       peak_active_jobs: Math.max(...queued.map((run) => run.peakActiveJobs)),
       status_429: sum(queued.map((run) => run.status429)),
       min_poll_gap_ms: Math.round(Math.min(...queued.map((run) => run.shortestPollGapMs))),
+      delivery_ms_1_worker: Math.round(byWorkers(1).meanDeliveryMs),
       goals_met: worstRatio <= 1.15 && sum(runs.map((run) => run.failures)) === 0,
     };
     return { name: "queue-workers", summary, details: { runs, lowerBoundMs, serverMs } };
@@ -195,8 +199,9 @@ async function onEmulator(
   files: number,
   work: (emulator: Emulator) => Promise<{ failures: number; wallMs: number }>,
 ): Promise<Run> {
+  const engine = createTimedEngine(MS_PER_PAGE);
   const emulator = await startEmulator({
-    engine: createTimedEngine(MS_PER_PAGE),
+    engine,
     jobConcurrency: 64,
     maxActiveJobsPerKey: MAX_ACTIVE_JOBS,
     requestsPerSecond: REQUESTS_PER_SECOND,
@@ -216,6 +221,11 @@ async function onEmulator(
       const times = emulator.log.pollTimes(id);
       for (let i = 1; i < times.length; i++) shortest = Math.min(shortest, (times[i] as number) - (times[i - 1] as number));
     }
+    const delays: number[] = [];
+    for (const [jobId, timing] of engine.timings) {
+      const fetched = entries.find((entry) => entry.route === "result" && entry.jobId === jobId && entry.status === 200);
+      if (fetched && timing.completedAt !== undefined) delays.push(fetched.time + (fetched.durationMs ?? 0) - timing.completedAt);
+    }
     return {
       label,
       workers,
@@ -227,6 +237,7 @@ async function onEmulator(
       duplicateJobs: sum([...jobs.values()].map((ids) => ids.size - 1)),
       peakActiveJobs: emulator.peakActiveJobs(),
       shortestPollGapMs: shortest,
+      meanDeliveryMs: mean(delays),
     };
   } finally {
     await emulator.close();
