@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the native tools the benchmarks compare against (tesseract, pdftotext/pdftoppm) and curl,
+# Installs the native tools the benchmarks compare against (tesseract, pdftotext/pdftoppm), curl and
+# redis-server (queue-workers),
 # from Debian, when they are missing. Run as root (or with sudo) before `pnpm bench`.
 set -euo pipefail
 
@@ -8,9 +9,10 @@ command -v tesseract >/dev/null || missing+=(tesseract-ocr)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 command -v curl >/dev/null || missing+=(curl)
+command -v redis-server >/dev/null || missing+=(redis-server)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "bench/setup.sh: tesseract, pdftotext, pdftoppm and curl are installed"
+  echo "bench/setup.sh: tesseract, pdftotext, pdftoppm, curl and redis-server are installed"
   exit 0
 fi
 

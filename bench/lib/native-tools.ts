@@ -5,6 +5,7 @@ import { repoPath } from "./paths.js";
 const NEEDS: Record<string, string[]> = {
   "upload-memory": ["curl"],
   "local-engine": ["tesseract", "pdftotext", "pdftoppm"],
+  "queue-workers": ["redis-server"],
 };
 
 const installed = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" }).status === 0;
@@ -17,7 +18,7 @@ export function ensureNativeTools(benchmarks: readonly string[]): void {
   try {
     execFileSync("bash", [repoPath("bench/setup.sh")], { stdio: "inherit" });
   } catch (cause) {
-    throw new Error(`bench/setup.sh failed; install ${missing.join(", ")} (Debian: tesseract-ocr poppler-utils curl) and run again.`, {
+    throw new Error(`bench/setup.sh failed; install ${missing.join(", ")} (Debian: tesseract-ocr poppler-utils curl redis-server) and run again.`, {
       cause,
     });
   }
