@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Installs the native tools the benchmarks compare against (tesseract, pdftotext/pdftoppm), curl and
-# redis-server (queue-workers),
-# from Debian, when they are missing. Run as root (or with sudo) before `pnpm bench`.
+# redis-server (queue-workers) from Debian, when they are missing. Run as root (or with sudo) before `pnpm bench`.
 set -euo pipefail
 
 missing=()

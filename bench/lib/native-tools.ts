@@ -18,8 +18,11 @@ export function ensureNativeTools(benchmarks: readonly string[]): void {
   try {
     execFileSync("bash", [repoPath("bench/setup.sh")], { stdio: "inherit" });
   } catch (cause) {
-    throw new Error(`bench/setup.sh failed; install ${missing.join(", ")} (Debian: tesseract-ocr poppler-utils curl redis-server) and run again.`, {
-      cause,
-    });
+    throw new Error(
+      `bench/setup.sh failed; install ${missing.join(", ")} (Debian: tesseract-ocr poppler-utils curl redis-server) and run again.`,
+      {
+        cause,
+      },
+    );
   }
 }

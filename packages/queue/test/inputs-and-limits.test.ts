@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
 import { hasRedisServer, makePdf, startRedis, type TestRedis } from "@sotaocr/test-support";
+import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { OcrQueue, OcrWorker, type OcrWorkerOptions, type QueueItem } from "../src/index.js";
 import { requireRedisServer } from "./support.js";
@@ -135,7 +136,8 @@ describe("the key's rate limit", () => {
      * in the current second.
      */
     const pausedForMs = async () => {
-      const client = await queue.queue.client;
+      // BullMQ types its connection narrowly; it is the ioredis client the queue was given.
+      const client = (await queue.queue.client) as unknown as Redis;
       const key = queue.queue.keys.limiter as string;
       const [count, ttl] = await Promise.all([client.get(key), client.pttl(key)]);
       return Number(count) >= Number.MAX_SAFE_INTEGER ? Math.max(ttl, 0) : 0;
