@@ -12,6 +12,7 @@ import { repoPath } from "./lib/paths.js";
 import { type BenchResult, formatSummary } from "./lib/summary.js";
 import { runLocalEngine } from "./local-engine.js";
 import { runManyDocuments } from "./many-documents.js";
+import { runQueueWorkers } from "./queue-workers.js";
 import { runResultMapping } from "./result-mapping.js";
 import { runUploadMemory } from "./upload-memory.js";
 
@@ -21,6 +22,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
   "upload-memory": () => runUploadMemory(),
   "result-mapping": () => runResultMapping(),
   "local-engine": () => runLocalEngine(),
+  "queue-workers": () => runQueueWorkers(),
 };
 
 async function main(): Promise<void> {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the native tools the benchmarks compare against (tesseract, pdftotext/pdftoppm), ImageMagick and curl,
-# from Debian, when they are missing. Run as root (or with sudo) before `pnpm bench`.
+# Installs the native tools the benchmarks compare against (tesseract, pdftotext/pdftoppm), ImageMagick,
+# curl and redis-server (queue-workers) from Debian, when they are missing. Run as root (or with sudo)
+# before `pnpm bench`.
 set -euo pipefail
 
 missing=()
@@ -11,9 +12,10 @@ command -v pdfseparate >/dev/null || missing+=(poppler-utils)
 # The local-engine corpus degrades its scans with ImageMagick (`convert` alone may be a stand-in).
 command -v identify >/dev/null || missing+=(imagemagick)
 command -v curl >/dev/null || missing+=(curl)
+command -v redis-server >/dev/null || missing+=(redis-server)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "bench/setup.sh: tesseract, poppler-utils, imagemagick and curl are installed"
+  echo "bench/setup.sh: tesseract, poppler-utils, imagemagick, curl and redis-server are installed"
   exit 0
 fi
 

@@ -6,6 +6,7 @@ const NEEDS: Record<string, string[]> = {
   "upload-memory": ["curl"],
   // `identify` stands for ImageMagick (the corpus's degraded scans); `convert` alone may be a stand-in.
   "local-engine": ["tesseract", "pdftotext", "pdftoppm", "pdfseparate", "identify"],
+  "queue-workers": ["redis-server"],
 };
 
 const installed = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" }).status === 0;
@@ -19,7 +20,7 @@ export function ensureNativeTools(benchmarks: readonly string[]): void {
     execFileSync("bash", [repoPath("bench/setup.sh")], { stdio: "inherit" });
   } catch (cause) {
     throw new Error(
-      `bench/setup.sh failed; install ${missing.join(", ")} (Debian: tesseract-ocr poppler-utils imagemagick curl) and run again.`,
+      `bench/setup.sh failed; install ${missing.join(", ")} (Debian: tesseract-ocr poppler-utils imagemagick curl redis-server) and run again.`,
       {
         cause,
       },

@@ -83,7 +83,8 @@ export async function readForQueue(
 /** The queued file, as a worker opens it to upload: refused if its bytes are not those queued. */
 export async function openQueued(data: OcrJobData, signal?: AbortSignal): Promise<PreparedInput> {
   const prepared = isUrl(data.source)
-    ? await prepareInput((await download(data.source, signal)).bytes, { filename: data.filename })
+    ? // Bytes are named by their file name; the result names the URL it came from, as the queue does.
+      { ...(await prepareInput((await download(data.source, signal)).bytes, { filename: data.filename })), source: data.source }
     : await prepareInput(data.source);
   const sha256 = await sha256Hex(prepared.blob, signal);
   if (sha256 !== data.sha256) {

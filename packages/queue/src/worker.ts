@@ -101,6 +101,9 @@ export class OcrWorker {
       stalledInterval: options.stalledIntervalMs ?? 30_000,
       // A file whose worker died is resumed (its SotaOCR job polled, not uploaded again): let it be, a few times.
       maxStalledCount: 5,
+      // BullMQ honours `rateLimit()` (the pause on a 429, below) only in workers that have a
+      // limiter: one that never limits by itself, so the pause is the only thing it does.
+      limiter: { max: Number.MAX_SAFE_INTEGER, duration: 1_000 },
     });
     // Without a listener an 'error' event would end the process; BullMQ reconnects by itself.
     this.worker.on("error", () => undefined);

@@ -1,0 +1,245 @@
+/**
+ * Benchmark 6: one corpus through `@sotaocr/queue` with 1, 2 and 4 worker processes on one Redis,
+ * against an emulator that limits the key's active jobs and requests per second (and polls to one a
+ * second per job), compared with the lower bound those limits allow and with a single in-process
+ * `client.ocrMany()` on the same files.
+ */
+import { performance } from "node:perf_hooks";
+import { SotaOcrClient } from "@sotaocr/core";
+import { type Emulator, startEmulator } from "@sotaocr/emulator";
+import { OcrQueue } from "@sotaocr/queue";
+import { hasRedisServer, startRedis, type TestRedis } from "@sotaocr/test-support";
+import { type ServiceChild, startModule } from "./lib/child-process.js";
+import { syntheticPdf, tempDir, writeFixture } from "./lib/fixtures.js";
+import { repoPath } from "./lib/paths.js";
+import { mean, round, sum } from "./lib/stats.js";
+import type { BenchResult } from "./lib/summary.js";
+import { printTable } from "./lib/table.js";
+import { createTimedEngine } from "./lib/timed-engine.js";
+
+/** The emulator's per-key limits (as in many-documents). */
+const MAX_ACTIVE_JOBS = 8;
+const REQUESTS_PER_SECOND = 20;
+const MS_PER_PAGE = 500;
+const pagesOf = (index: number) => 1 + (index % 4);
+const WORKER_COUNTS = [1, 2, 4];
+/** Files each worker process has in flight: enough for one worker alone to fill the key's active jobs. */
+const WORKER_CONCURRENCY = MAX_ACTIVE_JOBS;
+/** `ocrMany`'s concurrency: twice the limit, which it must learn from 429s. */
+const OCR_MANY_CONCURRENCY = 2 * MAX_ACTIVE_JOBS;
+
+export interface QueueWorkersOptions {
+  files?: number;
+}
+
+interface Run {
+  label: string;
+  workers: number;
+  files: number;
+  failures: number;
+  wallMs: number;
+  requests: number;
+  status429: number;
+  duplicateJobs: number;
+  peakActiveJobs: number;
+  shortestPollGapMs: number;
+  /** Mean time from a job's end on the server to its result's answer reaching the client (ms): a file's slot is held meanwhile. */
+  meanDeliveryMs: number;
+}
+
+export async function runQueueWorkers(options: QueueWorkersOptions = {}): Promise<BenchResult> {
+  if (!hasRedisServer()) throw new Error("queue-workers needs Debian's redis-server: apt-get install -y redis-server");
+  const count = options.files ?? Number(process.env.BENCH_QUEUE_FILES ?? 200);
+  const files = await tempDir("queue");
+  const redis = await startRedis();
+  try {
+    const paths: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const pdf = syntheticPdf(pagesOf(i), MS_PER_PAGE, `queued file ${i}`);
+      paths.push(await writeFixture(files.dir, `file-${String(i).padStart(3, "0")}.pdf`, pdf));
+    }
+    // As many-documents: K jobs at a time, each its pages × the page time; at least 2 requests per job.
+    const serverMs = sum(paths.map((_, i) => pagesOf(i) * MS_PER_PAGE));
+    const lowerBoundMs = Math.max(serverMs / MAX_ACTIVE_JOBS, (2 * count * 1000) / REQUESTS_PER_SECOND, 4 * MS_PER_PAGE);
+    console.log(
+      `queue-workers: ${count} files of 1–4 pages × ${MS_PER_PAGE} ms; limits ${MAX_ACTIVE_JOBS} active jobs and ${REQUESTS_PER_SECOND} requests/s per key, 1 poll/s per job; lower bound ${round(lowerBoundMs / 1000, 1)} s`,
+    );
+
+    const runs: Run[] = [];
+    for (const workers of WORKER_COUNTS) {
+      runs.push(
+        await onEmulator(`queue, ${workers} worker process${workers > 1 ? "es" : ""}`, workers, count, (e) =>
+          viaQueue(e, redis, paths, workers),
+        ),
+      );
+    }
+    runs.push(
+      await onEmulator(`ocrMany in-process, concurrency ${OCR_MANY_CONCURRENCY}`, 0, count, async (emulator) => {
+        const client = new SotaOcrClient({ baseUrl: emulator.url, apiKey: emulator.apiKey });
+        const started = performance.now();
+        let failures = 0;
+        for await (const item of client.ocrMany(paths, { concurrency: OCR_MANY_CONCURRENCY })) if (item.error) failures++;
+        return { failures, wallMs: performance.now() - started };
+      }),
+    );
+
+    printTable(
+      runs.map((run) => ({
+        path: run.label,
+        files: run.files,
+        failed: run.failures,
+        wall_s: round(run.wallMs / 1000, 1),
+        vs_bound: round(run.wallMs / lowerBoundMs, 2),
+        files_per_s: round(run.files / (run.wallMs / 1000), 2),
+        requests: run.requests,
+        per_job: round(run.requests / run.files, 2),
+        status_429: run.status429,
+        dup_jobs: run.duplicateJobs,
+        peak_active: run.peakActiveJobs,
+        min_poll_gap_ms: Math.round(run.shortestPollGapMs),
+        delivery_ms: Math.round(run.meanDeliveryMs),
+      })),
+    );
+    const queued = runs.filter((run) => run.workers > 0);
+    const inProcess = runs.find((run) => run.workers === 0) as Run;
+    const byWorkers = (n: number) => queued.find((run) => run.workers === n) as Run;
+    const worstRatio = Math.max(...queued.map((run) => run.wallMs / lowerBoundMs));
+    const summary = {
+      files: count,
+      max_active_jobs: MAX_ACTIVE_JOBS,
+      requests_per_second: REQUESTS_PER_SECOND,
+      lower_bound_s: round(lowerBoundMs / 1000, 1),
+      ratio_1_worker: byWorkers(1).wallMs / lowerBoundMs,
+      ratio_2_workers: byWorkers(2).wallMs / lowerBoundMs,
+      ratio_4_workers: byWorkers(4).wallMs / lowerBoundMs,
+      ocr_many_ratio: inProcess.wallMs / lowerBoundMs,
+      vs_ocr_many_4_workers: byWorkers(4).wallMs / inProcess.wallMs,
+      failures: sum(runs.map((run) => run.failures)),
+      duplicate_jobs: sum(queued.map((run) => run.duplicateJobs)),
+      peak_active_jobs: Math.max(...queued.map((run) => run.peakActiveJobs)),
+      status_429: sum(queued.map((run) => run.status429)),
+      min_poll_gap_ms: Math.round(Math.min(...queued.map((run) => run.shortestPollGapMs))),
+      delivery_ms_1_worker: Math.round(byWorkers(1).meanDeliveryMs),
+      goals_met: worstRatio <= 1.15 && sum(runs.map((run) => run.failures)) === 0,
+    };
+    return { name: "queue-workers", summary, details: { runs, lowerBoundMs, serverMs } };
+  } finally {
+    await redis.stop();
+    await files.remove();
+  }
+}
+
+/**
+ * The files through a queue of their own and `workers` worker processes. The queue is paused while
+ * files are added and workers start, so the clock runs from the moment every worker is ready and
+ * the queue resumes to the last result read by the consumer (Node start-up is not counted).
+ */
+async function viaQueue(
+  emulator: Emulator,
+  redis: TestRedis,
+  paths: string[],
+  workers: number,
+): Promise<{ failures: number; wallMs: number }> {
+  const name = `bench-${workers}`;
+  const queue = new OcrQueue({ redis: redis.url, name });
+  const children: ServiceChild<unknown, { completed: number }>[] = [];
+  try {
+    await queue.queue.pause();
+    await queue.add(paths);
+    const options = {
+      redis: redis.url,
+      name,
+      client: { baseUrl: emulator.url, apiKey: emulator.apiKey },
+      concurrency: WORKER_CONCURRENCY,
+      maxActiveJobs: MAX_ACTIVE_JOBS,
+      maxRequestsPerSecond: REQUESTS_PER_SECOND,
+    };
+    children.push(
+      ...(await Promise.all(Array.from({ length: workers }, () => startModule<unknown, { completed: number }>(workerSource(options))))),
+    );
+    const started = performance.now();
+    await queue.queue.resume();
+    let failures = 0;
+    let lastMs = started;
+    for await (const item of queue.results({ pollIntervalMs: 100 })) {
+      if (item.error) failures++;
+      lastMs = performance.now();
+    }
+    const completed = await Promise.all(children.splice(0).map((child) => child.stop()));
+    console.log(`${name}: files per worker ${completed.map((c) => c.completed).join(", ")}`);
+    return { failures, wallMs: lastMs - started };
+  } finally {
+    await Promise.all(children.map((child) => child.stop()));
+    await queue.queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+  }
+}
+
+/** A worker process: prints `{}` when it takes files, and the files it finished on SIGTERM. */
+function workerSource(options: object): string {
+  return `
+import { OcrWorker } from ${JSON.stringify(new URL("../packages/queue/dist/index.js", `file://${repoPath("bench/")}`).href)};
+const worker = new OcrWorker(${JSON.stringify(options)});
+let completed = 0;
+worker.worker.on("completed", () => completed++);
+process.once("SIGTERM", async () => {
+  await worker.close();
+  console.log(JSON.stringify({ completed }));
+  process.exit(0);
+});
+await worker.ready();
+console.log("{}");
+`;
+}
+
+/** Runs one path on a fresh emulator (fresh limits, request log and peak), reading what it saw. */
+async function onEmulator(
+  label: string,
+  workers: number,
+  files: number,
+  work: (emulator: Emulator) => Promise<{ failures: number; wallMs: number }>,
+): Promise<Run> {
+  const engine = createTimedEngine(MS_PER_PAGE);
+  const emulator = await startEmulator({
+    engine,
+    jobConcurrency: 64,
+    maxActiveJobsPerKey: MAX_ACTIVE_JOBS,
+    requestsPerSecond: REQUESTS_PER_SECOND,
+    maxLogEntries: 100_000,
+  });
+  try {
+    const { failures, wallMs } = await work(emulator);
+    const entries = emulator.log.entries;
+    // SotaOCR jobs made per file (an upload refused with 429 makes none).
+    const jobs = new Map<string, Set<string>>();
+    for (const entry of entries) {
+      if (entry.route === "extract" && entry.sha256 && entry.jobId)
+        jobs.set(entry.sha256, (jobs.get(entry.sha256) ?? new Set()).add(entry.jobId));
+    }
+    let shortest = Number.POSITIVE_INFINITY;
+    for (const id of new Set(entries.map((entry) => entry.jobId).filter((id) => id !== undefined))) {
+      const times = emulator.log.pollTimes(id);
+      for (let i = 1; i < times.length; i++) shortest = Math.min(shortest, (times[i] as number) - (times[i - 1] as number));
+    }
+    const delays: number[] = [];
+    for (const [jobId, timing] of engine.timings) {
+      const fetched = entries.find((entry) => entry.route === "result" && entry.jobId === jobId && entry.status === 200);
+      if (fetched && timing.completedAt !== undefined) delays.push(fetched.time + (fetched.durationMs ?? 0) - timing.completedAt);
+    }
+    return {
+      label,
+      workers,
+      files,
+      failures,
+      wallMs,
+      requests: entries.length,
+      status429: entries.filter((entry) => entry.status === 429).length,
+      duplicateJobs: sum([...jobs.values()].map((ids) => ids.size - 1)),
+      peakActiveJobs: emulator.peakActiveJobs(),
+      shortestPollGapMs: shortest,
+      meanDeliveryMs: mean(delays),
+    };
+  } finally {
+    await emulator.close();
+  }
+}
