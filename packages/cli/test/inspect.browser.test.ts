@@ -73,9 +73,17 @@ describe.skipIf(missing)("sotaocr inspect in headless Chromium", () => {
     return (await client.getPages(model.documents[0].jobId)).pages;
   }
 
-  // A string, evaluated in the page: the test's own types have no DOM.
+  // Asked through the element's handle: the page's CSP forbids the eval that waitForFunction needs.
+  // The test's own types have no DOM, hence the cast.
   const imageLoaded = (page: Page) =>
-    page.waitForFunction('(() => { const img = document.getElementById("page-image"); return img.complete && img.naturalWidth > 0; })()');
+    expect
+      .poll(() =>
+        page.locator("#page-image").evaluate((element) => {
+          const image = element as unknown as { complete: boolean; naturalWidth: number };
+          return image.complete && image.naturalWidth > 0;
+        }),
+      )
+      .toBe(true);
 
   it("loads without console errors, draws one box per element, and a clicked box selects its text", async () => {
     const { page, errors } = await open(inspector.url);
