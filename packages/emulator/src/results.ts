@@ -1,4 +1,4 @@
-import type { EnginePage } from "./engine.js";
+import type { EngineBlock, EnginePage } from "./engine.js";
 import type { Job } from "./jobs.js";
 import type { PageNumbering, ResultShape } from "./options.js";
 import { expandPageRanges } from "./page-ranges.js";
@@ -70,16 +70,47 @@ function canonicalPage({ number, page }: NumberedPage): Record<string, unknown> 
   };
 }
 
-/** A PaddleOCR-pipeline page: 0-based `page_index`, no markdown/text fields. */
+/**
+ * A PaddleOCR-pipeline page: 0-based `page_index`, no markdown/text fields; blocks in reading order
+ * with `block_label`, `block_content` (a table as `<html><body><table>…</table></body></html>`, as
+ * PP-StructureV3 writes it), `block_bbox` and a 1-based `block_order`; the recognised lines with
+ * their scores (a table's cells one by one).
+ */
 function paddlePage({ number, page }: NumberedPage): Record<string, unknown> {
+  const lines = page.blocks.flatMap((block) => recognisedLines(block).map((text) => ({ text, score: block.score })));
   return {
     page_index: number - 1,
     doc_preprocessor_res: { angle: page.angle },
     page_preview: { width: page.width, height: page.height },
-    parsing_res_list: page.blocks.map((block) => ({ block_label: block.type, block_content: block.text, block_bbox: block.bbox })),
-    overall_ocr_res: { rec_texts: page.blocks.map((block) => block.text), rec_scores: page.blocks.map((block) => block.score) },
+    parsing_res_list: page.blocks.map((block, i) => ({
+      block_label: block.type,
+      block_content: block.type === "table" && !/^\s*<html/i.test(block.text) ? `<html><body>${block.text}</body></html>` : block.text,
+      block_bbox: block.bbox,
+      block_order: i + 1,
+    })),
+    overall_ocr_res: { rec_texts: lines.map((line) => line.text), rec_scores: lines.map((line) => line.score) },
   };
 }
+
+/** What OCR would have recognised in a block: its lines, or for a table (HTML) the text of each cell. */
+function recognisedLines(block: EngineBlock): string[] {
+  if (block.type !== "table") return block.text.split("\n").filter((line) => line.trim() !== "");
+  return [...block.text.matchAll(/<t[dh]\b[^>]*>([\s\S]*?)<\/t[dh]>/gi)]
+    .map((cell) =>
+      decodeHtml((cell[1] as string).replace(/<[^>]*>/g, " "))
+        .replace(/\s+/g, " ")
+        .trim(),
+    )
+    .filter((text) => text !== "");
+}
+
+const decodeHtml = (text: string) =>
+  text
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&");
 
 /** The document page number of the page a result calls `number` (preview URLs use the result's numbering). */
 export function documentPageNumber(job: Job, number: number, numbering: PageNumbering): number | undefined {

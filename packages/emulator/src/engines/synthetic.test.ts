@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -5,6 +6,7 @@ import { PDFDocument, StandardFonts } from "pdf-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EngineInputError } from "../engine.js";
 import { createSyntheticEngine, PageObjectCounter, PdfScanner, syntheticPage } from "./synthetic.js";
+import { syntheticPreview } from "./synthetic-page.js";
 
 describe("PageObjectCounter", () => {
   const count = (text: string, chunkSize: number) => {
@@ -77,14 +79,13 @@ describe("the synthetic engine", () => {
     return path;
   };
 
-  it("derives deterministic text from the file's hash and the page number", () => {
-    const a = syntheticPage("ab".repeat(32), 1);
-    expect(syntheticPage("ab".repeat(32), 1)).toEqual(a);
-    expect(syntheticPage("ab".repeat(32), 2).markdown).not.toBe(a.markdown);
-    expect(syntheticPage("cd".repeat(32), 1).markdown).not.toBe(a.markdown);
-    expect(a.markdown).toMatch(/^# Page 1\n\n[A-Z][a-z]+( [a-z]+){7,11}\.$/);
-    expect(a.text).toBe(a.markdown.slice(2));
-    expect(a.blocks.map((block) => block.text).join("\n\n")).toBe(a.text);
+  it("reads each page as the structured page of its file's hash and number, and previews its boxes", async () => {
+    const path = await file("s.pdf", "%PDF-1.4 /Type /Page /Type /Page %%EOF");
+    const document = await createSyntheticEngine({ msPerPage: 0 }).open(path, "pdf");
+    const sha256 = createHash("sha256").update("%PDF-1.4 /Type /Page /Type /Page %%EOF").digest("hex");
+    expect(await document.readPage(2)).toEqual(syntheticPage(sha256, 2));
+    expect(Buffer.from(await document.previewPage(2))).toEqual(Buffer.from(syntheticPreview(syntheticPage(sha256, 2))));
+    expect(Buffer.from(await document.previewPage(1))).not.toEqual(Buffer.from(await document.previewPage(2)));
   });
 
   it("counts PDF pages (at least 1), 1 for images, or the pageCount override; waits msPerPage per page", async () => {

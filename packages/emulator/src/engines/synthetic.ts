@@ -3,7 +3,9 @@ import { createReadStream } from "node:fs";
 import { setTimeout as delay } from "node:timers/promises";
 import { constants, inflateSync } from "node:zlib";
 import { type Engine, type EngineDocument, type EngineFileType, EngineInputError, type EnginePage } from "../engine.js";
-import { encodeGrayPng } from "../png.js";
+import { syntheticPage, syntheticPreview } from "./synthetic-page.js";
+
+export { syntheticPage } from "./synthetic-page.js";
 
 export interface SyntheticEngineOptions {
   /** Time each page takes, in ms (a timer, not CPU). @default 50 */
@@ -12,16 +14,11 @@ export interface SyntheticEngineOptions {
   pageCount?: number | undefined;
 }
 
-/** Page size of synthetic pages, in preview pixels (US Letter at 144 dpi). */
-export const SYNTHETIC_PAGE_WIDTH = 1224;
-export const SYNTHETIC_PAGE_HEIGHT = 1584;
-
-const HEADING_BBOX: [number, number, number, number] = [144, 144, 720, 200];
-const PARAGRAPH_BBOX: [number, number, number, number] = [144, 240, 1080, 330];
-
 /**
- * An engine that reads nothing: each page gets deterministic text derived from the file's SHA-256
- * and the page number (`# Page N` and a paragraph of a few words), after `msPerPage` of waiting.
+ * An engine that reads nothing: each page gets a deterministic structured page derived from the
+ * file's SHA-256 and the page number (see `syntheticPage`: header, title `Page N`, paragraphs, a
+ * heading, a table on even pages, footer, page number), after `msPerPage` of waiting; its preview
+ * shows the blocks' boxes.
  * Pages: 1 for an image; for a PDF, its `/Type /Page` objects counted while streaming the file
  * (at least 1). A PDF without `%%EOF` is `invalid_pdf`, one with `/Encrypt` is `encrypted_pdf`.
  */
@@ -54,53 +51,13 @@ export function createSyntheticEngine(options: SyntheticEngineOptions = {}): Eng
           if (!Number.isInteger(pageNumber) || pageNumber < 1 || pageNumber > pageCount) {
             throw new RangeError(`Page ${pageNumber} is not in this ${pageCount}-page document.`);
           }
-          return previewPng();
+          return syntheticPreview(syntheticPage(scan.sha256, pageNumber));
         },
         async close() {},
       };
     },
     async close() {},
   };
-}
-
-/** The page the synthetic engine reads for page `pageNumber` of the file with this SHA-256. */
-export function syntheticPage(sha256: string, pageNumber: number): EnginePage {
-  const seed = createHash("sha256").update(`${sha256}:${pageNumber}`).digest();
-  const words = Array.from({ length: 8 + ((seed[0] as number) % 5) }, (_, i) => WORDS[(seed[i + 1] as number) % WORDS.length] as string);
-  const paragraph = `${capitalize(words.join(" "))}.`;
-  const heading = `Page ${pageNumber}`;
-  return {
-    markdown: `# ${heading}\n\n${paragraph}`,
-    text: `${heading}\n\n${paragraph}`,
-    width: SYNTHETIC_PAGE_WIDTH,
-    height: SYNTHETIC_PAGE_HEIGHT,
-    angle: 0,
-    blocks: [
-      { type: "doc_title", text: heading, bbox: [...HEADING_BBOX], score: 1 },
-      { type: "text", text: paragraph, bbox: [...PARAGRAPH_BBOX], score: 0.9 + ((seed[20] as number) % 10) / 100 },
-    ],
-    method: "synthetic",
-  };
-}
-
-const WORDS = (
-  "annual report revenue growth quarter margin customer market product service network energy " +
-  "invoice total balance account payment amount contract clause party agreement term notice " +
-  "table figure summary result method sample analysis data model accuracy baseline value " +
-  "river mountain harbor station garden window library bridge lantern meadow orchard canyon"
-).split(" ");
-
-const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
-
-let preview: Uint8Array | undefined;
-
-/** One preview serves every page: white, with the blocks' boxes in gray. */
-function previewPng(): Uint8Array {
-  preview ??= encodeGrayPng(SYNTHETIC_PAGE_WIDTH, SYNTHETIC_PAGE_HEIGHT, [
-    [...HEADING_BBOX, 96],
-    [...PARAGRAPH_BBOX, 192],
-  ]);
-  return preview;
 }
 
 interface Scan {
