@@ -99,6 +99,8 @@ describe("pagesFromObjects", () => {
         parsing_res_list: [
           { block_label: "title", block_content: "Annual report", block_bbox: [1, 2, 3, 4] },
           { block_label: "text", block_content: "Revenue grew.", block_bbox: [5, 6, 7, 8] },
+          { block_label: "footer", block_content: "ACME confidential", block_bbox: [5, 90, 7, 95] },
+          { block_label: "number", block_content: "1", block_bbox: [8, 90, 9, 95] },
         ],
       },
       { page_index: 1, overall_ocr_res: { rec_texts: ["line one", "line two"], rec_scores: [0.9, 0.8] } },

@@ -1,5 +1,6 @@
 import { InvalidResponseError } from "../errors.js";
 import { countPages, includesPage, type PageRange, pageAtIndex } from "../options/page-ranges.js";
+import type { ElementCategory } from "../structure/categories.js";
 import { elementsFromBlocks, elementsFromMarkdown, type WireBlock } from "../structure/elements.js";
 import { htmlTablesToMarkdown } from "../structure/tables.js";
 import type { OcrFormat, OcrPage } from "../types.js";
@@ -95,6 +96,8 @@ export function remapPageNumbers(numbers: number[], ranges: readonly PageRange[]
 
 type TextSource = "fields" | "blocks" | "rec_texts" | "none";
 
+const PAGE_FURNITURE: ReadonlySet<ElementCategory> = new Set(["header", "footer", "page_number"]);
+
 function pageFromObject(raw: Dict, position: number, format: OcrFormat): { page: OcrPage; number: number; textSource: TextSource } {
   const preprocessor = isDict(raw.doc_preprocessor_res) ? raw.doc_preprocessor_res : {};
   const preview = isDict(raw.page_preview) ? raw.page_preview : isDict(raw.size) ? raw.size : {};
@@ -106,8 +109,12 @@ function pageFromObject(raw: Dict, position: number, format: OcrFormat): { page:
   const markdown = markdownField === undefined ? undefined : htmlTablesToMarkdown(markdownField);
   const text = str(raw.text) ?? (typeof raw.content === "string" ? raw.content : undefined);
   const fromBlocks = blocks?.length ? elementsFromBlocks(blocks) : undefined;
+  // Text built from blocks leaves out running headers, footers and page numbers, as PaddleOCR's own markdown does.
   const derived = fromBlocks
-    ? fromBlocks.map((element) => (format === "markdown" ? element.markdown : element.text)).join("\n\n")
+    ? fromBlocks
+        .filter((element) => !PAGE_FURNITURE.has(element.category))
+        .map((element) => (format === "markdown" ? element.markdown : element.text))
+        .join("\n\n")
     : recTexts?.join("\n");
   const textSource: TextSource =
     markdown !== undefined || text !== undefined ? "fields" : blocks?.length ? "blocks" : recTexts ? "rec_texts" : "none";

@@ -67,20 +67,22 @@ export function documentParts(result: OcrResult, split: DocumentSplit, pageMarke
       spans: elementSpans(page.content, page.elements ?? []),
     }));
   }
-  return result.pages.flatMap((page) =>
-    (page.elements ?? [])
-      .filter((element) => element.text.trim() !== "")
-      .map(
-        (element): ElementPart => ({
-          kind: "element",
-          id: elementId(sha256, page.pageNumber, element.order),
-          text: element.html !== undefined || result.format === "markdown" ? element.markdown : element.text,
-          page,
-          element,
-          pageId: pageId(sha256, page.pageNumber),
-        }),
-      ),
-  );
+  const parts: ElementPart[] = [];
+  for (const page of result.pages) {
+    const parentId = pageId(sha256, page.pageNumber);
+    for (const element of page.elements ?? []) {
+      if (element.text.trim() === "") continue;
+      parts.push({
+        kind: "element",
+        id: elementId(sha256, page.pageNumber, element.order),
+        text: element.html !== undefined || result.format === "markdown" ? element.markdown : element.text,
+        page,
+        element,
+        pageId: parentId,
+      });
+    }
+  }
+  return parts;
 }
 
 /** A stable id for element `order` of a page of a file. */

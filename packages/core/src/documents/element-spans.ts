@@ -27,7 +27,7 @@ export function elementSpans(pageText: string, elements: readonly OcrElement[]):
   const spans: ElementSpan[] = [];
   let cursor = 0;
   for (const element of elements) {
-    const needle = comparable(element.text).letters;
+    const needle = comparable(element.text, false).letters;
     if (!needle) continue;
     let at = letters.indexOf(needle, cursor);
     if (at < 0) at = letters.indexOf(needle);
@@ -48,18 +48,41 @@ export function elementSpans(pageText: string, elements: readonly OcrElement[]):
   return spans;
 }
 
-/** Lower-cased letters and digits of a text, and where each sits in the text. */
-function comparable(text: string): { letters: string; offsets: number[] } {
-  let letters = "";
-  const offsets: number[] = [];
-  for (const match of text.matchAll(/[\p{L}\p{N}]/gu)) {
-    const lower = match[0].toLowerCase();
-    // Keep one comparable unit per code unit, so offsets stay aligned (some letters change length when lower-cased).
-    const unit = lower.length === match[0].length ? lower : match[0];
-    letters += unit;
-    for (let i = 0; i < unit.length; i++) offsets.push(match.index + i);
+const UTF16 = new TextDecoder("utf-16le");
+
+/**
+ * Lower-cased letters and digits of a text, and (`withOffsets`) where each sits in the text. A
+ * loop over code units into typed arrays, ASCII first: it runs over every page and element of a
+ * result, and allocating per character made it the mapping's slowest step.
+ */
+function comparable(text: string, withOffsets = true): { letters: string; offsets: Int32Array } {
+  const codes = new Uint16Array(text.length);
+  const offsets = new Int32Array(withOffsets ? text.length : 0);
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 128) {
+      if ((code >= 48 && code <= 57) || (code >= 97 && code <= 122)) codes[count] = code;
+      else if (code >= 65 && code <= 90) codes[count] = code + 32;
+      else continue;
+      if (withOffsets) offsets[count] = i;
+      count++;
+      continue;
+    }
+    const char = String.fromCodePoint(text.codePointAt(i) as number);
+    if (/[\p{L}\p{N}]/u.test(char)) {
+      const lower = char.toLowerCase();
+      // One comparable unit per code unit, so offsets stay aligned (some letters change length when lower-cased).
+      const unit = lower.length === char.length ? lower : char;
+      for (let j = 0; j < unit.length; j++) {
+        codes[count] = unit.charCodeAt(j);
+        if (withOffsets) offsets[count] = i + j;
+        count++;
+      }
+    }
+    i += char.length - 1;
   }
-  return { letters, offsets };
+  return { letters: UTF16.decode(codes.subarray(0, count)), offsets: offsets.subarray(0, count) };
 }
 
 /** How many of the sorted `values` are ≤ `value` (the 1-based line of an offset). */

@@ -30,6 +30,7 @@ describe("categoryOf", () => {
     expect(categoryOf("Paragraph Title")).toBe("heading");
     expect(categoryOf("page-header")).toBe("header");
     expect(categoryOf("hologram")).toBe("uncategorized");
+    expect(categoryOf("constructor")).toBe("uncategorized"); // not an Object.prototype key
     expect(categoryOf(undefined)).toBe("text");
     expect(ELEMENT_CATEGORIES).toContain("uncategorized");
   });

@@ -111,6 +111,7 @@ export function tableToText(rows: TableRows): string {
  * header), or undefined when the text is not one.
  */
 export function parseMarkdownTable(markdown: string): TableRows | undefined {
+  if (!markdown.trimStart().startsWith("|")) return undefined;
   const lines = markdown
     .trim()
     .split("\n")
