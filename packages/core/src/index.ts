@@ -1,3 +1,4 @@
+export { phaseOf } from "./api/from-wire.js";
 export { SotaOcrClient } from "./client.js";
 export {
   AbortError,

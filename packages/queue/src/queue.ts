@@ -11,6 +11,7 @@ import {
 } from "@sotaocr/core";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import { activeJobLimitKey } from "./active-jobs.js";
 import { createRedis, type RedisConnection } from "./connection.js";
 import { ResultNotFoundError } from "./errors.js";
 import { queueJobId } from "./job-id.js";
@@ -63,7 +64,7 @@ export interface QueueStatus {
   delayed: number;
   completed: number;
   failed: number;
-  /** The most files in flight across every worker (the key's active-job limit), if set. */
+  /** The key's active-job limit the workers keep (their `maxActiveJobs`), if set. */
   maxActiveJobs: number | undefined;
 }
 
@@ -142,7 +143,7 @@ export class OcrQueue {
   /** How many files wait, run, finished or failed, and the active-job limit set by the workers. */
   async status(): Promise<QueueStatus> {
     const counts = await this.queue.getJobCounts("waiting", "active", "delayed", "prioritized", "paused", "completed", "failed");
-    const limit = await this.queue.getGlobalConcurrency();
+    const limit = await this.#redis.get(activeJobLimitKey(`bull:${this.name}:`));
     return {
       waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.paused ?? 0),
       active: counts.active ?? 0,

@@ -9,11 +9,14 @@ import {
   NotFoundError,
   type OcrResult,
   PermissionDeniedError,
+  type PreparedInput,
+  phaseOf,
   RateLimitError,
   SotaOcrClient,
 } from "@sotaocr/core";
 import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { ActiveJobSlots } from "./active-jobs.js";
 import { createRedis } from "./connection.js";
 import { QueuedFileChangedError, ResultTooLargeError } from "./errors.js";
 import { idempotencyKeyOf } from "./job-id.js";
@@ -29,8 +32,11 @@ export interface OcrWorkerOptions extends QueueConnectionOptions {
   concurrency?: number | undefined;
   /**
    * The API key's limit of active jobs (pending or running on the service), kept across every
-   * worker of the queue: stored in Redis as the queue's global concurrency, so the latest worker to
-   * start with it sets it for all. @default unset (each worker's `concurrency` only)
+   * worker of the queue: counted in Redis from just before a file's upload until its job is known
+   * to have ended (before its result is fetched), so the latest worker to start with it sets it
+   * for all. Files in flight across the workers are held to twice this (BullMQ's global
+   * concurrency): while some fetch their results, others upload. A worker that dies gives its
+   * jobs' slots back after `lockDurationMs`. @default unset (each worker's `concurrency` only)
    */
   maxActiveJobs?: number | undefined;
   /**
@@ -70,6 +76,7 @@ export class OcrWorker {
   readonly #client: SotaOcrClient;
   readonly #redis: Redis;
   readonly #queue: Queue<OcrJobData>;
+  readonly #slots: ActiveJobSlots | undefined;
   readonly #stop = new AbortController();
   readonly #ready: Promise<void>;
   #closing: Promise<void> | undefined;
@@ -91,13 +98,19 @@ export class OcrWorker {
     this.#client = new SotaOcrClient({ ...options.client, ...(limiter ? { dispatcher: limiter.dispatcher() } : {}) });
     this.store = options.results ?? new RedisResultStore(this.#redis, resultKeyPrefix(this.name), { maxBytes: options.maxResultBytes });
     this.#queue = new Queue<OcrJobData>(this.name, { connection: this.#redis });
-    // The limit is in Redis before this worker takes a file: no file starts over it.
-    this.#ready = maxActive === undefined ? Promise.resolve() : this.#queue.setGlobalConcurrency(maxActive).then(() => undefined);
+    const lockDuration = options.lockDurationMs ?? 30_000;
+    this.#slots = maxActive === undefined ? undefined : new ActiveJobSlots(this.#redis, `bull:${this.name}:`, maxActive, lockDuration);
+    // The limits are in Redis before this worker takes a file: no upload goes over them.
+    const slots = this.#slots;
+    this.#ready =
+      maxActive === undefined || slots === undefined
+        ? Promise.resolve()
+        : Promise.all([slots.publishLimit(), this.#queue.setGlobalConcurrency(FILES_PER_ACTIVE_JOB * maxActive)]).then(() => undefined);
     this.worker = new Worker<OcrJobData, OcrWorkerReturn>(this.name, (job, token, signal) => this.#process(job, token, signal), {
       connection: this.#redis,
       concurrency,
       autorun: false,
-      lockDuration: options.lockDurationMs ?? 30_000,
+      lockDuration,
       stalledInterval: options.stalledIntervalMs ?? 30_000,
       // A file whose worker died is resumed (its SotaOCR job polled, not uploaded again): let it be, a few times.
       maxStalledCount: 5,
@@ -130,6 +143,7 @@ export class OcrWorker {
     this.#closing ??= (async () => {
       await this.#ready.catch(() => undefined);
       await this.worker.close(force);
+      this.#slots?.close();
       await this.#queue.close();
       await this.#redis.quit().catch(() => undefined);
     })();
@@ -168,16 +182,47 @@ export class OcrWorker {
     }
   }
 
-  /** Upload and wait, or, when an earlier try saved its SotaOCR job, resume that job. */
+  /**
+   * Upload and wait, or, when an earlier try saved its SotaOCR job, resume that job; within a slot
+   * of the key's active jobs (when `maxActiveJobs` is set) from before the upload until the job is
+   * seen to end.
+   */
   async #ocr(job: Job<OcrJobData, OcrWorkerReturn>, signal: AbortSignal): Promise<OcrResult> {
     const data = job.data;
     const prepared = await openQueued(data, signal);
+    const slot = await this.#slots?.acquire(job.id as string, signal);
+    let jobKnown = data.sotaocrJobId !== undefined;
+    // The job ended on the server (completed or failed): its slot is free before its result is fetched.
+    const watch = (status: string) => {
+      jobKnown = true;
+      if (phaseOf(status) !== "in_progress") void slot?.release().catch(() => undefined);
+    };
+    try {
+      return await this.#ocrInSlot(job, prepared, signal, watch);
+    } catch (error) {
+      // A job that may still run keeps its slot until the lease lapses (or a retry of this file takes it
+      // again); one that is gone (404), was refused, or never started gives it back.
+      const mayRun = jobKnown && !NotFoundError.isInstance(error);
+      if (slot && (mayRun || signal.aborted)) slot.abandon();
+      throw error;
+    } finally {
+      await slot?.release().catch(() => undefined);
+    }
+  }
+
+  async #ocrInSlot(
+    job: Job<OcrJobData, OcrWorkerReturn>,
+    prepared: PreparedInput,
+    signal: AbortSignal,
+    watch: (status: string) => void,
+  ): Promise<OcrResult> {
+    const data = job.data;
     const { format, pageRanges, modelProfile } = data;
     const resumed = data.sotaocrJobId;
     if (resumed) {
       // The worker before may have polled it a moment ago: keep the API's second between polls.
       await sleep(this.#client.pollIntervalMs, undefined, { signal });
-      await this.#client.waitForJob(resumed, { signal });
+      await this.#client.waitForJob(resumed, { signal, onProgress: (progress) => watch(progress.status) });
       const pages = await this.#client.getPages(resumed, { format, pageRanges, signal });
       const { filename, source, fileType, size } = prepared;
       return {
@@ -201,6 +246,7 @@ export class OcrWorker {
       // The first report is the upload's answer: save the job before the first poll.
       onProgress: (progress) => {
         saved ??= job.updateData({ ...data, sotaocrJobId: progress.jobId });
+        watch(progress.status);
       },
     });
     await saved;
@@ -235,6 +281,9 @@ export class OcrWorker {
     return hopeless ? new UnrecoverableError(message) : error instanceof Error ? error : new Error(message);
   }
 }
+
+/** Files in flight across the workers per active job the key allows: one uploading or polling, one fetching its result. */
+const FILES_PER_ACTIVE_JOB = 2;
 
 /** What a worker records as a finished queue job's return value (the result itself is in the store). */
 export interface OcrWorkerReturn {

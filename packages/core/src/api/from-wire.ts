@@ -43,7 +43,10 @@ export function toJob(wire: JobWire): Job {
 const COMPLETED = new Set(["completed", "complete", "succeeded", "success", "done", "finished"]);
 const FAILED = new Set(["failed", "failure", "error", "errored", "cancelled", "canceled", "expired"]);
 
-/** Unknown statuses count as in progress; the caller's deadline bounds them. */
+/**
+ * Where a job stands by the status word the server sent (`JobProgress.status`, `Job.status`).
+ * Unknown statuses count as in progress; the caller's deadline bounds them.
+ */
 export function phaseOf(status: string): Job["phase"] {
   const word = status.toLowerCase();
   if (COMPLETED.has(word)) return "completed";
