@@ -1,5 +1,5 @@
 import type { ElementCategory } from "@sotaocr/core";
-import { type ElementSpan, spansInChunk } from "@sotaocr/core/documents";
+import { boxOfPoints, type ElementSpan, spansInChunk } from "@sotaocr/core/documents";
 
 // From a chunk back to the page: which elements its text came from, and their boxes
 // (docs/structure.md#highlighting). Reads nested metadata as the loader writes it, and the flat
@@ -51,7 +51,7 @@ export function chunkSources(document: { metadata: AnyMetadata }): ChunkSource[]
   const order = numberAt(metadata, "element_order");
   if (typeof category === "string" && order !== undefined) {
     const source: ChunkSource = { pageNumber, category: category as ElementCategory, order, ...page };
-    const bbox = bboxOfPoints(jsonAt(metadata, "coordinates.points"));
+    const bbox = boxOfPoints(valueAt(metadata, "coordinates.points"));
     if (bbox) source.bbox = bbox;
     // An element's own layout size wins: it is the space its points are in.
     const width = numberAt(metadata, "coordinates.layout_width");
@@ -98,16 +98,4 @@ function jsonAt(metadata: AnyMetadata, path: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function bboxOfPoints(points: unknown): [number, number, number, number] | undefined {
-  if (!Array.isArray(points) || points.length === 0) return undefined;
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (const point of points) {
-    if (!Array.isArray(point) || typeof point[0] !== "number" || typeof point[1] !== "number") return undefined;
-    xs.push(point[0]);
-    ys.push(point[1]);
-  }
-  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 }

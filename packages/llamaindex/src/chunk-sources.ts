@@ -1,5 +1,5 @@
 import type { ElementCategory } from "@sotaocr/core";
-import { type ElementSpan, spansInChunk } from "@sotaocr/core/documents";
+import { boxOfPoints, type ElementSpan, spansInChunk } from "@sotaocr/core/documents";
 import type { Metadata } from "llamaindex";
 
 /** An element a chunk's text came from, and where it is on its page. */
@@ -55,10 +55,7 @@ export function chunkSources(node: ChunkLike): ChunkSource[] {
 /** The box of an element's `coordinates` (nested, or flattened to `coordinates.points`). */
 function boxOf(metadata: Metadata): [number, number, number, number] | undefined {
   const coordinates = metadata.coordinates as { points?: unknown } | undefined;
-  const points = parsed<[number, number][]>(coordinates?.points ?? metadata["coordinates.points"]);
-  if (!points || points.length < 3) return undefined;
-  const [[x0, y0] = [0, 0], , [x1, y1] = [0, 0]] = points;
-  return [x0, y0, x1, y1];
+  return boxOfPoints(coordinates?.points ?? metadata["coordinates.points"]);
 }
 
 /** A value as written, or parsed from the JSON text `flattenMetadata` makes of arrays. */

@@ -47,3 +47,26 @@ export function coordinatesOf(
     layout_height: page.height,
   };
 }
+
+/**
+ * The box `[x0, y0, x1, y1]` of an element's corners (`coordinates.points`, as `coordinatesOf`
+ * writes them, or as JSON text after `flattenMetadata`); undefined when they are not points.
+ */
+export function boxOfPoints(points: unknown): [number, number, number, number] | undefined {
+  let value = points;
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const point of value) {
+    if (!Array.isArray(point) || !Number.isFinite(point[0]) || !Number.isFinite(point[1])) return undefined;
+    const [x, y] = point as [number, number];
+    [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
+  }
+  return [x0, y0, x1, y1];
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { boxOfPoints } from "./element-fields.js";
 import { flattenMetadata } from "./flat-metadata.js";
 
 describe("flattenMetadata", () => {
@@ -30,5 +31,21 @@ describe("flattenMetadata", () => {
       weird: "NaN",
     });
     expect(flattenMetadata({ a: { b: 1 } }, "_")).toEqual({ a_b: 1 });
+  });
+});
+
+describe("boxOfPoints", () => {
+  it("reads the box of Unstructured-style corners, nested or as the JSON text flattenMetadata writes", () => {
+    const points = [
+      [144, 165.8],
+      [144, 210.5],
+      [615.3, 210.5],
+      [615.3, 165.8],
+    ];
+    expect(boxOfPoints(points)).toEqual([144, 165.8, 615.3, 210.5]);
+    expect(boxOfPoints(JSON.stringify(points))).toEqual([144, 165.8, 615.3, 210.5]);
+    expect(boxOfPoints("not json")).toBeUndefined();
+    expect(boxOfPoints([[1, "a"]])).toBeUndefined();
+    expect(boxOfPoints([])).toBeUndefined();
   });
 });

@@ -28,7 +28,7 @@ export {
   type PageMarker,
   type PagePart,
 } from "./document-parts.js";
-export { coordinatesOf, type ElementCoordinates, type ElementFields, elementFields } from "./element-fields.js";
+export { boxOfPoints, coordinatesOf, type ElementCoordinates, type ElementFields, elementFields } from "./element-fields.js";
 export { type ElementSpan, elementSpans, spansInChunk } from "./element-spans.js";
 export { type FlatMetadata, flattenMetadata } from "./flat-metadata.js";
 export { pageId, wholeResultId } from "./page-id.js";
