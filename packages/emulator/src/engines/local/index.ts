@@ -111,7 +111,7 @@ export function createLocalEngine(options: LocalEngineOptions = {}): LocalEngine
   }
 
   function toPage(blocks: LayoutBlock[], size: { width: number; height: number }, angle: number, method: EnginePage["method"]): EnginePage {
-    const ordered = orderByLayout(blocks, (b) => b.bbox).map((b) => ({ ...b, lines: joinHyphenation(b.lines) }));
+    const ordered = orderByLayout(blocks, (b) => b.bbox).map((b) => (b.table ? b : { ...b, lines: joinHyphenation(b.lines) }));
     const classified = classifyHeadings(ordered).map((b) => ({ ...b, bbox: clampBox(b.bbox, size.width, size.height) }));
     return {
       markdown: toMarkdown(classified),

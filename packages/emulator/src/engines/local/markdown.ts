@@ -3,6 +3,7 @@
  * renders a page's blocks as plain text and as Markdown. Shared by the text-layer and OCR paths.
  */
 import type { EngineBlock } from "../../engine.js";
+import { tableToHtml, tableToMarkdown } from "./table.js";
 
 /** A paragraph (or heading) found on a page, before it becomes an `EngineBlock`. */
 export interface LayoutBlock {
@@ -16,6 +17,8 @@ export interface LayoutBlock {
   size: number;
   /** Set by `classifyHeadings`: 1 for the largest heading size, 2, 3 for smaller ones. */
   headingLevel?: number;
+  /** A table's cells, row by row (`lines` then holds the rows, cells separated by tabs). */
+  table?: string[][];
 }
 
 /** A block is a heading when its text is this much larger than the page's body text. */
@@ -53,6 +56,7 @@ export function classifyHeadings(blocks: readonly LayoutBlock[]): LayoutBlock[] 
   const body = bodySize(blocks);
   const isHeading = (block: LayoutBlock) =>
     body > 0 &&
+    !block.table &&
     block.size >= body * HEADING_RATIO &&
     block.lines.length <= HEADING_MAX_LINES &&
     block.lines.join(" ").length <= HEADING_MAX_CHARS &&
@@ -102,21 +106,23 @@ export function escapeLine(line: string): string {
   return line.replace(/^(\s*)(#{1,6}|[>+*-])(?=\s|$)/, "$1\\$2").replace(/^(\s*\d+)([.)])(?=\s|$)/, "$1\\$2");
 }
 
-/** Markdown: headings as `#`…`###` on one line, paragraphs as text. */
+/** Markdown: headings as `#`…`###` on one line, tables as GitHub tables, paragraphs as text. */
 export function toMarkdown(blocks: readonly LayoutBlock[]): string {
   return blocks
     .map((b) =>
-      b.headingLevel
-        ? `${"#".repeat(b.headingLevel)} ${b.lines.join(" ").replace(/\s+/g, " ").trim()}`
-        : b.lines.map(escapeLine).join("\n"),
+      b.table
+        ? tableToMarkdown(b.table)
+        : b.headingLevel
+          ? `${"#".repeat(b.headingLevel)} ${b.lines.join(" ").replace(/\s+/g, " ").trim()}`
+          : b.lines.map(escapeLine).join("\n"),
     )
     .join("\n\n");
 }
 
 export function toEngineBlocks(blocks: readonly LayoutBlock[]): EngineBlock[] {
   return blocks.map((b) => ({
-    type: b.headingLevel === 1 ? "doc_title" : b.headingLevel ? "paragraph_title" : "text",
-    text: b.lines.join("\n"),
+    type: b.table ? "table" : b.headingLevel === 1 ? "doc_title" : b.headingLevel ? "paragraph_title" : "text",
+    text: b.table ? tableToHtml(b.table) : b.lines.join("\n"),
     bbox: b.bbox.map((v) => Math.round(v * 10) / 10) as EngineBlock["bbox"],
     score: Math.round(b.score * 1000) / 1000,
   }));
