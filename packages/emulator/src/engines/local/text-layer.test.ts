@@ -23,7 +23,14 @@ function item(
 const viewport = (scale: number) => [scale, 0, 0, -scale, 0, 792 * scale];
 
 function read(items: TextItemLike[], scale = 2, transform = viewport(scale), width = 612 * scale, height = 792 * scale) {
-  return textLayerBlocks({ items, styles: { f1: { ascent: 0.9, descent: -0.2 } }, viewportTransform: transform, scale, width, height });
+  return textLayerBlocks({
+    items,
+    styles: { f1: { ascent: 0.9, descent: -0.2 }, bold: { ascent: 0.9, descent: -0.2 } },
+    viewportTransform: transform,
+    scale,
+    width,
+    height,
+  });
 }
 
 describe("textLayerBlocks", () => {
@@ -151,5 +158,19 @@ describe("textLayerBlocks tables", () => {
         /^<table><tr><td>package<\/td><td>roman<\/td>.*<td>helvet<\/td><td><\/td><td>Helvetica<\/td><\/tr><\/table>$/,
       ),
     });
+  });
+});
+
+describe("textLayerBlocks fonts", () => {
+  it("makes a short line in another font above a paragraph a block of its own, and records the block's font", () => {
+    const blocks = read([
+      item("2.3 Using the package", 72, 700, 10, { font: "bold", eol: true }),
+      item("The package is loaded with usepackage and reads its options from", 72, 688, 10, { eol: true }),
+      item("the document class; it needs nothing else.", 72, 676, 10, { eol: true }),
+    ]);
+    expect(blocks.map((b) => [b.lines.length, b.font])).toEqual([
+      [1, "bold"],
+      [2, "f1"],
+    ]);
   });
 });

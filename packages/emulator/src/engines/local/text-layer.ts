@@ -63,6 +63,8 @@ interface PlacedItem {
   size: number;
   /** Device (preview) box. */
   box: [number, number, number, number];
+  /** pdf.js's id of the item's font. */
+  font: string;
 }
 
 interface Line {
@@ -75,6 +77,9 @@ interface Line {
   chars: number;
   /** Stretches of the line between gaps wider than `SEGMENT_GAP` text sizes (table cells, if any). */
   segments: Segment[];
+  /** Characters per font id; `font` is the one most characters are in. */
+  fonts: Map<string, number>;
+  font: string;
 }
 
 /** Rotates a device point into the reading frame of text running at `quarterTurns` × 90° clockwise. */
@@ -138,6 +143,7 @@ function place(input: TextLayerInput): PlacedItem[] {
       baseline,
       size,
       box: [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)],
+      font: item.fontName,
     });
   }
   return placed;
@@ -168,6 +174,8 @@ function toLines(items: readonly PlacedItem[]): Line[] {
         box: item.box,
         chars: 0,
         segments: [{ text: item.text, start: item.start, end: item.end }],
+        fonts: new Map(),
+        font: item.font,
       };
       lines.push(line);
     } else {
@@ -189,17 +197,31 @@ function toLines(items: readonly PlacedItem[]): Line[] {
         line.segments.at(-1)!.text += item.text;
       }
     }
+    if (!blank) line.fonts.set(item.font, (line.fonts.get(item.font) ?? 0) + item.text.replace(/\s/g, "").length);
     breakAfter = item.hasEOL;
   }
   for (const l of lines) {
     l.text = l.text.replace(/\s+/g, " ").trim();
     l.chars = l.text.replace(/\s/g, "").length;
+    l.font = dominant(l.fonts) ?? l.font;
     l.segments = l.segments
       .map((segment) => ({ ...segment, text: segment.text.replace(/\s+/g, " ").trim() }))
       .filter((segment) => segment.text !== "");
   }
   return lines.filter((l) => l.chars > 0);
 }
+
+function dominant(weights: ReadonlyMap<string, number>): string | undefined {
+  let best: string | undefined;
+  for (const [key, weight] of weights) if (best === undefined || weight > weights.get(best)!) best = key;
+  return best;
+}
+
+/**
+ * A short line in another font than the next one (a bold run-in or body-size heading above its
+ * paragraph) is a block of its own: its width is under this share of the next line's.
+ */
+const SHORT_LINE = 0.6;
 
 const sameSize = (a: number, b: number) => Math.abs(a - b) <= 0.15 * Math.max(a, b);
 
@@ -249,7 +271,8 @@ export function textLayerBlocks(input: TextLayerInput): LayoutBlock[] {
     }
     const prev = current?.lines.at(-1);
     const step = prev ? line.baseline - prev.baseline : 0;
-    if (!current || !prev || !sameSize(line.size, prev.size) || step <= 0 || step > paragraphStep * prev.size) {
+    const fontBreak = prev !== undefined && prev.font !== line.font && prev.end - prev.start < SHORT_LINE * (line.end - line.start);
+    if (!current || !prev || fontBreak || !sameSize(line.size, prev.size) || step <= 0 || step > paragraphStep * prev.size) {
       current = { lines: [] };
       blocks.push({ lines: [], bbox: [0, 0, 0, 0], score: 1, size: 0 });
     }
@@ -260,6 +283,9 @@ export function textLayerBlocks(input: TextLayerInput): LayoutBlock[] {
     block.bbox = clampBox(box, input.width, input.height);
     const chars = current.lines.reduce((n, l) => n + l.chars, 0);
     block.size = current.lines.reduce((s, l) => s + l.size * l.chars, 0) / chars;
+    const fonts = new Map<string, number>();
+    for (const l of current.lines) for (const [font, n] of l.fonts) fonts.set(font, (fonts.get(font) ?? 0) + n);
+    block.font = dominant(fonts);
   }
   return blocks;
 }
