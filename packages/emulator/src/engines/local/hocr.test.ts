@@ -55,6 +55,7 @@ describe("hOCR", () => {
 
   it("reads lines whose words leave gutters on every row as a table, across paragraphs, without rule marks", () => {
     // Rows 50 px apart, text size 40; cells at x = 100, 400, 700 (a "|" read from a rule at 350).
+    // Scans need three columns (two are mostly aligned code).
     const row = (y: number, cells: [number, string][]) =>
       `<span class='ocr_line' title="bbox 100 ${y} 900 ${y + 40}; baseline 0 -8; x_size 40">${cells
         .map(([x, text]) => `<span class='ocrx_word' title='bbox ${x} ${y} ${x + 20 * text.length} ${y + 40}; x_wconf 90'>${text}</span>`)

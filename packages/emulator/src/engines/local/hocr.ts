@@ -147,7 +147,9 @@ function toBlocks(paragraphs: HocrParagraph[], scale: number, angle: Angle, size
       });
     return { segments: segmentWords(words, line.size), baseline: box[3], size: line.size };
   });
-  const tables = findTables(segmented);
+  // Three columns at least: on scans, two-column "tables" were mostly aligned code (BibTeX fields)
+  // and definition lists, and cutting them out of tesseract's paragraphs upset the reading order.
+  const tables = findTables(segmented, { minColumns: 3 });
   const inTable = new Map<HocrLine, (typeof tables)[number]>();
   for (const table of tables) for (const { line } of lines.slice(table.from, table.to + 1)) inTable.set(line, table);
 
@@ -156,12 +158,14 @@ function toBlocks(paragraphs: HocrParagraph[], scale: number, angle: Angle, size
   for (const paragraph of paragraphs) {
     // A paragraph is cut where a table's lines start and end.
     let run: HocrLine[] = [];
+    const kept = paragraph.lines.filter((l) => l.words.length > 0);
     const flush = () => {
-      const block = paragraphBlock(run, scale, angle, size);
+      // A whole paragraph keeps tesseract's box for it.
+      const block = paragraphBlock(run, scale, angle, size, run.length === kept.length ? paragraph.bbox : undefined);
       if (block) blocks.push(block);
       run = [];
     };
-    for (const line of paragraph.lines.filter((l) => l.words.length > 0)) {
+    for (const line of kept) {
       const table = inTable.get(line);
       if (!table) {
         run.push(line);

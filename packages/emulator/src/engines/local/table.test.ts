@@ -75,6 +75,17 @@ describe("findTables", () => {
     ]);
   });
 
+  it("takes no table with fewer columns than minColumns", () => {
+    const rows = [0, 12, 24].map((y) =>
+      line(y, [
+        [0, "key ="],
+        [100, "value"],
+      ]),
+    );
+    expect(findTables(rows)).toHaveLength(1);
+    expect(findTables(rows, { minColumns: 3 })).toEqual([]);
+  });
+
   it("needs three rows of two or more cells", () => {
     expect(
       findTables([

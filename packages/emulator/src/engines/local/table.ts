@@ -56,9 +56,10 @@ export function segmentWords(words: readonly Segment[], size: number): Segment[]
 /**
  * Tables among consecutive lines (in reading order); lines outside them are left alone. A line on
  * the baseline of an earlier line of the table (a PDF may paint a row's cells in two passes, or a
- * wrapped cell before the rest of its row) joins that row.
+ * wrapped cell before the rest of its row) joins that row. `minColumns` (default 2): fewer columns
+ * are not a table.
  */
-export function findTables(lines: readonly SegmentedLine[]): FoundTable[] {
+export function findTables(lines: readonly SegmentedLine[], options: { minColumns?: number } = {}): FoundTable[] {
   const tables: FoundTable[] = [];
   let i = 0;
   while (i < lines.length) {
@@ -89,7 +90,7 @@ export function findTables(lines: readonly SegmentedLine[]): FoundTable[] {
       }
       break;
     }
-    const table = tableOf(lines, i, to);
+    const table = tableOf(lines, i, to, options.minColumns ?? 2);
     if (table) tables.push(table);
     i = to + 1;
   }
@@ -109,11 +110,11 @@ function rowsOf(run: readonly SegmentedLine[]): SegmentedLine[] {
   return rows;
 }
 
-function tableOf(lines: readonly SegmentedLine[], from: number, to: number): FoundTable | undefined {
+function tableOf(lines: readonly SegmentedLine[], from: number, to: number, minColumns: number): FoundTable | undefined {
   const run = rowsOf(lines.slice(from, to + 1));
   if (run.filter(isMulti).length < MIN_ROWS) return undefined;
   const columns = columnsOf(run);
-  if (columns.length < 2) return undefined;
+  if (columns.length < minColumns) return undefined;
   const rows: string[][] = [];
   for (const line of run) {
     const cells = columns.map(() => [] as string[]);
