@@ -192,6 +192,7 @@ function paragraphBlock(
   scale: number,
   angle: Angle,
   size: { width: number; height: number },
+  bbox?: readonly number[],
 ): LayoutBlock | undefined {
   if (lines.length === 0) return undefined;
   const texts = lines.map((l) => l.words.map((w) => w.text).join(" "));
@@ -203,12 +204,14 @@ function paragraphBlock(
     chars += word.text.length;
   }
   const sizes = lines.map((l) => l.size).sort((a, b) => a - b);
-  const box = lines
-    .slice(1)
-    .reduce<[number, number, number, number]>(
-      (acc, l) => [Math.min(acc[0], l.bbox[0]), Math.min(acc[1], l.bbox[1]), Math.max(acc[2], l.bbox[2]), Math.max(acc[3], l.bbox[3])],
-      [...lines[0]!.bbox],
-    );
+  const box =
+    bbox ??
+    lines
+      .slice(1)
+      .reduce<[number, number, number, number]>(
+        (acc, l) => [Math.min(acc[0], l.bbox[0]), Math.min(acc[1], l.bbox[1]), Math.max(acc[2], l.bbox[2]), Math.max(acc[3], l.bbox[3])],
+        [...lines[0]!.bbox],
+      );
   return {
     lines: texts,
     bbox: turnBox(box, angle, size.width, size.height).map((v) => v * scale) as LayoutBlock["bbox"],
