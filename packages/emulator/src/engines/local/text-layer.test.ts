@@ -127,6 +127,19 @@ describe("textLayerBlocks tables", () => {
     item("Running text follows the table and is a paragraph of its own.", 72, 630, 10, { eol: true }),
   ];
 
+  it("takes aligned lines in a monospaced font for code, not a table", () => {
+    const code = page.map((i) => ({ ...i, fontName: "tt" }));
+    const blocks = textLayerBlocks({
+      items: code,
+      styles: { tt: { ascent: 0.9, descent: -0.2, fontFamily: "monospace" } },
+      viewportTransform: viewport(2),
+      scale: 2,
+      width: 1224,
+      height: 1584,
+    });
+    expect(blocks.some((b) => b.table)).toBe(false);
+  });
+
   it("emits a table block with its rows, a markdown table, and leaves the other text as it was", () => {
     const blocks = classifyHeadings(read(page));
     expect(blocks.map((b) => b.table ?? b.lines)).toEqual([

@@ -25,6 +25,8 @@ export interface TextItemLike {
 export interface TextStyleLike {
   ascent?: number;
   descent?: number;
+  /** pdf.js's generic family for the font: "serif", "sans-serif", "monospace". */
+  fontFamily?: string;
 }
 
 export interface TextLayerInput {
@@ -248,7 +250,13 @@ export function textLayerBlocks(input: TextLayerInput): LayoutBlock[] {
   // Baseline steps above this many font sizes start a new paragraph.
   const leading = typicalLeading(lines);
   const paragraphStep = leading ? leading * 1.3 : 1.6;
-  const tables = new Map(findTables(lines).map((table) => [table.from, table]));
+  // Aligned lines set in a monospaced font are code (a BibTeX entry, a listing), not a table.
+  const monospaced = (line: Line) => input.styles?.[line.font]?.fontFamily === "monospace";
+  const tables = new Map(
+    findTables(lines)
+      .filter((table) => !lines.slice(table.from, table.to + 1).every(monospaced))
+      .map((table) => [table.from, table]),
+  );
   const blocks: LayoutBlock[] = [];
   let current: { lines: Line[] } | undefined;
   for (let index = 0; index < lines.length; index++) {
