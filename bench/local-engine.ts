@@ -68,11 +68,30 @@ function samples(): Sample[] {
 const typeOf = (path: string): EngineFileType => (path.endsWith(".pdf") ? "pdf" : path.endsWith(".png") ? "png" : "jpeg");
 const nameOf = (path: string) => path.split("/").at(-1) ?? path;
 
+/**
+ * `LOCAL_ENGINE_GROUPS=table,two-column` (substrings of the corpus group names, e.g. `table text-layer`)
+ * runs only those corpus groups and skips the own-sample part: for iterating on one class.
+ */
+const ONLY_GROUPS = process.env.LOCAL_ENGINE_GROUPS?.split(",")
+  .map((g) => g.trim())
+  .filter(Boolean);
+
 export async function runLocalEngine(
   options: { repeats?: number; engine?: LocalEngineOptions; corpus?: boolean } = {},
 ): Promise<BenchResult> {
   const repeats = options.repeats ?? 2;
   const engine = createLocalEngine(options.engine);
+  if (ONLY_GROUPS?.length) {
+    try {
+      // The same warm-up as the full run, so the first group's pages/s is not pdf.js's start-up.
+      await readDocument(engine, samplePath("report.pdf"));
+      await readDocument(engine, samplePath("report-scanned.pdf"));
+      const corpus = await runCorpus(engine, ONLY_GROUPS);
+      return { name: "local-engine", summary: corpus.summary, details: { corpus: corpus.details } };
+    } finally {
+      await engine.close();
+    }
+  }
   const model = await tempDir("tessdata");
   console.log(
     `local-engine: ${engine.pageConcurrency} engine workers vs ${CORES} native processes; ${await tesseractVersion()}; median of ${repeats} runs`,
@@ -177,6 +196,8 @@ interface CorpusReading {
   wer: number;
   order?: number;
   tableRows?: number;
+  /** Table rows found as rows of a markdown table. */
+  markdownRows?: number;
   /** What was read (markdown for the engine), for looking at. */
   output: string;
 }
@@ -185,9 +206,9 @@ interface CorpusReading {
 const groupOf = (item: CorpusItem) => (item.variant === "rotated" ? "rotated scans" : `${item.page.class} ${item.variant}`);
 
 /** The third-party corpus, group by group: the engine, then native tools, on the same files. */
-export async function runCorpus(engine: LocalEngine) {
+export async function runCorpus(engine: LocalEngine, only?: readonly string[]) {
   const items = await prepareCorpus();
-  const groups = [...new Set(items.map(groupOf))];
+  const groups = [...new Set(items.map(groupOf))].filter((group) => !only || only.some((g) => group.includes(g)));
   const readings: CorpusReading[] = [];
   const times: { group: string; reader: "local" | "native"; pages: number; ms: number }[] = [];
   for (const group of groups) {
@@ -219,6 +240,7 @@ export async function runCorpus(engine: LocalEngine) {
           wer: wer(output.text, item.truth),
           order: item.page.class === "two-column" ? readingOrder(output.text, item.truth) : undefined,
           tableRows: item.page.tableRows ? tableRowsKept(output.markdown, item.page.tableRows) : undefined,
+          markdownRows: item.page.tableRows ? tableRowsKept(output.markdown, item.page.tableRows, { markdownTableOnly: true }) : undefined,
           output: output.markdown,
         });
       });
@@ -230,12 +252,13 @@ export async function runCorpus(engine: LocalEngine) {
       cer: round(r.cer, 3),
       wer: round(r.wer, 3),
       order: r.order === undefined ? "" : round(r.order, 2),
-      tableRows: r.tableRows ?? "",
+      tableRows: r.tableRows === undefined ? "" : round(r.tableRows, 2),
+      markdownRows: r.markdownRows === undefined ? "" : round(r.markdownRows, 2),
     })),
   );
   const rows = groups.map((group) => {
     const of = (reader: "local" | "native") => readings.filter((r) => r.group === group && r.reader === reader);
-    const avg = (reader: "local" | "native", key: "cer" | "wer" | "order" | "tableRows") => {
+    const avg = (reader: "local" | "native", key: "cer" | "wer" | "order" | "tableRows" | "markdownRows") => {
       const values = of(reader)
         .map((r) => r[key])
         .filter((v): v is number => v !== undefined);
@@ -256,6 +279,7 @@ export async function runCorpus(engine: LocalEngine) {
       native_order: avg("native", "order"),
       table_rows: avg("local", "tableRows"),
       native_table_rows: avg("native", "tableRows"),
+      markdown_table_rows: avg("local", "markdownRows"),
       pages_per_s: round(rate("local"), 2),
       native_pages_per_s: round(rate("native"), 2),
       speed_ratio: round(rate("local") / rate("native"), 2),
@@ -267,11 +291,14 @@ export async function runCorpus(engine: LocalEngine) {
   const scanRate = (reader: "local" | "native") =>
     sum(scanTimes.filter((t) => t.reader === reader).map((t) => t.pages)) /
     sum(scanTimes.filter((t) => t.reader === reader).map((t) => t.ms));
-  const summary: Record<string, number> = { corpus_scan_speed_ratio: round(scanRate("local") / scanRate("native"), 3) };
+  const summary: Record<string, number> = {};
+  if (scanTimes.length > 0) summary.corpus_scan_speed_ratio = round(scanRate("local") / scanRate("native"), 3);
   for (const row of rows) {
     const key = row.group.replace(/[^a-z]+/g, "_");
     summary[`${key}_cer`] = row.cer ?? Number.NaN;
     summary[`${key}_native_cer`] = row.native_cer ?? Number.NaN;
+    if (row.table_rows !== undefined) summary[`${key}_table_rows`] = row.table_rows;
+    if (row.markdown_table_rows !== undefined) summary[`${key}_markdown_table_rows`] = row.markdown_table_rows;
   }
   return { summary, details: { readings, times, rows } };
 }

@@ -65,12 +65,14 @@ export function readingOrder(output: string, reference: string): number | undefi
 
 /**
  * Table rows: the share of the table's rows whose cells all appear, in order, on one line of the
- * output (a markdown table row, or a line of plain text). Cells are compared with whitespace
- * collapsed and case ignored.
+ * output (a markdown table row, or a line of plain text; with `markdownTableOnly`, a markdown table
+ * row only: the table was recognised as one). Cells are compared with whitespace collapsed and case
+ * ignored.
  */
-export function tableRowsKept(output: string, rows: readonly (readonly string[])[]): number {
+export function tableRowsKept(output: string, rows: readonly (readonly string[])[], options: { markdownTableOnly?: boolean } = {}): number {
   const lines = fold(output)
     .split("\n")
+    .filter((line) => !options.markdownTableOnly || line.trimStart().startsWith("|"))
     .map((line) => collapseWhitespace(line.replace(/\|/g, " ")).toLowerCase());
   let kept = 0;
   for (const row of rows) {

@@ -38,8 +38,8 @@ describe("hOCR", () => {
     expect(paragraphs[0]!.bbox).toEqual([305, 359, 1529, 440]);
     expect(paragraphs[0]!.lines[0]!.size).toBe(78);
     expect(paragraphs[0]!.lines[0]!.words).toEqual([
-      { text: "Quarterly", confidence: 94 },
-      { text: "R&D", confidence: 96 },
+      { text: "Quarterly", confidence: 94, bbox: [305, 359, 746, 440] },
+      { text: "R&D", confidence: 96, bbox: [785, 362, 1179, 423] },
     ]);
     expect(paragraphs[1]!.lines.map((l) => l.words.map((w) => w.text).join(" "))).toEqual(["Northwind <closed>", "quarter."]);
   });
@@ -51,6 +51,47 @@ describe("hOCR", () => {
     expect(blocks[0]!.score).toBeCloseTo((94 * 9 + 96 * 3) / 12 / 100);
     expect(blocks[1]!.lines).toEqual(["Northwind <closed>", "quarter."]);
     expect(blocks[1]!.size).toBe(22);
+  });
+
+  it("reads lines whose words leave gutters on every row as a table, across paragraphs, without rule marks", () => {
+    // Rows 50 px apart, text size 40; cells at x = 100, 400, 700 (a "|" read from a rule at 350).
+    // Scans need three columns (two are mostly aligned code).
+    const row = (y: number, cells: [number, string][]) =>
+      `<span class='ocr_line' title="bbox 100 ${y} 900 ${y + 40}; baseline 0 -8; x_size 40">${cells
+        .map(([x, text]) => `<span class='ocrx_word' title='bbox ${x} ${y} ${x + 20 * text.length} ${y + 40}; x_wconf 90'>${text}</span>`)
+        .join("")}</span>`;
+    const hocr = `<div class='ocr_page' title='bbox 0 0 1000 1000'>
+      <p class='ocr_par' title="bbox 100 0 900 40">${row(0, [[100, "Caption"]])}</p>
+      <p class='ocr_par' title="bbox 100 100 900 190">${row(100, [
+        [100, "name"],
+        [400, "size"],
+        [700, "unit"],
+      ])}${row(150, [
+        [100, "width"],
+        [350, "|"],
+        [400, "612"],
+        [700, "pt"],
+      ])}</p>
+      <p class='ocr_par' title="bbox 100 200 900 290">${row(200, [
+        [100, "dpi"],
+        [400, "300"],
+        [700, "px"],
+      ])}${row(300, [
+        [100, "Text"],
+        [190, "after."],
+      ])}</p>
+    </div>`;
+    const blocks = hocrToBlocks(hocr, 1);
+    expect(blocks.map((b) => b.table ?? b.lines)).toEqual([
+      ["Caption"],
+      [
+        ["name", "size", "unit"],
+        ["width", "612", "pt"],
+        ["dpi", "300", "px"],
+      ],
+      ["Text after."],
+    ]);
+    expect(blocks[1]!.bbox).toEqual([100, 100, 900, 240]);
   });
 
   it("returns nothing for an empty page", () => {

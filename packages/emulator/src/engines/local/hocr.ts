@@ -5,11 +5,13 @@
  */
 import type { LayoutBlock } from "./markdown.js";
 import type { Angle } from "./orientation.js";
+import { findTables, type SegmentedLine, segmentWords } from "./table.js";
 
 interface HocrWord {
   text: string;
   /** 0–100 */
   confidence: number;
+  bbox: [number, number, number, number];
 }
 
 interface HocrLine {
@@ -79,7 +81,7 @@ export function parseHocr(hocr: string): HocrParagraph[] {
       const end = hocr.indexOf("</span>", TAG.lastIndex);
       const inner = hocr.slice(TAG.lastIndex, end < 0 ? undefined : end);
       const text = decodeEntities(inner.replace(/<[^>]*>/g, "")).trim();
-      if (text) line.words.push({ text, confidence: numberOf(title, "x_wconf") ?? 0 });
+      if (text) line.words.push({ text, confidence: numberOf(title, "x_wconf") ?? 0, bbox });
     }
   }
   return paragraphs;
@@ -128,25 +130,92 @@ export function hocrToBlocks(hocr: string, scale: number): LayoutBlock[] {
   return toBlocks(parseHocr(hocr), scale, 0, { width: 0, height: 0 });
 }
 
+/** A word that is only a vertical rule read as text ("|"): dropped from table cells. */
+const RULE = /^[|¦[\]]+$/;
+
 function toBlocks(paragraphs: HocrParagraph[], scale: number, angle: Angle, size: { width: number; height: number }): LayoutBlock[] {
+  // Tables first: rows are lines (from any paragraph: tesseract often splits a table into several),
+  // cells the words between wide gaps, positions in the upright page.
+  const lines = paragraphs.flatMap((paragraph, p) => paragraph.lines.filter((l) => l.words.length > 0).map((line) => ({ line, p })));
+  const segmented: SegmentedLine[] = lines.map(({ line }) => {
+    const box = turnBox(line.bbox, angle, size.width, size.height);
+    const words = line.words
+      .filter((w) => !RULE.test(w.text))
+      .map((w) => {
+        const b = turnBox(w.bbox, angle, size.width, size.height);
+        return { text: w.text, start: b[0], end: b[2] };
+      });
+    return { segments: segmentWords(words, line.size), baseline: box[3], size: line.size };
+  });
+  // Three columns at least: on scans, two-column "tables" were mostly aligned code (BibTeX fields)
+  // and definition lists, and cutting them out of tesseract's paragraphs upset the reading order.
+  const tables = findTables(segmented, { minColumns: 3 });
+  const inTable = new Map<HocrLine, (typeof tables)[number]>();
+  for (const table of tables) for (const { line } of lines.slice(table.from, table.to + 1)) inTable.set(line, table);
+
   const blocks: LayoutBlock[] = [];
+  const emitted = new Set<(typeof tables)[number]>();
   for (const paragraph of paragraphs) {
-    const lines = paragraph.lines.filter((l) => l.words.length > 0);
-    const texts = lines.map((l) => l.words.map((w) => w.text).join(" "));
-    if (!/[\p{L}\p{N}]/u.test(texts.join(""))) continue;
-    let weighted = 0;
-    let chars = 0;
-    for (const word of lines.flatMap((l) => l.words)) {
-      weighted += word.confidence * word.text.length;
-      chars += word.text.length;
+    // A paragraph is cut where a table's lines start and end.
+    let run: HocrLine[] = [];
+    const kept = paragraph.lines.filter((l) => l.words.length > 0);
+    const flush = () => {
+      // A whole paragraph keeps tesseract's box for it.
+      const block = paragraphBlock(run, scale, angle, size, run.length === kept.length ? paragraph.bbox : undefined);
+      if (block) blocks.push(block);
+      run = [];
+    };
+    for (const line of kept) {
+      const table = inTable.get(line);
+      if (!table) {
+        run.push(line);
+        continue;
+      }
+      flush();
+      if (emitted.has(table)) continue;
+      emitted.add(table);
+      const tableLines = lines.slice(table.from, table.to + 1).map((l) => l.line);
+      blocks.push({
+        ...paragraphBlock(tableLines, scale, angle, size)!,
+        lines: table.rows.map((cells) => cells.join("\t")),
+        table: table.rows,
+      });
     }
-    const sizes = lines.map((l) => l.size).sort((a, b) => a - b);
-    blocks.push({
-      lines: texts,
-      bbox: turnBox(paragraph.bbox, angle, size.width, size.height).map((v) => v * scale) as LayoutBlock["bbox"],
-      score: chars ? Math.min(1, Math.max(0, weighted / chars / 100)) : 0,
-      size: sizes[Math.floor(sizes.length / 2)]! * scale,
-    });
+    flush();
   }
   return blocks;
+}
+
+/** One block from lines (a paragraph, or part of one); undefined without a letter or digit. */
+function paragraphBlock(
+  lines: readonly HocrLine[],
+  scale: number,
+  angle: Angle,
+  size: { width: number; height: number },
+  bbox?: readonly number[],
+): LayoutBlock | undefined {
+  if (lines.length === 0) return undefined;
+  const texts = lines.map((l) => l.words.map((w) => w.text).join(" "));
+  if (!/[\p{L}\p{N}]/u.test(texts.join(""))) return undefined;
+  let weighted = 0;
+  let chars = 0;
+  for (const word of lines.flatMap((l) => l.words)) {
+    weighted += word.confidence * word.text.length;
+    chars += word.text.length;
+  }
+  const sizes = lines.map((l) => l.size).sort((a, b) => a - b);
+  const box =
+    bbox ??
+    lines
+      .slice(1)
+      .reduce<[number, number, number, number]>(
+        (acc, l) => [Math.min(acc[0], l.bbox[0]), Math.min(acc[1], l.bbox[1]), Math.max(acc[2], l.bbox[2]), Math.max(acc[3], l.bbox[3])],
+        [...lines[0]!.bbox],
+      );
+  return {
+    lines: texts,
+    bbox: turnBox(box, angle, size.width, size.height).map((v) => v * scale) as LayoutBlock["bbox"],
+    score: chars ? Math.min(1, Math.max(0, weighted / chars / 100)) : 0,
+    size: sizes[Math.floor(sizes.length / 2)]! * scale,
+  };
 }

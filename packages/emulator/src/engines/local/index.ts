@@ -17,10 +17,20 @@ import type { Engine, EngineDocument, EngineFileType, EnginePage } from "../../e
 import { osdModel, tesseractLangPath } from "./assets.js";
 import { readHocr } from "./hocr.js";
 import { decodeImage, toPgm } from "./image.js";
-import { classifyHeadings, joinHyphenation, type LayoutBlock, toEngineBlocks, toMarkdown, toPlainText } from "./markdown.js";
+import {
+  bodySize,
+  classifyHeadings,
+  isBoldFontName,
+  isBoldHeadingCandidate,
+  joinHyphenation,
+  type LayoutBlock,
+  toEngineBlocks,
+  toMarkdown,
+  toPlainText,
+} from "./markdown.js";
 import { type Angle, rotateCanvas } from "./orientation.js";
 import { checkRenderSize, DEFAULT_MAX_PAGE_PIXELS, fitScale, pixelSize } from "./page-size.js";
-import { openPdf, type PageImages, type PDFDocumentProxy, pageImages, renderPage, toInputError } from "./pdf.js";
+import { openPdf, type PageImages, type PDFDocumentProxy, type PDFPageProxy, pageImages, renderPage, toInputError } from "./pdf.js";
 import { orderByLayout } from "./reading-order.js";
 import { TesseractPool, type TesseractPoolStats } from "./tesseract-pool.js";
 import { textLayerBlocks, textLayerCharCount } from "./text-layer.js";
@@ -111,7 +121,7 @@ export function createLocalEngine(options: LocalEngineOptions = {}): LocalEngine
   }
 
   function toPage(blocks: LayoutBlock[], size: { width: number; height: number }, angle: number, method: EnginePage["method"]): EnginePage {
-    const ordered = orderByLayout(blocks, (b) => b.bbox).map((b) => ({ ...b, lines: joinHyphenation(b.lines) }));
+    const ordered = orderByLayout(blocks, (b) => b.bbox).map((b) => (b.table ? b : { ...b, lines: joinHyphenation(b.lines) }));
     const classified = classifyHeadings(ordered).map((b) => ({ ...b, bbox: clampBox(b.bbox, size.width, size.height) }));
     return {
       markdown: toMarkdown(classified),
@@ -174,7 +184,7 @@ export function createLocalEngine(options: LocalEngineOptions = {}): LocalEngine
               scale: PREVIEW_SCALE,
               ...size,
             });
-            return toPage(blocks, size, 0, "text_layer");
+            return toPage(await markBold(page, blocks), size, 0, "text_layer");
           }
           signal?.throwIfAborted();
           const scan = images ?? (await pageImages(page));
@@ -268,6 +278,30 @@ function checkPageNumber(pageNumber: number, pageCount: number): void {
   if (!Number.isInteger(pageNumber) || pageNumber < 1 || pageNumber > pageCount) {
     throw new RangeError(`Page ${pageNumber} does not exist: the document has ${pageCount} page(s).`);
   }
+}
+
+/**
+ * Sets `bold` on text-layer blocks that would be headings if bold. Font names come from the page's
+ * operator list, which costs about as much as the text layer itself: fetched only when there is one.
+ */
+async function markBold(page: PDFPageProxy, blocks: LayoutBlock[]): Promise<LayoutBlock[]> {
+  const body = bodySize(blocks);
+  if (!blocks.some((b) => isBoldHeadingCandidate(b, body))) return blocks;
+  await page.getOperatorList();
+  const names = new Map<string, string>();
+  const nameOf = (id: string) => {
+    if (!names.has(id)) {
+      let name = "";
+      try {
+        name = String((page.commonObjs.get(id) as { name?: unknown } | undefined)?.name ?? "");
+      } catch {
+        // A font pdf.js did not load (the page paints none of its glyphs): not bold.
+      }
+      names.set(id, name);
+    }
+    return names.get(id)!;
+  };
+  return blocks.map((b) => (b.font && isBoldHeadingCandidate(b, body) ? { ...b, bold: isBoldFontName(nameOf(b.font)) } : b));
 }
 
 function clampBox(bbox: LayoutBlock["bbox"], width: number, height: number): LayoutBlock["bbox"] {

@@ -3,6 +3,7 @@ import {
   bodySize,
   classifyHeadings,
   escapeLine,
+  isBoldFontName,
   joinHyphenation,
   type LayoutBlock,
   toEngineBlocks,
@@ -34,6 +35,47 @@ describe("classifyHeadings", () => {
     const long = Array.from({ length: 5 }, () => "Large print paragraph line.");
     expect(classifyHeadings([block(long, 20), block([body, body, body, body, body, body], 11)]).every((b) => !b.headingLevel)).toBe(true);
     expect(classifyHeadings([block(["Tesseract.js"], 30)])[0]!.headingLevel).toBeUndefined();
+  });
+
+  it("never makes a heading of an equation fragment or a page number", () => {
+    const blocks = classifyHeadings([
+      block(["x = 1"], 16),
+      block(["–2"], 16),
+      block(["(a)"], 16),
+      block(["Σ(x²) + 2"], 16),
+      block([body, body], 11),
+    ]);
+    expect(blocks.map((b) => b.headingLevel)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  it("marks short bold blocks of body size as headings, below the sized ones, unless they read as a sentence", () => {
+    const bold = (lines: string[], size = 11): LayoutBlock => ({ ...block(lines, size), font: "f2", bold: true });
+    const blocks = classifyHeadings([
+      block(["Annual Report"], 16),
+      bold(["2.3 Using the package"]),
+      block([body, body], 11),
+      bold(["A bold sentence in the text ends with a period."]),
+      { ...block(["Not bold"], 11), font: "f1", bold: false },
+      bold(["x + y = 2"]),
+    ]);
+    expect(blocks.map((b) => b.headingLevel)).toEqual([1, 2, undefined, undefined, undefined, undefined]);
+  });
+
+  it("recognises bold faces by font name", () => {
+    for (const name of [
+      "ABCDEF+NimbusRomNo9L-Medi",
+      "Helvetica-Bold",
+      "Inter-SemiBold",
+      "CMBX10",
+      "WPJQOJ+SFBX1000",
+      "LMRoman10-Bold",
+      "Arial Black",
+    ]) {
+      expect(isBoldFontName(name), name).toBe(true);
+    }
+    for (const name of ["NimbusRomNo9L-Regu", "CMR10", "SFRM1000", "LMSans12-Oblique", "Helvetica", ""]) {
+      expect(isBoldFontName(name), name).toBe(false);
+    }
   });
 
   it("caps levels at 3", () => {

@@ -3,6 +3,7 @@
  * renders a page's blocks as plain text and as Markdown. Shared by the text-layer and OCR paths.
  */
 import type { EngineBlock } from "../../engine.js";
+import { tableToHtml, tableToMarkdown } from "./table.js";
 
 /** A paragraph (or heading) found on a page, before it becomes an `EngineBlock`. */
 export interface LayoutBlock {
@@ -16,15 +17,60 @@ export interface LayoutBlock {
   size: number;
   /** Set by `classifyHeadings`: 1 for the largest heading size, 2, 3 for smaller ones. */
   headingLevel?: number;
+  /** A table's cells, row by row (`lines` then holds the rows, cells separated by tabs). */
+  table?: string[][];
+  /** Text-layer blocks: pdf.js's id of the font most of the block is in. */
+  font?: string;
+  /** Whether that font is a bold one (by its name: see `isBoldFontName`). */
+  bold?: boolean;
 }
 
-/** A block is a heading when its text is this much larger than the page's body text. */
-const HEADING_RATIO = 1.2;
+/** A block is a heading when its text is this much larger than the page's body text (LaTeX's \\large is 1.2× minus rounding). */
+const HEADING_RATIO = 1.15;
 /** Headings are short: at most this many lines and characters. */
 const HEADING_MAX_LINES = 3;
 const HEADING_MAX_CHARS = 200;
 /** Heading sizes closer than this ratio share a level. */
 const LEVEL_STEP = 0.9;
+/** A bold heading of body size is one short line: at most this many characters. */
+const BOLD_HEADING_MAX_CHARS = 80;
+
+/**
+ * Font names of bold faces: "…-Bold", "…Black", "…Semibold", "…-Medi" (URW), and TeX's bold
+ * extended faces: "CMBX10", "CMSSBX10", "SFBX1000" / "ECBX1000", "SFSX1000" (sans).
+ */
+export function isBoldFontName(name: string): boolean {
+  const base = name.replace(/^[A-Z]{6}\+/, "");
+  return /bold|black|heavy|demi|semi|-medi\b|medium/i.test(base) || /^(cm|lm)(bx|b|ssbx|ssdc)\d|^(sf|ec)(bx|sx|bi|xc)\d/i.test(base);
+}
+
+/**
+ * Text that cannot be a heading: no letter, more symbols and digits than letters, or under 3
+ * letters with any symbol or digit (an equation fragment, a page number, "–2", "x = 1", "(a)").
+ */
+function looksLikeFormula(text: string): boolean {
+  const letters = text.match(/\p{L}/gu)?.length ?? 0;
+  const other = text.replace(/[\s\p{L}]/gu, "").length;
+  return letters === 0 || other > letters || (letters < 3 && other > 0);
+}
+
+/**
+ * A block that is a heading if its font is bold: one or two short lines of about body size, not
+ * ending in a period, not a formula. The text-layer path looks up font names only when a page has
+ * one (that costs an operator list).
+ */
+export function isBoldHeadingCandidate(block: LayoutBlock, body: number): boolean {
+  const text = block.lines.join(" ").trim();
+  return (
+    !block.table &&
+    block.font !== undefined &&
+    block.lines.length <= 2 &&
+    text.length <= BOLD_HEADING_MAX_CHARS &&
+    !/[.,;]$/.test(text) &&
+    block.size >= body * 0.95 &&
+    !looksLikeFormula(text)
+  );
+}
 
 function charCount(block: LayoutBlock): number {
   return block.lines.reduce((n, line) => n + line.replace(/\s/g, "").length, 0);
@@ -48,17 +94,24 @@ export function bodySize(blocks: readonly LayoutBlock[]): number {
   return best;
 }
 
-/** Marks blocks clearly larger than the body text as headings, with levels 1–3 by size. Returns new blocks. */
+/**
+ * Marks headings: blocks clearly larger than the body text (levels 1–3 by size), and short bold
+ * blocks of about body size (`bold` set, see `isBoldHeadingCandidate`: the level below the sized
+ * ones). Equation fragments are never headings. Returns new blocks.
+ */
 export function classifyHeadings(blocks: readonly LayoutBlock[]): LayoutBlock[] {
   const body = bodySize(blocks);
-  const isHeading = (block: LayoutBlock) =>
+  const bySize = (block: LayoutBlock) =>
     body > 0 &&
+    !block.table &&
     block.size >= body * HEADING_RATIO &&
     block.lines.length <= HEADING_MAX_LINES &&
     block.lines.join(" ").length <= HEADING_MAX_CHARS &&
-    /[\p{L}\p{N}]/u.test(block.lines.join(""));
+    !looksLikeFormula(block.lines.join(""));
+  const byWeight = (block: LayoutBlock) => body > 0 && block.bold === true && isBoldHeadingCandidate(block, body);
+  const isHeading = (block: LayoutBlock) => bySize(block) || byWeight(block);
   const sizes = blocks
-    .filter(isHeading)
+    .filter(bySize)
     .map((b) => b.size)
     .sort((a, b) => b - a);
   const levelSizes: number[] = [];
@@ -66,10 +119,13 @@ export function classifyHeadings(blocks: readonly LayoutBlock[]): LayoutBlock[] 
     const last = levelSizes.at(-1);
     if (last === undefined || size < last * LEVEL_STEP) levelSizes.push(size);
   }
-  const levelOf = (size: number) => Math.min(3, levelSizes.findIndex((s) => size >= s * LEVEL_STEP) + 1);
+  const levelOf = (block: LayoutBlock) =>
+    bySize(block)
+      ? Math.min(3, levelSizes.findIndex((s) => block.size >= s * LEVEL_STEP) + 1)
+      : Math.min(3, Math.max(2, levelSizes.length + 1));
   return blocks.map((block) => {
     const { headingLevel: _, ...rest } = block;
-    return isHeading(block) ? { ...rest, headingLevel: levelOf(block.size) } : rest;
+    return isHeading(block) ? { ...rest, headingLevel: levelOf(block) } : rest;
   });
 }
 
@@ -102,21 +158,23 @@ export function escapeLine(line: string): string {
   return line.replace(/^(\s*)(#{1,6}|[>+*-])(?=\s|$)/, "$1\\$2").replace(/^(\s*\d+)([.)])(?=\s|$)/, "$1\\$2");
 }
 
-/** Markdown: headings as `#`…`###` on one line, paragraphs as text. */
+/** Markdown: headings as `#`…`###` on one line, tables as GitHub tables, paragraphs as text. */
 export function toMarkdown(blocks: readonly LayoutBlock[]): string {
   return blocks
     .map((b) =>
-      b.headingLevel
-        ? `${"#".repeat(b.headingLevel)} ${b.lines.join(" ").replace(/\s+/g, " ").trim()}`
-        : b.lines.map(escapeLine).join("\n"),
+      b.table
+        ? tableToMarkdown(b.table)
+        : b.headingLevel
+          ? `${"#".repeat(b.headingLevel)} ${b.lines.join(" ").replace(/\s+/g, " ").trim()}`
+          : b.lines.map(escapeLine).join("\n"),
     )
     .join("\n\n");
 }
 
 export function toEngineBlocks(blocks: readonly LayoutBlock[]): EngineBlock[] {
   return blocks.map((b) => ({
-    type: b.headingLevel === 1 ? "doc_title" : b.headingLevel ? "paragraph_title" : "text",
-    text: b.lines.join("\n"),
+    type: b.table ? "table" : b.headingLevel === 1 ? "doc_title" : b.headingLevel ? "paragraph_title" : "text",
+    text: b.table ? tableToHtml(b.table) : b.lines.join("\n"),
     bbox: b.bbox.map((v) => Math.round(v * 10) / 10) as EngineBlock["bbox"],
     score: Math.round(b.score * 1000) / 1000,
   }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyHeadings, toMarkdown, toPlainText } from "./markdown.js";
+import { classifyHeadings, toEngineBlocks, toMarkdown, toPlainText } from "./markdown.js";
 import { type TextItemLike, textLayerBlocks, textLayerCharCount } from "./text-layer.js";
 
 /** A text item at (x, y) in PDF user space (y up), `size` points, `width` points wide. */
@@ -23,7 +23,14 @@ function item(
 const viewport = (scale: number) => [scale, 0, 0, -scale, 0, 792 * scale];
 
 function read(items: TextItemLike[], scale = 2, transform = viewport(scale), width = 612 * scale, height = 792 * scale) {
-  return textLayerBlocks({ items, styles: { f1: { ascent: 0.9, descent: -0.2 } }, viewportTransform: transform, scale, width, height });
+  return textLayerBlocks({
+    items,
+    styles: { f1: { ascent: 0.9, descent: -0.2 }, bold: { ascent: 0.9, descent: -0.2 } },
+    viewportTransform: transform,
+    scale,
+    width,
+    height,
+  });
 }
 
 describe("textLayerBlocks", () => {
@@ -105,5 +112,78 @@ describe("textLayerBlocks", () => {
 
   it("counts non-whitespace characters", () => {
     expect(textLayerCharCount([{ str: " a b " }, { str: "" }, { str: "cd\n" }])).toBe(4);
+  });
+});
+
+describe("textLayerBlocks tables", () => {
+  const cells = (y: number, row: string[]) =>
+    row.map((text, i) => item(text, 72 + 90 * i, y, 10, { width: text.length * 5, eol: i === row.length - 1 }));
+  const page = [
+    item("Table 1: Packages", 72, 700, 10, { eol: true }),
+    ...cells(686, ["package", "roman", "sans serif"]),
+    ...cells(674, ["(none)", "CM Roman", "CM Sans"]),
+    ...cells(662, ["mathpazo", "Palatino"]),
+    ...cells(650, ["helvet", "", "Helvetica"]).filter((i) => i.str !== ""),
+    item("Running text follows the table and is a paragraph of its own.", 72, 630, 10, { eol: true }),
+  ];
+
+  it("takes aligned lines in a monospaced font for code, not a table", () => {
+    const code = page.map((i) => ({ ...i, fontName: "tt" }));
+    const blocks = textLayerBlocks({
+      items: code,
+      styles: { tt: { ascent: 0.9, descent: -0.2, fontFamily: "monospace" } },
+      viewportTransform: viewport(2),
+      scale: 2,
+      width: 1224,
+      height: 1584,
+    });
+    expect(blocks.some((b) => b.table)).toBe(false);
+  });
+
+  it("emits a table block with its rows, a markdown table, and leaves the other text as it was", () => {
+    const blocks = classifyHeadings(read(page));
+    expect(blocks.map((b) => b.table ?? b.lines)).toEqual([
+      ["Table 1: Packages"],
+      [
+        ["package", "roman", "sans serif"],
+        ["(none)", "CM Roman", "CM Sans"],
+        ["mathpazo", "Palatino", ""],
+        ["helvet", "", "Helvetica"],
+      ],
+      ["Running text follows the table and is a paragraph of its own."],
+    ]);
+    const table = blocks[1]!;
+    // The table's box: from the first row's top to the last row's bottom, in preview pixels (scale 2).
+    expect(table.bbox[0]).toBeCloseTo(144, 0);
+    expect(table.bbox[1]).toBeCloseTo((792 - 686 - 9) * 2, 0);
+    expect(table.bbox[3]).toBeCloseTo((792 - 650 + 2) * 2, 0);
+    expect(toMarkdown(blocks)).toBe(
+      [
+        "Table 1: Packages",
+        "| package | roman | sans serif |\n| --- | --- | --- |\n| (none) | CM Roman | CM Sans |\n| mathpazo | Palatino |  |\n| helvet |  | Helvetica |",
+        "Running text follows the table and is a paragraph of its own.",
+      ].join("\n\n"),
+    );
+    expect(toPlainText(blocks)).toContain("(none)\tCM Roman\tCM Sans");
+    expect(toEngineBlocks(blocks)[1]).toMatchObject({
+      type: "table",
+      text: expect.stringMatching(
+        /^<table><tr><td>package<\/td><td>roman<\/td>.*<td>helvet<\/td><td><\/td><td>Helvetica<\/td><\/tr><\/table>$/,
+      ),
+    });
+  });
+});
+
+describe("textLayerBlocks fonts", () => {
+  it("makes a short line in another font above a paragraph a block of its own, and records the block's font", () => {
+    const blocks = read([
+      item("2.3 Using the package", 72, 700, 10, { font: "bold", eol: true }),
+      item("The package is loaded with usepackage and reads its options from", 72, 688, 10, { eol: true }),
+      item("the document class; it needs nothing else.", 72, 676, 10, { eol: true }),
+    ]);
+    expect(blocks.map((b) => [b.lines.length, b.font])).toEqual([
+      [1, "bold"],
+      [2, "f1"],
+    ]);
   });
 });

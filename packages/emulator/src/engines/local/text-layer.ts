@@ -8,6 +8,7 @@
  * in the reading frame of the page's dominant text direction, so sideways text is read as lines too.
  */
 import type { LayoutBlock } from "./markdown.js";
+import { findTables, SEGMENT_GAP, type Segment } from "./table.js";
 
 /** The fields of a pdf.js `TextItem` this module reads. */
 export interface TextItemLike {
@@ -24,6 +25,8 @@ export interface TextItemLike {
 export interface TextStyleLike {
   ascent?: number;
   descent?: number;
+  /** pdf.js's generic family for the font: "serif", "sans-serif", "monospace". */
+  fontFamily?: string;
 }
 
 export interface TextLayerInput {
@@ -62,6 +65,8 @@ interface PlacedItem {
   size: number;
   /** Device (preview) box. */
   box: [number, number, number, number];
+  /** pdf.js's id of the item's font. */
+  font: string;
 }
 
 interface Line {
@@ -72,6 +77,11 @@ interface Line {
   size: number;
   box: [number, number, number, number];
   chars: number;
+  /** Stretches of the line between gaps wider than `SEGMENT_GAP` text sizes (table cells, if any). */
+  segments: Segment[];
+  /** Characters per font id; `font` is the one most characters are in. */
+  fonts: Map<string, number>;
+  font: string;
 }
 
 /** Rotates a device point into the reading frame of text running at `quarterTurns` × 90° clockwise. */
@@ -135,6 +145,7 @@ function place(input: TextLayerInput): PlacedItem[] {
       baseline,
       size,
       box: [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)],
+      font: item.fontName,
     });
   }
   return placed;
@@ -156,7 +167,18 @@ function toLines(items: readonly PlacedItem[]): Line[] {
       continue;
     }
     if (newLine || !line) {
-      line = { text: item.text, start: item.start, end: item.end, baseline: item.baseline, size: item.size, box: item.box, chars: 0 };
+      line = {
+        text: item.text,
+        start: item.start,
+        end: item.end,
+        baseline: item.baseline,
+        size: item.size,
+        box: item.box,
+        chars: 0,
+        segments: [{ text: item.text, start: item.start, end: item.end }],
+        fonts: new Map(),
+        font: item.font,
+      };
       lines.push(line);
     } else {
       const gap = item.start - line.end;
@@ -166,16 +188,42 @@ function toLines(items: readonly PlacedItem[]): Line[] {
       if (!blank) {
         line.size = Math.max(line.size, item.size);
         line.box = union(line.box, item.box);
+        const segment = line.segments.at(-1)!;
+        if (item.start - segment.end > SEGMENT_GAP * item.size) {
+          line.segments.push({ text: item.text, start: item.start, end: item.end });
+        } else {
+          segment.text += (needsSpace ? " " : "") + item.text;
+          segment.end = Math.max(segment.end, item.end);
+        }
+      } else {
+        line.segments.at(-1)!.text += item.text;
       }
     }
+    if (!blank) line.fonts.set(item.font, (line.fonts.get(item.font) ?? 0) + item.text.replace(/\s/g, "").length);
     breakAfter = item.hasEOL;
   }
   for (const l of lines) {
     l.text = l.text.replace(/\s+/g, " ").trim();
     l.chars = l.text.replace(/\s/g, "").length;
+    l.font = dominant(l.fonts) ?? l.font;
+    l.segments = l.segments
+      .map((segment) => ({ ...segment, text: segment.text.replace(/\s+/g, " ").trim() }))
+      .filter((segment) => segment.text !== "");
   }
   return lines.filter((l) => l.chars > 0);
 }
+
+function dominant(weights: ReadonlyMap<string, number>): string | undefined {
+  let best: string | undefined;
+  for (const [key, weight] of weights) if (best === undefined || weight > weights.get(best)!) best = key;
+  return best;
+}
+
+/**
+ * A short line in another font than the next one (a bold run-in or body-size heading above its
+ * paragraph) is a block of its own: its width is under this share of the next line's.
+ */
+const SHORT_LINE = 0.6;
 
 const sameSize = (a: number, b: number) => Math.abs(a - b) <= 0.15 * Math.max(a, b);
 
@@ -193,18 +241,46 @@ function typicalLeading(lines: readonly Line[]): number | undefined {
   return steps[Math.floor(steps.length / 2)];
 }
 
-/** Groups a page's text items into paragraph blocks (headings not yet marked: see `classifyHeadings`). */
+/**
+ * Groups a page's text items into paragraph blocks and table blocks (rows and columns of short
+ * cells, see `findTables`). Headings are not yet marked: see `classifyHeadings`.
+ */
 export function textLayerBlocks(input: TextLayerInput): LayoutBlock[] {
   const lines = toLines(place(input));
   // Baseline steps above this many font sizes start a new paragraph.
   const leading = typicalLeading(lines);
   const paragraphStep = leading ? leading * 1.3 : 1.6;
+  // Aligned lines set in a monospaced font are code (a BibTeX entry, a listing), not a table.
+  const monospaced = (line: Line) => input.styles?.[line.font]?.fontFamily === "monospace";
+  const tables = new Map(
+    findTables(lines)
+      .filter((table) => !lines.slice(table.from, table.to + 1).every(monospaced))
+      .map((table) => [table.from, table]),
+  );
   const blocks: LayoutBlock[] = [];
   let current: { lines: Line[] } | undefined;
-  for (const line of lines) {
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!;
+    const table = tables.get(index);
+    if (table) {
+      const rows = lines.slice(table.from, table.to + 1);
+      const box = rows.slice(1).reduce((acc, l) => union(acc, l.box), rows[0]!.box);
+      const chars = rows.reduce((n, l) => n + l.chars, 0);
+      blocks.push({
+        lines: table.rows.map((cells) => cells.join("\t")),
+        table: table.rows,
+        bbox: clampBox(box, input.width, input.height),
+        score: 1,
+        size: rows.reduce((s, l) => s + l.size * l.chars, 0) / chars,
+      });
+      current = undefined;
+      index = table.to;
+      continue;
+    }
     const prev = current?.lines.at(-1);
     const step = prev ? line.baseline - prev.baseline : 0;
-    if (!current || !prev || !sameSize(line.size, prev.size) || step <= 0 || step > paragraphStep * prev.size) {
+    const fontBreak = prev !== undefined && prev.font !== line.font && prev.end - prev.start < SHORT_LINE * (line.end - line.start);
+    if (!current || !prev || fontBreak || !sameSize(line.size, prev.size) || step <= 0 || step > paragraphStep * prev.size) {
       current = { lines: [] };
       blocks.push({ lines: [], bbox: [0, 0, 0, 0], score: 1, size: 0 });
     }
@@ -212,16 +288,18 @@ export function textLayerBlocks(input: TextLayerInput): LayoutBlock[] {
     const block = blocks.at(-1)!;
     block.lines.push(line.text);
     const box = current.lines.slice(1).reduce((acc, l) => union(acc, l.box), current.lines[0]!.box);
-    block.bbox = [
-      clamp(box[0], 0, input.width),
-      clamp(box[1], 0, input.height),
-      clamp(box[2], 0, input.width),
-      clamp(box[3], 0, input.height),
-    ];
+    block.bbox = clampBox(box, input.width, input.height);
     const chars = current.lines.reduce((n, l) => n + l.chars, 0);
     block.size = current.lines.reduce((s, l) => s + l.size * l.chars, 0) / chars;
+    const fonts = new Map<string, number>();
+    for (const l of current.lines) for (const [font, n] of l.fonts) fonts.set(font, (fonts.get(font) ?? 0) + n);
+    block.font = dominant(fonts);
   }
   return blocks;
+}
+
+function clampBox(box: readonly number[], width: number, height: number): [number, number, number, number] {
+  return [clamp(box[0]!, 0, width), clamp(box[1]!, 0, height), clamp(box[2]!, 0, width), clamp(box[3]!, 0, height)];
 }
 
 function clamp(value: number, min: number, max: number): number {
