@@ -35,7 +35,8 @@ beforeAll(async () => {
   process.env.SOTAOCR_BASE_URL = emulator.url;
   workDir = await mkdtemp(join(tmpdir(), "sotaocr-readme-"));
   await mkdir(join(workDir, "docs"));
-  for (const name of ["report.pdf", "mixed.pdf", "page.png", "page.jpg", "two-columns-table.pdf"]) await copyFile(dataPath(name), join(workDir, name));
+  for (const name of ["report.pdf", "mixed.pdf", "page.png", "page.jpg", "two-columns-table.pdf"])
+    await copyFile(dataPath(name), join(workDir, name));
   for (const name of ["report.pdf", "page.png"]) await copyFile(dataPath(name), join(workDir, "docs", name));
 });
 afterAll(async () => {
