@@ -15,7 +15,7 @@ describe("pnpm demo", () => {
     expect(stdout).toMatch(/No SOTAOCR_API_KEY: using the local emulator at http:\/\/127\.0\.0\.1:\d+/);
     // Every sample: a text PDF, its scanned copy, a mixed PDF, a PNG and a JPEG.
     expect(stdout).toMatch(/report\.pdf: completed 3\/3 pages/);
-    expect(stdout).toMatch(/12 Documents \(one per page\)/);
+    expect(stdout).toMatch(/13 Documents \(one per page\)/);
     expect(stdout).toMatch(/ report\.pdf p\.2\/3 +\d+ chars {2}# Solar Panel Maintenance/);
     expect(stdout).toMatch(/report-scanned\.pdf p\.3\/3 +\d+ chars {2}# Hiking Trail Guide/);
     expect(stdout).toMatch(/mixed\.pdf p\.4\/4 +\d+ chars {2}# Bicycle Safety Checklist/);

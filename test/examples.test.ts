@@ -24,7 +24,7 @@ describe("examples", () => {
 
   it("llamaindex-ingestion.ts ingests every page once and retrieves the receipt", async () => {
     const { stdout } = await run(TSX, ["examples/llamaindex-ingestion.ts", "sourdough loaf price at the bakery"]);
-    expect(stdout).toMatch(/Read 12 pages\./);
+    expect(stdout).toMatch(/Read 13 pages\./);
     expect(stdout).toMatch(/Ingested \d+ nodes \(a second run over the same pages adds 0\)/);
     expect(stdout).toMatch(/A: page\.png, page 1:\n\s+# Corner Bakery/);
   }, 120_000);

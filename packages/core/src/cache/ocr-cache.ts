@@ -81,6 +81,13 @@ export class OcrCache {
         continue;
       }
       let entry: JournalEntry = claim.entry;
+      // The holder before may have stored its result and let go between the read above and this
+      // claim (it stores, then releases): look again before paying for the file a second time.
+      const storedMeanwhile = await results.read(resultKey);
+      if (storedMeanwhile) {
+        await journal.release(jobKey, entry).catch(() => {});
+        return storedMeanwhile;
+      }
       const resuming = entry.jobId !== undefined;
       // Writes to the entry, one at a time, so a heartbeat never lands after a release.
       let writes: Promise<unknown> = Promise.resolve();
