@@ -44,6 +44,7 @@ export {
   type WaitOptions,
 } from "./options/client-options.js";
 export { formatPageRanges, normalizePageRanges, type PageRange, type PageRangesInput } from "./options/page-ranges.js";
+export { resolveFormat, resolvePageRanges } from "./options/resolve.js";
 export { ELEMENT_CATEGORIES, type ElementCategory } from "./structure/categories.js";
 export type {
   Balance,

@@ -1,12 +1,13 @@
 import { basename, resolve } from "node:path";
 import {
   InvalidInputError,
-  normalizePageRanges,
   type OcrFormat,
   type PageRange,
   type PageRangesInput,
   type PreparedInput,
   prepareInput,
+  resolveFormat,
+  resolvePageRanges,
   sha256Hex,
 } from "@sotaocr/core";
 import { QueuedFileChangedError } from "./errors.js";
@@ -37,12 +38,13 @@ export interface QueueOcrOptions {
   modelProfile?: string | undefined;
 }
 
+/** The options checked by the client's own rules, so a bad one fails here with the error `ocr()` would give. */
 export function resolveResultOptions(options: QueueOcrOptions): ResultOptions {
-  const format = options.format ?? "markdown";
-  if (format !== "markdown" && format !== "text")
-    throw new TypeError(`format must be "markdown" or "text", not ${JSON.stringify(format)}.`);
-  const pageRanges = options.pageRanges === undefined ? undefined : normalizePageRanges(options.pageRanges);
-  return { format, pageRanges, modelProfile: options.modelProfile || undefined };
+  return {
+    format: resolveFormat(options.format),
+    pageRanges: resolvePageRanges(options.pageRanges),
+    modelProfile: options.modelProfile || undefined,
+  };
 }
 
 export function isUrl(source: string | URL): boolean {

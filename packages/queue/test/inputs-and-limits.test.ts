@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, request, type Server } from "node:h
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SotaOcrClient, SotaOcrError } from "@sotaocr/core";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
 import { hasRedisServer, makePdf, startRedis, type TestRedis } from "@sotaocr/test-support";
 import type { Redis } from "ioredis";
@@ -119,6 +120,28 @@ describe("URL inputs", () => {
     const items = await collect(queue);
     expect(items.map((item) => item.error?.message)).toEqual([expect.stringMatching(/changed after it was queued/)]);
     expect(emulator.log.uploads().length).toBe(0);
+  });
+});
+
+describe("bad result options", () => {
+  it("are refused by add before any file is read, with exactly the errors the client gives", async () => {
+    emulator = await startEmulator({ engine: "synthetic" });
+    const dir = await mkdtemp(join(tmpdir(), "sotaocr-queue-options-"));
+    closers.push(() => rm(dir, { recursive: true, force: true }));
+    const path = join(dir, "file.pdf");
+    await writeFile(path, makePdf(["one"]));
+    const client = new SotaOcrClient({ baseUrl: emulator.url, apiKey: emulator.apiKey, maxRetries: 0 });
+    const queue = openQueue("bad-options");
+    const bad = [{ format: "html" }, { pageRanges: "3-1" }, { pageRanges: [{ start: 0, end: 2 }] }] as const;
+    for (const options of bad) {
+      const fromClient = await client.ocr(path, options as never).catch((error: unknown) => error);
+      const fromQueue = await queue.add([path], options as never).catch((error: unknown) => error);
+      expect(fromClient).toBeInstanceOf(SotaOcrError);
+      expect(fromQueue).toBeInstanceOf((fromClient as Error).constructor);
+      expect((fromQueue as Error).message).toBe((fromClient as Error).message);
+    }
+    expect(emulator.log.uploads()).toEqual([]);
+    expect(await queue.status()).toMatchObject({ waiting: 0 });
   });
 });
 
