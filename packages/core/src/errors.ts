@@ -6,7 +6,8 @@
  * ├─ MissingApiKeyError          no key in options or SOTAOCR_API_KEY, or not a key (spaces, < 6 characters); nothing was sent
  * ├─ InvalidInputError           path missing / a directory / empty / unreadable (nothing was sent)
  * │  ├─ UnsupportedFileError     not a PDF, PNG or JPEG, or a truncated PDF (nothing was sent)
- * │  └─ FileChangedError         the file changed while it was read to be sent (no job was created)
+ * │  ├─ FileChangedError         the file changed while it was read to be sent (no job was created)
+ * │  └─ DownloadError            a URL input could not be downloaded within its limits (`problem`)
  * ├─ InvalidPageRangeError       page ranges that are not positive integers with start ≤ end
  * ├─ APIError                    the server answered with an error status (`status`, `code`)
  * │  ├─ BadRequestError          400
@@ -135,6 +136,33 @@ export class FileChangedError extends InvalidInputError {
       source,
       options,
     );
+  }
+}
+
+/** What stopped a download, in a word. */
+export type DownloadProblem = "url" | "status" | "too_large" | "timeout" | "redirects" | "connection";
+
+/**
+ * A URL input that could not be downloaded: an error status, a body over `maxBytes` (not read on),
+ * no end within `timeoutMs`, more than `maxRedirects` redirects, or no connection. Nothing was uploaded.
+ */
+export class DownloadError extends InvalidInputError {
+  readonly problem: DownloadProblem;
+  /** The HTTP status, for `problem: "status"`. */
+  readonly status: number | undefined;
+  /** The size cap, for `problem: "too_large"`. */
+  readonly limitBytes: number | undefined;
+
+  constructor(
+    message: string,
+    url: string,
+    problem: DownloadProblem,
+    options: SotaOcrErrorOptions & { status?: number | undefined; limitBytes?: number | undefined } = {},
+  ) {
+    super(message, problem === "status" && options.status === 404 ? "not_found" : "unreadable", url, options);
+    this.problem = problem;
+    this.status = options.status;
+    this.limitBytes = options.limitBytes;
   }
 }
 
@@ -286,6 +314,7 @@ const classes = {
   InvalidInputError,
   UnsupportedFileError,
   FileChangedError,
+  DownloadError,
   InvalidPageRangeError,
   APIError,
   BadRequestError,

@@ -6,6 +6,8 @@ export {
   APIError,
   AuthenticationError,
   BadRequestError,
+  DownloadError,
+  type DownloadProblem,
   FileChangedError,
   InsufficientBalanceError,
   InternalServerError,
@@ -25,6 +27,15 @@ export {
   TimeoutError,
   UnsupportedFileError,
 } from "./errors.js";
+export {
+  DEFAULT_DOWNLOAD_MAX_BYTES,
+  DEFAULT_DOWNLOAD_MAX_REDIRECTS,
+  DEFAULT_DOWNLOAD_TIMEOUT_MS,
+  type DownloadedFile,
+  type DownloadLimits,
+  type DownloadOptions,
+  downloadUrl,
+} from "./http/download.js";
 export { parseRetryAfter } from "./http/retry.js";
 export type { UploadProgress } from "./http/upload.js";
 export { type SupportedFileType, sniffFileType } from "./input/file-type.js";

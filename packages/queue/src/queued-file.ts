@@ -1,6 +1,7 @@
-import { basename, resolve } from "node:path";
+import { resolve } from "node:path";
 import {
-  InvalidInputError,
+  type DownloadOptions,
+  downloadUrl,
   type OcrFormat,
   type PageRange,
   type PageRangesInput,
@@ -51,29 +52,15 @@ export function isUrl(source: string | URL): boolean {
   return source instanceof URL ? /^https?:$/.test(source.protocol) : /^https?:\/\//i.test(source);
 }
 
-/** A URL's bytes, whole, and the name its path ends with. */
-async function download(url: string, signal?: AbortSignal): Promise<{ bytes: Uint8Array; filename: string }> {
-  let response: Response;
-  try {
-    response = await fetch(url, { signal, redirect: "follow" });
-  } catch (cause) {
-    throw new InvalidInputError(`Could not download ${url}: ${(cause as Error).message}.`, "unreadable", url, { cause });
-  }
-  if (!response.ok) {
-    throw new InvalidInputError(`Could not download ${url}: HTTP ${response.status}.`, "unreadable", url);
-  }
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  return { bytes, filename: decodeURIComponent(basename(new URL(url).pathname)) || "document" };
-}
-
 /** A file to queue, read and checked as the client would (type by its bytes), with its SHA-256. */
 export async function readForQueue(
   file: string | URL,
-  signal?: AbortSignal,
+  options: DownloadOptions = {},
 ): Promise<{ source: string; filename: string; sha256: string }> {
+  const { signal } = options;
   if (isUrl(file)) {
     const url = String(file);
-    const { bytes, filename } = await download(url, signal);
+    const { bytes, filename } = await downloadUrl(url, options);
     const prepared = await prepareInput(bytes, { filename });
     return { source: url, filename: prepared.filename, sha256: await sha256Hex(prepared.blob, signal) };
   }
@@ -83,10 +70,11 @@ export async function readForQueue(
 }
 
 /** The queued file, as a worker opens it to upload: refused if its bytes are not those queued. */
-export async function openQueued(data: OcrJobData, signal?: AbortSignal): Promise<PreparedInput> {
+export async function openQueued(data: OcrJobData, options: DownloadOptions = {}): Promise<PreparedInput> {
+  const { signal } = options;
   const prepared = isUrl(data.source)
     ? // Bytes are named by their file name; the result names the URL it came from, as the queue does.
-      { ...(await prepareInput((await download(data.source, signal)).bytes, { filename: data.filename })), source: data.source }
+      { ...(await prepareInput((await downloadUrl(data.source, options)).bytes, { filename: data.filename })), source: data.source }
     : await prepareInput(data.source);
   const sha256 = await sha256Hex(prepared.blob, signal);
   if (sha256 !== data.sha256) {

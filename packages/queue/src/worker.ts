@@ -3,6 +3,7 @@ import {
   AuthenticationError,
   BadRequestError,
   type ClientOptions,
+  type DownloadLimits,
   InvalidInputError,
   InvalidPageRangeError,
   JobFailedError,
@@ -51,6 +52,11 @@ export interface OcrWorkerOptions extends QueueConnectionOptions {
   lockDurationMs?: number | undefined;
   /** How often stalled files (their worker died) are looked for, in ms. @default 30000 */
   stalledIntervalMs?: number | undefined;
+  /**
+   * Bounds on downloading URL inputs again to upload them (size, time, redirects): give workers
+   * those the producer's `add` had. @default core's: 256 MiB, 5 minutes, 5 redirects
+   */
+  download?: DownloadLimits | undefined;
 }
 
 /**
@@ -77,6 +83,7 @@ export class OcrWorker {
   readonly #redis: Redis;
   readonly #queue: Queue<OcrJobData>;
   readonly #slots: ActiveJobSlots | undefined;
+  readonly #download: DownloadLimits;
   readonly #stop = new AbortController();
   readonly #ready: Promise<void>;
   #closing: Promise<void> | undefined;
@@ -84,6 +91,7 @@ export class OcrWorker {
   constructor(options: OcrWorkerOptions = {}) {
     this.name = options.name ?? DEFAULT_QUEUE_NAME;
     this.#redis = createRedis(options.redis);
+    this.#download = { ...options.download };
     const concurrency = options.concurrency ?? 4;
     if (!(Number.isInteger(concurrency) && concurrency >= 1))
       throw new TypeError(`concurrency must be a whole number ≥ 1, not ${concurrency}.`);
@@ -189,7 +197,7 @@ export class OcrWorker {
    */
   async #ocr(job: Job<OcrJobData, OcrWorkerReturn>, signal: AbortSignal): Promise<OcrResult> {
     const data = job.data;
-    const prepared = await openQueued(data, signal);
+    const prepared = await openQueued(data, { ...this.#download, signal });
     const slot = await this.#slots?.acquire(job.id as string, signal);
     let jobKnown = data.sotaocrJobId !== undefined;
     // The job ended on the server (completed or failed): its slot is free before its result is fetched.

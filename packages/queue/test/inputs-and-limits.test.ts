@@ -4,11 +4,11 @@ import { createServer, type IncomingMessage, request, type Server } from "node:h
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SotaOcrClient, SotaOcrError } from "@sotaocr/core";
+import { DownloadError, SotaOcrClient, SotaOcrError } from "@sotaocr/core";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
 import { hasRedisServer, makePdf, startRedis, type TestRedis } from "@sotaocr/test-support";
 import type { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { OcrQueue, OcrWorker, type OcrWorkerOptions, type QueueItem } from "../src/index.js";
 import { requireRedisServer } from "./support.js";
 
@@ -89,7 +89,7 @@ describe("URL inputs", () => {
     const added = await queue.add(urls);
     expect(added.map((file) => [file.source, file.outcome])).toEqual(urls.map((url) => [url, "added"]));
     // A URL that does not answer 200 is refused at the door, not queued.
-    await expect(queue.add([`${base}/docs/missing.pdf`])).rejects.toThrow(/HTTP 404/);
+    await expect(queue.add([`${base}/docs/missing.pdf`])).rejects.toThrow(/it answered 404/);
     expect(served.length).toBe(3);
 
     startWorker("urls");
@@ -119,6 +119,46 @@ describe("URL inputs", () => {
     startWorker("url-changed");
     const items = await collect(queue);
     expect(items.map((item) => item.error?.message)).toEqual([expect.stringMatching(/changed after it was queued/)]);
+    expect(emulator.log.uploads().length).toBe(0);
+  });
+});
+
+describe("URL downloads are bounded", () => {
+  it("a URL over the size cap is refused by add, and by a worker when it grew after queueing, with a DownloadError", async () => {
+    emulator = await startEmulator({ engine: "synthetic", synthetic: { msPerPage: 20 } });
+    /** Whether the server answers with a body declared far over the default cap (256 MiB). */
+    let huge = false;
+    let hugeClosed = 0;
+    const base = await listen(
+      createServer((_req, res) => {
+        if (!huge) return res.writeHead(200).end(makePdf(["small for now"]));
+        // Declared 1 GiB; a little is sent, and the connection held until the client closes it.
+        res.on("close", () => hugeClosed++);
+        res.writeHead(200, { "content-length": String(2 ** 30) }).write(Buffer.alloc(1024));
+      }),
+    );
+    const queue = openQueue("url-too-large");
+    huge = true;
+    const refused = await queue.add([`${base}/big.pdf`]).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DownloadError);
+    expect(refused).toMatchObject({ problem: "too_large", source: `${base}/big.pdf` });
+    await vi.waitFor(() => expect(hugeClosed).toBe(1)); // the client closed the connection, not reading on
+
+    huge = false;
+    // The producer's own bounds (`download`): a small file over a smaller cap.
+    const capped = await queue.add([`${base}/small.pdf`], { download: { maxBytes: 64 } }).catch((error: unknown) => error);
+    expect(capped).toMatchObject({ name: "DownloadError", problem: "too_large", limitBytes: 64 });
+
+    await queue.add([`${base}/grows.pdf`], { attempts: 2 });
+    huge = true;
+    startWorker("url-too-large");
+    const items = await collect(queue);
+    expect(items.map((item) => item.error?.message)).toEqual([
+      expect.stringMatching(
+        /DownloadError: Cannot download .*grows\.pdf: its Content-Length says 1073741824 bytes, over the 256 MiB limit/,
+      ),
+    ]);
+    await vi.waitFor(() => expect(hugeClosed).toBe(2)); // one try: a file over the cap is not tried again
     expect(emulator.log.uploads().length).toBe(0);
   });
 });
