@@ -106,6 +106,15 @@ describe("downloadUrl", () => {
     expect((error as Error).message).toMatch(/did not finish within 300 ms \(timeoutMs\)/);
   });
 
+  it.each([Infinity, 2 ** 31])("takes a timeoutMs of %s as no limit (Node would fire such a timer at once)", async (timeoutMs) => {
+    routes.set("/late.pdf", (_req, res) => {
+      res.writeHead(200);
+      setTimeout(() => res.end("%PDF-1.7\n%%EOF\n"), 50);
+    });
+    const download = await downloadUrl(`${base}/late.pdf`, { timeoutMs });
+    expect(Buffer.from(download.bytes).toString()).toBe("%PDF-1.7\n%%EOF\n");
+  });
+
   it("follows at most maxRedirects redirects", async () => {
     let hops = 0;
     routes.set("/loop", (_req, res) => {

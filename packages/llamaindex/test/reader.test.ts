@@ -113,6 +113,9 @@ describe("SotaOcrReader", () => {
         [1, 2, 3].map((page) => [page, "report.pdf", `${base}/files/report.pdf`]),
       );
       expect(docs[0]?.id_).toBe((await reader.loadData(dataPath("report.pdf")))[0]?.id_);
+      // A timeoutMs too long for a Node timer means no limit, for the download too (core's timer rule).
+      const unbounded = new SotaOcrReader({ ...on(synthetic), timeoutMs: Infinity });
+      expect(await unbounded.loadData(`${base}/files/report.pdf`)).toHaveLength(3);
       const missing = await reader.loadData(`${base}/files/gone.pdf`).catch((e: unknown) => e);
       expect(missing).toBeInstanceOf(InvalidInputError);
       expect(missing).toBeInstanceOf(DownloadError);
