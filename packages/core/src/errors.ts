@@ -121,21 +121,30 @@ export class UnsupportedFileError extends InvalidInputError {
   }
 }
 
+/** What changed about a file being read: its size, its modification time (rewritten in place), the file itself (another put in its place), or it is gone. */
+export type FileChange = "size" | "modification_time" | "replaced" | "deleted";
+
 /**
  * The file was changed (appended to, truncated, rewritten, replaced or deleted) while it was being
  * read to hash or send it. The upload was cut off before its end, so no job exists; never retried,
  * since the bytes sent would not be the file's (nor match its hash, the cache key and page ids).
  */
 export class FileChangedError extends InvalidInputError {
-  /** `change`: what happened to the file, e.g. "it was deleted or moved away". */
-  constructor(source: string, change: string, options?: SotaOcrErrorOptions) {
+  /** What changed, in a word. */
+  readonly change: FileChange;
+  /** What changed, in words, e.g. "its size went from 1024 to 2048 bytes" (also in the message). */
+  readonly detail: string;
+
+  constructor(source: string, change: { change: FileChange; detail: string }, options?: SotaOcrErrorOptions) {
     super(
-      `${source} changed while it was being read to upload (${change}): nothing was sent whole and no job was created. ` +
+      `${source} changed while it was being read to upload (${change.detail}): nothing was sent whole and no job was created. ` +
         "Wait until whatever writes the file has finished (or have it write elsewhere and rename the file into place), then try again.",
       "changed",
       source,
       options,
     );
+    this.change = change.change;
+    this.detail = change.detail;
   }
 }
 

@@ -8,6 +8,7 @@ export {
   BadRequestError,
   DownloadError,
   type DownloadProblem,
+  type FileChange,
   FileChangedError,
   InsufficientBalanceError,
   InternalServerError,
