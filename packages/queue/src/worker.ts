@@ -3,6 +3,7 @@ import {
   AuthenticationError,
   BadRequestError,
   type ClientOptions,
+  DownloadError,
   type DownloadLimits,
   InvalidInputError,
   InvalidPageRangeError,
@@ -274,6 +275,8 @@ export class OcrWorker {
       await job.updateData({ ...job.data, sotaocrJobId: undefined });
       return error as Error;
     }
+    // A download that stalled, lost its connection or met a server error may work later.
+    if (isKind(error, DownloadError.prototype.name) && downloadMayPass(error as DownloadError)) return error as Error;
     // Another try would end the same way.
     const hopeless = [
       JobFailedError,
@@ -297,6 +300,12 @@ const FILES_PER_ACTIVE_JOB = 2;
 export interface OcrWorkerReturn {
   sotaocrJobId: string;
   pageCount: number;
+}
+
+/** A download failure another try may not meet: a stall, a lost connection, a busy or failing server. */
+function downloadMayPass(error: DownloadError): boolean {
+  const status = error.status ?? 0;
+  return error.problem === "timeout" || error.problem === "connection" || status === 408 || status === 429 || status >= 500;
 }
 
 /** True when `error` is of the named error class or a subclass (by prototype names, as across package copies). */

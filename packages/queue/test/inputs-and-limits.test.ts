@@ -163,6 +163,29 @@ describe("URL downloads are bounded", () => {
   });
 });
 
+describe("a URL download that stalls in a worker", () => {
+  it("ends at the worker's download time limit and is tried again (a stall may pass); the next try succeeds", async () => {
+    emulator = await startEmulator({ engine: "synthetic", synthetic: { msPerPage: 20 } });
+    const pdf = makePdf(["stalls once"]);
+    let requests = 0;
+    const base = await listen(
+      createServer((_req, res) => {
+        requests++;
+        // 1: the producer's download; 2: the worker's first try stalls mid-body; 3: its second try.
+        if (requests === 2) return res.writeHead(200, { "content-length": String(pdf.byteLength) }).write(pdf.subarray(0, 10));
+        res.writeHead(200).end(pdf);
+      }),
+    );
+    const queue = openQueue("url-stalls");
+    await queue.add([`${base}/stalls.pdf`], { attempts: 2 });
+    startWorker("url-stalls", { download: { timeoutMs: 500 } });
+    const items = await collect(queue);
+    expect(items.map((item) => [item.error?.message, item.result?.pageCount])).toEqual([[undefined, 1]]);
+    expect(requests).toBe(3);
+    expect(Object.values(emulator.log.uploadCountBySha256())).toEqual([1]);
+  });
+});
+
 describe("bad result options", () => {
   it("are refused by add before any file is read, with exactly the errors the client gives", async () => {
     emulator = await startEmulator({ engine: "synthetic" });
