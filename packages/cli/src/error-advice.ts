@@ -106,10 +106,8 @@ function missingKey(facts: RunFacts): string {
 function badInput(error: InvalidInputError, facts: RunFacts): string | undefined {
   const source = error.source ?? "The file";
   if ((error as unknown) instanceof FileChangedError) {
-    // (`as unknown`: see inCliTerms.) What changed is only in the message, in parentheses after "<source> changed while ...".
-    const change = error.message.startsWith(source)
-      ? /^ changed [^(]*\(([^)]*)\)/.exec(error.message.slice(source.length))?.[1]
-      : undefined;
+    // (`as unknown`: see inCliTerms.) `detail` says what changed, e.g. "its size went from 10 to 12 bytes".
+    const change = (error as unknown as FileChangedError).detail;
     const rerun = facts.again ? `run \`${facts.again}\`` : "run the command again";
     return (
       `${source} changed while it was being read to be sent${change ? ` (${change})` : ""}: no job was created, nothing was billed. ` +

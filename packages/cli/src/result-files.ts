@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { link, lstat, mkdir, open, rename, rm } from "node:fs/promises";
+import { chmod, link, lstat, mkdir, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /**
@@ -37,16 +37,20 @@ const NO_HARD_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS", "EXDE
 
 /**
  * Writes a result file whole or not at all: the content goes to a temporary file beside it, then
- * into place. With `replace`, a rename (atomic) swaps it in. Without, a hard link puts it there:
- * link(2) fails if the name exists, at the moment of writing, so a file created after an earlier
+ * into place. With `replace`, a rename (atomic) swaps it in, given the replaced file's permissions
+ * first (else a private file would come back with the usual ones). Without, a hard link puts it
+ * there: link(2) fails if the name exists, at the moment of writing, so a file created after an earlier
  * check is still never replaced (a check followed by a rename could replace it). Resolves false
  * when the name was taken, having written nothing.
  */
 export async function writeResultFile(path: string, content: string, replace: boolean): Promise<boolean> {
   const temporary = await writeAside(path, content);
   try {
-    if (replace) await rename(temporary, path);
-    else await link(temporary, path);
+    if (replace) {
+      const mode = await modeOfFile(path);
+      if (mode !== undefined) await chmod(temporary, mode);
+      await rename(temporary, path);
+    } else await link(temporary, path);
     return true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "";
@@ -56,6 +60,15 @@ export async function writeResultFile(path: string, content: string, replace: bo
   } finally {
     await rm(temporary, { force: true });
   }
+}
+
+/** The permission bits of the regular file at `path`; undefined when there is none. */
+async function modeOfFile(path: string): Promise<number | undefined> {
+  const stats = await lstat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return undefined;
+    throw error;
+  });
+  return stats?.isFile() ? stats.mode & 0o7777 : undefined;
 }
 
 /** A new file beside `path`, with `content` on disk before it is used; its name. */

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
@@ -68,6 +68,25 @@ describe("sotaocr extract writes files", () => {
     expect((await readdir(dir)).sort()).toEqual(["page.md", "page.png", "report.md", "report.pdf"]);
     expect(run.stderr.split("\n")).toEqual(expect.arrayContaining(["wrote report.md", "wrote page.md"]));
     expect(run.stdout).toBe(""); // stdout stays clean for pipes
+  });
+
+  it("--force keeps the permissions of the file it replaces; a new file gets the usual ones", async () => {
+    const dir = await folderWith({ "report.pdf": "report.pdf", "page.png": "page.png", "scan.jpg": "page.jpg" });
+    await writeFile(join(dir, "report.md"), "private\n");
+    await chmod(join(dir, "report.md"), 0o600);
+    await writeFile(join(dir, "scan.md"), "shared\n");
+    await chmod(join(dir, "scan.md"), 0o664);
+    await writeFile(join(dir, "usual.md"), "");
+    const usual = (await stat(join(dir, "usual.md"))).mode & 0o7777; // what a new file gets here (umask)
+
+    const run = await sotaocr(["extract", "report.pdf", "page.png", "scan.jpg", "--force"], dir);
+
+    expect(run.code).toBe(0);
+    const modeOf = async (name: string) => (await stat(join(dir, name))).mode & 0o7777;
+    expect(await readFile(join(dir, "report.md"), "utf8")).toMatch(/^<!-- page 1 -->/);
+    expect(await modeOf("report.md")).toBe(0o600);
+    expect(await modeOf("scan.md")).toBe(0o664);
+    expect(await modeOf("page.md")).toBe(usual);
   });
 
   it("names each written file with its --out folder, and two inputs with one name get two files", async () => {

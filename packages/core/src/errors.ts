@@ -6,7 +6,8 @@
  * ├─ MissingApiKeyError          no key in options or SOTAOCR_API_KEY, or not a key (spaces, < 6 characters); nothing was sent
  * ├─ InvalidInputError           path missing / a directory / empty / unreadable (nothing was sent)
  * │  ├─ UnsupportedFileError     not a PDF, PNG or JPEG, or a truncated PDF (nothing was sent)
- * │  └─ FileChangedError         the file changed while it was read to be sent (no job was created)
+ * │  ├─ FileChangedError         the file changed while it was read to be sent (no job was created)
+ * │  └─ DownloadError            a URL input could not be downloaded within its limits (`problem`)
  * ├─ InvalidPageRangeError       page ranges that are not positive integers with start ≤ end
  * ├─ APIError                    the server answered with an error status (`status`, `code`)
  * │  ├─ BadRequestError          400
@@ -120,21 +121,57 @@ export class UnsupportedFileError extends InvalidInputError {
   }
 }
 
+/** What changed about a file being read: its size, its modification time (rewritten in place), the file itself (another put in its place), or it is gone. */
+export type FileChange = "size" | "modification_time" | "replaced" | "deleted";
+
 /**
  * The file was changed (appended to, truncated, rewritten, replaced or deleted) while it was being
  * read to hash or send it. The upload was cut off before its end, so no job exists; never retried,
  * since the bytes sent would not be the file's (nor match its hash, the cache key and page ids).
  */
 export class FileChangedError extends InvalidInputError {
-  /** `change`: what happened to the file, e.g. "it was deleted or moved away". */
-  constructor(source: string, change: string, options?: SotaOcrErrorOptions) {
+  /** What changed, in a word. */
+  readonly change: FileChange;
+  /** What changed, in words, e.g. "its size went from 1024 to 2048 bytes" (also in the message). */
+  readonly detail: string;
+
+  constructor(source: string, change: { change: FileChange; detail: string }, options?: SotaOcrErrorOptions) {
     super(
-      `${source} changed while it was being read to upload (${change}): nothing was sent whole and no job was created. ` +
+      `${source} changed while it was being read to upload (${change.detail}): nothing was sent whole and no job was created. ` +
         "Wait until whatever writes the file has finished (or have it write elsewhere and rename the file into place), then try again.",
       "changed",
       source,
       options,
     );
+    this.change = change.change;
+    this.detail = change.detail;
+  }
+}
+
+/** What stopped a download, in a word. */
+export type DownloadProblem = "url" | "status" | "too_large" | "timeout" | "redirects" | "connection";
+
+/**
+ * A URL input that could not be downloaded: an error status, a body over `maxBytes` (not read on),
+ * no end within `timeoutMs`, more than `maxRedirects` redirects, or no connection. Nothing was uploaded.
+ */
+export class DownloadError extends InvalidInputError {
+  readonly problem: DownloadProblem;
+  /** The HTTP status, for `problem: "status"`. */
+  readonly status: number | undefined;
+  /** The size cap, for `problem: "too_large"`. */
+  readonly limitBytes: number | undefined;
+
+  constructor(
+    message: string,
+    url: string,
+    problem: DownloadProblem,
+    options: SotaOcrErrorOptions & { status?: number | undefined; limitBytes?: number | undefined } = {},
+  ) {
+    super(message, problem === "status" && options.status === 404 ? "not_found" : "unreadable", url, options);
+    this.problem = problem;
+    this.status = options.status;
+    this.limitBytes = options.limitBytes;
   }
 }
 
@@ -286,6 +323,7 @@ const classes = {
   InvalidInputError,
   UnsupportedFileError,
   FileChangedError,
+  DownloadError,
   InvalidPageRangeError,
   APIError,
   BadRequestError,

@@ -6,6 +6,9 @@ export {
   APIError,
   AuthenticationError,
   BadRequestError,
+  DownloadError,
+  type DownloadProblem,
+  type FileChange,
   FileChangedError,
   InsufficientBalanceError,
   InternalServerError,
@@ -25,6 +28,15 @@ export {
   TimeoutError,
   UnsupportedFileError,
 } from "./errors.js";
+export {
+  DEFAULT_DOWNLOAD_MAX_BYTES,
+  DEFAULT_DOWNLOAD_MAX_REDIRECTS,
+  DEFAULT_DOWNLOAD_TIMEOUT_MS,
+  type DownloadedFile,
+  type DownloadLimits,
+  type DownloadOptions,
+  downloadUrl,
+} from "./http/download.js";
 export { parseRetryAfter } from "./http/retry.js";
 export type { UploadProgress } from "./http/upload.js";
 export { type SupportedFileType, sniffFileType } from "./input/file-type.js";
@@ -44,6 +56,7 @@ export {
   type WaitOptions,
 } from "./options/client-options.js";
 export { formatPageRanges, normalizePageRanges, type PageRange, type PageRangesInput } from "./options/page-ranges.js";
+export { resolveFormat, resolvePageRanges } from "./options/resolve.js";
 export { ELEMENT_CATEGORIES, type ElementCategory } from "./structure/categories.js";
 export type {
   Balance,

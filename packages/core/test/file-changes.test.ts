@@ -41,6 +41,14 @@ async function bigPdf(name: string): Promise<string> {
   return path;
 }
 
+/** What each mutation changes, as `FileChangedError.change` says. */
+const expectedChange: Record<string, [string, RegExp]> = {
+  append: ["size", new RegExp(`^its size went from ${FILE_BYTES} to ${FILE_BYTES + 11} bytes$`)],
+  truncate: ["size", new RegExp(`^its size went from ${FILE_BYTES} to ${FILE_BYTES / 2} bytes$`)],
+  "rewrite in place": ["modification_time", /^its modification time changed \(it was rewritten\)$/],
+  delete: ["deleted", /^it was deleted or moved away$/],
+};
+
 const mutations: Record<string, (path: string) => Promise<void>> = {
   append: (path) => appendFile(path, "more bytes\n"),
   truncate: (path) => truncate(path, FILE_BYTES / 2),
@@ -71,7 +79,7 @@ const CHILD = `
     await client.ocr(input);
     console.log(JSON.stringify({ outcome: "ocr'd" }));
   } catch (error) {
-    console.log(JSON.stringify({ outcome: error.name, fileChanged: core.FileChangedError?.isInstance(error) ?? false, source: error.source, message: error.message }));
+    console.log(JSON.stringify({ outcome: error.name, fileChanged: core.FileChangedError?.isInstance(error) ?? false, source: error.source, change: error.change, detail: error.detail, message: error.message }));
   }`;
 
 async function runChild(path: string, phase: "hashing" | "uploading", mutate: () => Promise<void>) {
@@ -104,6 +112,8 @@ interface Outcome {
   outcome: string;
   fileChanged: boolean;
   source?: string;
+  change?: string;
+  detail?: string;
   message?: string;
 }
 
@@ -117,6 +127,11 @@ describe.each(["hashing", "uploading"] as const)("a file that changes while ocr(
     expect(code).toBe(0);
     expect(outcome).toMatchObject({ outcome: "FileChangedError", fileChanged: true, source: path });
     expect(outcome?.message).toContain(`${path} changed while`);
+    // What changed, as a field and in the message's words.
+    const [change, detail] = expectedChange[mutation] as [string, RegExp];
+    expect(outcome?.change).toBe(change);
+    expect(outcome?.detail).toMatch(detail);
+    expect(outcome?.message).toContain(`(${outcome?.detail})`);
     // Sent at most once (the upload that was cut off), and never whole: no job exists.
     expect(proxy.uploadsStarted - uploadsBefore).toBe(phase === "hashing" ? 0 : 1);
     expect(emulator.log.uploadCountBySha256()).toEqual({});

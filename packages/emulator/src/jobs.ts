@@ -54,7 +54,10 @@ export interface JobQueueOptions {
 }
 
 const JOB_ID = /^job_[0-9a-f]{24}$/;
-/** Longest timer Node accepts; longer TTLs mean "never expires". */
+/**
+ * Longest timer Node accepts; longer TTLs mean "never expires". Core has the same constant
+ * (`MAX_TIMER_MS`), but the emulator does not depend on core, and this one line is no reason to.
+ */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** True when `id` looks like a job id this server makes; anything else is never looked up. */

@@ -8,6 +8,8 @@ export {
   AuthenticationError,
   BadRequestError,
   type ClientOptions,
+  DownloadError,
+  type DownloadLimits,
   type ElementCategory,
   FileChangedError,
   InsufficientBalanceError,

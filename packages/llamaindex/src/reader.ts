@@ -1,9 +1,8 @@
-import { basename, resolve } from "node:path";
+import { resolve } from "node:path";
 import {
-  AbortError,
-  DEFAULT_JOB_TIMEOUT_MS,
+  type DownloadLimits,
+  downloadUrl,
   InsufficientBalanceError,
-  InvalidInputError,
   type OcrInput,
   type OcrOptions,
   type OcrResult,
@@ -31,6 +30,11 @@ export interface SotaOcrReaderOptions extends DocumentOptions {
    * (a file already there is kept), about one a second per file. @default no images
    */
   pageImages?: string | undefined;
+  /**
+   * Bounds on downloading an http(s) URL given to `loadData` (size, time, redirects).
+   * @default 256 MiB, the reader's `timeoutMs` (else 5 minutes), 5 redirects
+   */
+  download?: DownloadLimits | undefined;
 }
 
 /** A file that failed, as recorded in `reader.failures`. */
@@ -60,6 +64,7 @@ export class SotaOcrReader extends FileReader<Document<SotaOcrReaderMetadata>> {
   readonly #split: DocumentSplit;
   readonly #pageMarker: PageMarker;
   readonly #pageImages: string | undefined;
+  readonly #download: DownloadLimits;
   /**
    * The 402 that found the account out of pages, if one did: every later file first asks the
    * balance (free), and is not uploaded while it is empty. A directory load so stops at the first
@@ -78,6 +83,7 @@ export class SotaOcrReader extends FileReader<Document<SotaOcrReaderMetadata>> {
       throw new SotaOcrError(`pageImages must be a folder path, not ${JSON.stringify(options.pageImages)}.`);
     }
     this.#pageImages = options.pageImages;
+    this.#download = { timeoutMs: this.#ocrOptions.timeoutMs, ...options.download };
   }
 
   /** OCRs bytes; `filename` names them in metadata and in the upload. */
@@ -96,33 +102,18 @@ export class SotaOcrReader extends FileReader<Document<SotaOcrReaderMetadata>> {
   }
 
   /**
-   * An http(s) URL, as the base class allows: downloaded (whole, as the base class does), then
-   * OCR'd, all within the reader's `signal` and `timeoutMs`.
+   * An http(s) URL, as the base class allows: downloaded whole, within the `download` bounds and
+   * the reader's `signal` (core's `downloadUrl`), then OCR'd.
    */
   async #loadUrl(url: string): Promise<Document<SotaOcrReaderMetadata>[]> {
-    const filename = basename(new URL(url).pathname) || "document";
-    const { signal, timeoutMs = DEFAULT_JOB_TIMEOUT_MS } = this.#ocrOptions;
-    let bytes: Uint8Array;
+    let download: { bytes: Uint8Array; filename: string };
     try {
-      // A timer of 2^31 ms or more (Infinity) would fire at once: such a timeoutMs means no limit, as in the client.
-      const deadline = timeoutMs < 2 ** 31 - 1 ? [AbortSignal.timeout(timeoutMs)] : [];
-      const bounded = AbortSignal.any([...deadline, ...(signal ? [signal] : [])]);
-      const response = await fetch(url, { signal: bounded });
-      if (!response.ok) throw new Error(`it answered ${response.status}`);
-      bytes = new Uint8Array(await response.arrayBuffer());
-    } catch (cause) {
-      const error = signal?.aborted
-        ? new AbortError(`Aborted by the caller's signal while downloading ${url}: nothing was uploaded.`, { cause: signal.reason })
-        : new InvalidInputError(
-            `Cannot download ${url} (${(cause as Error).message}). Check the URL, or download the file and pass its path.`,
-            "not_found",
-            url,
-            { cause },
-          );
-      this.failures.push({ source: url, error });
+      download = await downloadUrl(url, { ...this.#download, signal: this.#ocrOptions.signal });
+    } catch (error) {
+      this.failures.push({ source: url, error: error as Error });
       throw error;
     }
-    return this.#documents(await this.#ocr(bytes, filename, url), url, url);
+    return this.#documents(await this.#ocr(download.bytes, download.filename, url), url, url);
   }
 
   /** The result's Documents, after writing its page images if asked (a failure is recorded as the OCR's are). */

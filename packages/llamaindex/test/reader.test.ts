@@ -10,7 +10,15 @@ import { type Emulator, startEmulator } from "@sotaocr/emulator";
 import { job, makePdf, startScriptedServer } from "@sotaocr/test-support";
 import { MetadataMode } from "llamaindex";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { AbortError, AuthenticationError, InvalidInputError, InvalidResponseError, JobFailedError, SotaOcrReader } from "../src/index.js";
+import {
+  AbortError,
+  AuthenticationError,
+  DownloadError,
+  InvalidInputError,
+  InvalidResponseError,
+  JobFailedError,
+  SotaOcrReader,
+} from "../src/index.js";
 import { collapse, dataPath, groundTruth } from "./support.js";
 
 let local: Emulator;
@@ -91,6 +99,8 @@ describe("SotaOcrReader", () => {
   it("loadData of an http(s) URL downloads it first, as the base class does", async () => {
     const files = createServer(async (request, response) => {
       if (request.url === "/files/slow.pdf") return; // never answers
+      if (request.url === "/files/huge.pdf") return response.writeHead(200, { "content-length": String(2 ** 30) }).write("%PDF-");
+      if (request.url === "/files/stalls.pdf") return response.writeHead(200, { "content-length": "100000" }).write("%PDF-");
       if (request.url !== "/files/report.pdf") return response.writeHead(404).end();
       response.writeHead(200, { "content-type": "application/pdf" }).end(await readFile(dataPath("report.pdf")));
     });
@@ -103,10 +113,21 @@ describe("SotaOcrReader", () => {
         [1, 2, 3].map((page) => [page, "report.pdf", `${base}/files/report.pdf`]),
       );
       expect(docs[0]?.id_).toBe((await reader.loadData(dataPath("report.pdf")))[0]?.id_);
+      // A timeoutMs too long for a Node timer means no limit, for the download too (core's timer rule).
+      const unbounded = new SotaOcrReader({ ...on(synthetic), timeoutMs: Infinity });
+      expect(await unbounded.loadData(`${base}/files/report.pdf`)).toHaveLength(3);
       const missing = await reader.loadData(`${base}/files/gone.pdf`).catch((e: unknown) => e);
       expect(missing).toBeInstanceOf(InvalidInputError);
-      expect((missing as Error).message).toMatch(/Cannot download .*gone\.pdf \(it answered 404\)/);
-      expect(reader.failures.map((failure) => failure.source)).toEqual([`${base}/files/gone.pdf`]);
+      expect(missing).toBeInstanceOf(DownloadError);
+      expect((missing as Error).message).toMatch(/Cannot download .*gone\.pdf: it answered 404\./);
+      // Bounded: a body declared over the cap is refused unread; one that stalls ends at the download's time limit.
+      const huge = await reader.loadData(`${base}/files/huge.pdf`).catch((e: unknown) => e);
+      expect(huge).toMatchObject({ name: "DownloadError", problem: "too_large", limitBytes: 256 * 1024 * 1024 });
+      const bounded = new SotaOcrReader({ ...on(synthetic), download: { timeoutMs: 300 } });
+      const stalled = await bounded.loadData(`${base}/files/stalls.pdf`).catch((e: unknown) => e);
+      expect(stalled).toMatchObject({ name: "DownloadError", problem: "timeout" });
+      expect(reader.failures.map((failure) => failure.source)).toEqual([`${base}/files/gone.pdf`, `${base}/files/huge.pdf`]);
+      expect(bounded.failures.map((failure) => failure.error)).toEqual([stalled]);
       // The reader's signal stops a download too, as an AbortError.
       const controller = new AbortController();
       const slow = new SotaOcrReader({ ...on(synthetic), signal: controller.signal }).loadData(`${base}/files/slow.pdf`);

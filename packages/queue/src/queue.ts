@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  type DownloadLimits,
   type OcrInput,
   type OcrOptions,
   type OcrResult,
@@ -39,6 +40,8 @@ export interface QueueConnectionOptions {
 export interface AddOptions extends QueueOcrOptions {
   /** Tries of each file before it counts as failed (a try resumes the SotaOCR job a previous one made). @default 3 */
   attempts?: number | undefined;
+  /** Bounds on downloading URL inputs (size, time, redirects). @default core's: 256 MiB, 5 minutes, 5 redirects */
+  download?: DownloadLimits | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -116,7 +119,7 @@ export class OcrQueue {
     if (!(Number.isInteger(attempts) && attempts >= 1)) throw new TypeError(`attempts must be a whole number ≥ 1, not ${attempts}.`);
     const queued: QueuedFile[] = [];
     for (const file of files) {
-      const { source, filename, sha256 } = await readForQueue(file, options.signal);
+      const { source, filename, sha256 } = await readForQueue(file, { ...options.download, signal: options.signal });
       const id = queueJobId(sha256, resultOptions);
       const existing = await this.queue.getJob(id);
       if (existing) {

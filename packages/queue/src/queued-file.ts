@@ -1,12 +1,14 @@
-import { basename, resolve } from "node:path";
+import { resolve } from "node:path";
 import {
-  InvalidInputError,
-  normalizePageRanges,
+  type DownloadOptions,
+  downloadUrl,
   type OcrFormat,
   type PageRange,
   type PageRangesInput,
   type PreparedInput,
   prepareInput,
+  resolveFormat,
+  resolvePageRanges,
   sha256Hex,
 } from "@sotaocr/core";
 import { QueuedFileChangedError } from "./errors.js";
@@ -37,41 +39,28 @@ export interface QueueOcrOptions {
   modelProfile?: string | undefined;
 }
 
+/** The options checked by the client's own rules, so a bad one fails here with the error `ocr()` would give. */
 export function resolveResultOptions(options: QueueOcrOptions): ResultOptions {
-  const format = options.format ?? "markdown";
-  if (format !== "markdown" && format !== "text")
-    throw new TypeError(`format must be "markdown" or "text", not ${JSON.stringify(format)}.`);
-  const pageRanges = options.pageRanges === undefined ? undefined : normalizePageRanges(options.pageRanges);
-  return { format, pageRanges, modelProfile: options.modelProfile || undefined };
+  return {
+    format: resolveFormat(options.format),
+    pageRanges: resolvePageRanges(options.pageRanges),
+    modelProfile: options.modelProfile || undefined,
+  };
 }
 
 export function isUrl(source: string | URL): boolean {
   return source instanceof URL ? /^https?:$/.test(source.protocol) : /^https?:\/\//i.test(source);
 }
 
-/** A URL's bytes, whole, and the name its path ends with. */
-async function download(url: string, signal?: AbortSignal): Promise<{ bytes: Uint8Array; filename: string }> {
-  let response: Response;
-  try {
-    response = await fetch(url, { signal, redirect: "follow" });
-  } catch (cause) {
-    throw new InvalidInputError(`Could not download ${url}: ${(cause as Error).message}.`, "unreadable", url, { cause });
-  }
-  if (!response.ok) {
-    throw new InvalidInputError(`Could not download ${url}: HTTP ${response.status}.`, "unreadable", url);
-  }
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  return { bytes, filename: decodeURIComponent(basename(new URL(url).pathname)) || "document" };
-}
-
 /** A file to queue, read and checked as the client would (type by its bytes), with its SHA-256. */
 export async function readForQueue(
   file: string | URL,
-  signal?: AbortSignal,
+  options: DownloadOptions = {},
 ): Promise<{ source: string; filename: string; sha256: string }> {
+  const { signal } = options;
   if (isUrl(file)) {
     const url = String(file);
-    const { bytes, filename } = await download(url, signal);
+    const { bytes, filename } = await downloadUrl(url, options);
     const prepared = await prepareInput(bytes, { filename });
     return { source: url, filename: prepared.filename, sha256: await sha256Hex(prepared.blob, signal) };
   }
@@ -81,10 +70,11 @@ export async function readForQueue(
 }
 
 /** The queued file, as a worker opens it to upload: refused if its bytes are not those queued. */
-export async function openQueued(data: OcrJobData, signal?: AbortSignal): Promise<PreparedInput> {
+export async function openQueued(data: OcrJobData, options: DownloadOptions = {}): Promise<PreparedInput> {
+  const { signal } = options;
   const prepared = isUrl(data.source)
     ? // Bytes are named by their file name; the result names the URL it came from, as the queue does.
-      { ...(await prepareInput((await download(data.source, signal)).bytes, { filename: data.filename })), source: data.source }
+      { ...(await prepareInput((await downloadUrl(data.source, options)).bytes, { filename: data.filename })), source: data.source }
     : await prepareInput(data.source);
   const sha256 = await sha256Hex(prepared.blob, signal);
   if (sha256 !== data.sha256) {

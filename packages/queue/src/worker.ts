@@ -3,6 +3,8 @@ import {
   AuthenticationError,
   BadRequestError,
   type ClientOptions,
+  DownloadError,
+  type DownloadLimits,
   InvalidInputError,
   InvalidPageRangeError,
   JobFailedError,
@@ -51,6 +53,11 @@ export interface OcrWorkerOptions extends QueueConnectionOptions {
   lockDurationMs?: number | undefined;
   /** How often stalled files (their worker died) are looked for, in ms. @default 30000 */
   stalledIntervalMs?: number | undefined;
+  /**
+   * Bounds on downloading URL inputs again to upload them (size, time, redirects): give workers
+   * those the producer's `add` had. @default core's: 256 MiB, 5 minutes, 5 redirects
+   */
+  download?: DownloadLimits | undefined;
 }
 
 /**
@@ -77,6 +84,7 @@ export class OcrWorker {
   readonly #redis: Redis;
   readonly #queue: Queue<OcrJobData>;
   readonly #slots: ActiveJobSlots | undefined;
+  readonly #download: DownloadLimits;
   readonly #stop = new AbortController();
   readonly #ready: Promise<void>;
   #closing: Promise<void> | undefined;
@@ -84,6 +92,7 @@ export class OcrWorker {
   constructor(options: OcrWorkerOptions = {}) {
     this.name = options.name ?? DEFAULT_QUEUE_NAME;
     this.#redis = createRedis(options.redis);
+    this.#download = { ...options.download };
     const concurrency = options.concurrency ?? 4;
     if (!(Number.isInteger(concurrency) && concurrency >= 1))
       throw new TypeError(`concurrency must be a whole number ≥ 1, not ${concurrency}.`);
@@ -189,7 +198,7 @@ export class OcrWorker {
    */
   async #ocr(job: Job<OcrJobData, OcrWorkerReturn>, signal: AbortSignal): Promise<OcrResult> {
     const data = job.data;
-    const prepared = await openQueued(data, signal);
+    const prepared = await openQueued(data, { ...this.#download, signal });
     const slot = await this.#slots?.acquire(job.id as string, signal);
     let jobKnown = data.sotaocrJobId !== undefined;
     // The job ended on the server (completed or failed): its slot is free before its result is fetched.
@@ -266,6 +275,8 @@ export class OcrWorker {
       await job.updateData({ ...job.data, sotaocrJobId: undefined });
       return error as Error;
     }
+    // A download that stalled, lost its connection or met a server error may work later.
+    if (isKind(error, DownloadError.prototype.name) && downloadMayPass(error as DownloadError)) return error as Error;
     // Another try would end the same way.
     const hopeless = [
       JobFailedError,
@@ -289,6 +300,12 @@ const FILES_PER_ACTIVE_JOB = 2;
 export interface OcrWorkerReturn {
   sotaocrJobId: string;
   pageCount: number;
+}
+
+/** A download failure another try may not meet: a stall, a lost connection, a busy or failing server. */
+function downloadMayPass(error: DownloadError): boolean {
+  const status = error.status ?? 0;
+  return error.problem === "timeout" || error.problem === "connection" || status === 408 || status === 429 || status >= 500;
 }
 
 /** True when `error` is of the named error class or a subclass (by prototype names, as across package copies). */

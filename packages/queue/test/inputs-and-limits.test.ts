@@ -4,10 +4,11 @@ import { createServer, type IncomingMessage, request, type Server } from "node:h
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DownloadError, SotaOcrClient, SotaOcrError } from "@sotaocr/core";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
 import { hasRedisServer, makePdf, startRedis, type TestRedis } from "@sotaocr/test-support";
 import type { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { OcrQueue, OcrWorker, type OcrWorkerOptions, type QueueItem } from "../src/index.js";
 import { requireRedisServer } from "./support.js";
 
@@ -88,7 +89,7 @@ describe("URL inputs", () => {
     const added = await queue.add(urls);
     expect(added.map((file) => [file.source, file.outcome])).toEqual(urls.map((url) => [url, "added"]));
     // A URL that does not answer 200 is refused at the door, not queued.
-    await expect(queue.add([`${base}/docs/missing.pdf`])).rejects.toThrow(/HTTP 404/);
+    await expect(queue.add([`${base}/docs/missing.pdf`])).rejects.toThrow(/it answered 404/);
     expect(served.length).toBe(3);
 
     startWorker("urls");
@@ -119,6 +120,91 @@ describe("URL inputs", () => {
     const items = await collect(queue);
     expect(items.map((item) => item.error?.message)).toEqual([expect.stringMatching(/changed after it was queued/)]);
     expect(emulator.log.uploads().length).toBe(0);
+  });
+});
+
+describe("URL downloads are bounded", () => {
+  it("a URL over the size cap is refused by add, and by a worker when it grew after queueing, with a DownloadError", async () => {
+    emulator = await startEmulator({ engine: "synthetic", synthetic: { msPerPage: 20 } });
+    /** Whether the server answers with a body declared far over the default cap (256 MiB). */
+    let huge = false;
+    let hugeClosed = 0;
+    const base = await listen(
+      createServer((_req, res) => {
+        if (!huge) return res.writeHead(200).end(makePdf(["small for now"]));
+        // Declared 1 GiB; a little is sent, and the connection held until the client closes it.
+        res.on("close", () => hugeClosed++);
+        res.writeHead(200, { "content-length": String(2 ** 30) }).write(Buffer.alloc(1024));
+      }),
+    );
+    const queue = openQueue("url-too-large");
+    huge = true;
+    const refused = await queue.add([`${base}/big.pdf`]).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DownloadError);
+    expect(refused).toMatchObject({ problem: "too_large", source: `${base}/big.pdf` });
+    await vi.waitFor(() => expect(hugeClosed).toBe(1)); // the client closed the connection, not reading on
+
+    huge = false;
+    // The producer's own bounds (`download`): a small file over a smaller cap.
+    const capped = await queue.add([`${base}/small.pdf`], { download: { maxBytes: 64 } }).catch((error: unknown) => error);
+    expect(capped).toMatchObject({ name: "DownloadError", problem: "too_large", limitBytes: 64 });
+
+    await queue.add([`${base}/grows.pdf`], { attempts: 2 });
+    huge = true;
+    startWorker("url-too-large");
+    const items = await collect(queue);
+    expect(items.map((item) => item.error?.message)).toEqual([
+      expect.stringMatching(
+        /DownloadError: Cannot download .*grows\.pdf: its Content-Length says 1073741824 bytes, over the 256 MiB limit/,
+      ),
+    ]);
+    await vi.waitFor(() => expect(hugeClosed).toBe(2)); // one try: a file over the cap is not tried again
+    expect(emulator.log.uploads().length).toBe(0);
+  });
+});
+
+describe("a URL download that stalls in a worker", () => {
+  it("ends at the worker's download time limit and is tried again (a stall may pass); the next try succeeds", async () => {
+    emulator = await startEmulator({ engine: "synthetic", synthetic: { msPerPage: 20 } });
+    const pdf = makePdf(["stalls once"]);
+    let requests = 0;
+    const base = await listen(
+      createServer((_req, res) => {
+        requests++;
+        // 1: the producer's download; 2: the worker's first try stalls mid-body; 3: its second try.
+        if (requests === 2) return res.writeHead(200, { "content-length": String(pdf.byteLength) }).write(pdf.subarray(0, 10));
+        res.writeHead(200).end(pdf);
+      }),
+    );
+    const queue = openQueue("url-stalls");
+    await queue.add([`${base}/stalls.pdf`], { attempts: 2 });
+    startWorker("url-stalls", { download: { timeoutMs: 500 } });
+    const items = await collect(queue);
+    expect(items.map((item) => [item.error?.message, item.result?.pageCount])).toEqual([[undefined, 1]]);
+    expect(requests).toBe(3);
+    expect(Object.values(emulator.log.uploadCountBySha256())).toEqual([1]);
+  });
+});
+
+describe("bad result options", () => {
+  it("are refused by add before any file is read, with exactly the errors the client gives", async () => {
+    emulator = await startEmulator({ engine: "synthetic" });
+    const dir = await mkdtemp(join(tmpdir(), "sotaocr-queue-options-"));
+    closers.push(() => rm(dir, { recursive: true, force: true }));
+    const path = join(dir, "file.pdf");
+    await writeFile(path, makePdf(["one"]));
+    const client = new SotaOcrClient({ baseUrl: emulator.url, apiKey: emulator.apiKey, maxRetries: 0 });
+    const queue = openQueue("bad-options");
+    const bad = [{ format: "html" }, { pageRanges: "3-1" }, { pageRanges: [{ start: 0, end: 2 }] }] as const;
+    for (const options of bad) {
+      const fromClient = await client.ocr(path, options as never).catch((error: unknown) => error);
+      const fromQueue = await queue.add([path], options as never).catch((error: unknown) => error);
+      expect(fromClient).toBeInstanceOf(SotaOcrError);
+      expect(fromQueue).toBeInstanceOf((fromClient as Error).constructor);
+      expect((fromQueue as Error).message).toBe((fromClient as Error).message);
+    }
+    expect(emulator.log.uploads()).toEqual([]);
+    expect(await queue.status()).toMatchObject({ waiting: 0 });
   });
 });
 

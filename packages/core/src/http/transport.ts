@@ -165,7 +165,8 @@ async function readBody(
   return { bytes: Buffer.concat(chunks, size), complete: true };
 }
 
-function sizeOf(bytes: number): string {
+/** A size limit in words, e.g. "64 MiB". */
+export function sizeOf(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MiB` : `${bytes / 1024} KiB`;
 }
 

@@ -1,6 +1,6 @@
 import type { BigIntStats } from "node:fs";
 import { stat } from "node:fs/promises";
-import { FileChangedError, InvalidInputError } from "../errors.js";
+import { type FileChange, FileChangedError, InvalidInputError } from "../errors.js";
 
 /**
  * The file on disk an input's bytes come from, as it was when opened. Node's file-backed Blob
@@ -20,19 +20,19 @@ export function fileOrigin(path: string, stats: BigIntStats): FileOrigin {
   return { path, dev: stats.dev, ino: stats.ino, size: stats.size, mtimeNs: stats.mtimeNs };
 }
 
-/** What happened to the file since it was opened, in words; undefined when it looks the same. */
-export async function changeOf(origin: FileOrigin): Promise<string | undefined> {
+/** What happened to the file since it was opened (a word and words); undefined when it looks the same. */
+export async function changeOf(origin: FileOrigin): Promise<{ change: FileChange; detail: string } | undefined> {
   let now: BigIntStats;
   try {
     now = await stat(origin.path, { bigint: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // Anything else (e.g. a permission taken away) says nothing about the bytes already read.
-    return code === "ENOENT" || code === "ENOTDIR" ? "it was deleted or moved away" : undefined;
+    return code === "ENOENT" || code === "ENOTDIR" ? { change: "deleted", detail: "it was deleted or moved away" } : undefined;
   }
-  if (now.dev !== origin.dev || now.ino !== origin.ino) return "another file was put in its place";
-  if (now.size !== origin.size) return `its size went from ${origin.size} to ${now.size} bytes`;
-  if (now.mtimeNs !== origin.mtimeNs) return "it was rewritten (its modification time changed)";
+  if (now.dev !== origin.dev || now.ino !== origin.ino) return { change: "replaced", detail: "another file was put in its place" };
+  if (now.size !== origin.size) return { change: "size", detail: `its size went from ${origin.size} to ${now.size} bytes` };
+  if (now.mtimeNs !== origin.mtimeNs) return { change: "modification_time", detail: "its modification time changed (it was rewritten)" };
   return undefined;
 }
 
