@@ -1,6 +1,17 @@
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { AbortError, APIError, isSotaOcrError, NotFoundError, RateLimitError, SotaOcrError, TimeoutError } from "./errors.js";
+import {
+  AbortError,
+  APIError,
+  DownloadError,
+  FileChangedError,
+  InvalidInputError,
+  isSotaOcrError,
+  NotFoundError,
+  RateLimitError,
+  SotaOcrError,
+  TimeoutError,
+} from "./errors.js";
 
 describe("errors", () => {
   const notFound = new NotFoundError("gone", { status: 404, code: "job_not_found", jobId: "job_1", headers: { a: "b" } });
@@ -32,6 +43,13 @@ describe("errors", () => {
     expect(TimeoutError.isInstance(new AbortError("x"))).toBe(false);
     expect(SotaOcrError.isInstance(new Error("plain"))).toBe(false);
     expect(isSotaOcrError({ name: "SotaOcrError" })).toBe(false);
+  });
+
+  it("isInstance is there for subclasses whose constructors take other arguments, and narrows to them", () => {
+    const download: unknown = new DownloadError("too big", "https://example.test/a.pdf", "too_large", { limitBytes: 10 });
+    expect(DownloadError.isInstance(download) && download.limitBytes).toBe(10);
+    expect(InvalidInputError.isInstance(download)).toBe(true);
+    expect(FileChangedError.isInstance(download)).toBe(false);
   });
 
   it("are recognised across duplicate copies of the package (ESM and CJS builds are two copies)", async () => {

@@ -48,7 +48,9 @@ export class SotaOcrError extends Error {
   }
 
   /** True for an error of this class or a subclass, even one thrown by another copy of the package. */
-  static isInstance<T extends typeof SotaOcrError>(this: T, value: unknown): value is InstanceType<T> {
+  // Typed on the constructor's shape, not `typeof SotaOcrError`, so subclasses whose constructors take
+  // other arguments (DownloadError, FileChangedError) have it too.
+  static isInstance<T extends abstract new (...args: never[]) => SotaOcrError>(this: T, value: unknown): value is InstanceType<T> {
     return isSotaOcrError(value) && kindsOf(value).includes(this.prototype.name);
   }
 

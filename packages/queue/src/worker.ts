@@ -276,7 +276,7 @@ export class OcrWorker {
       return error as Error;
     }
     // A download that stalled, lost its connection or met a server error may work later.
-    if (isKind(error, DownloadError.prototype.name) && downloadMayPass(error as DownloadError)) return error as Error;
+    if (DownloadError.isInstance(error) && downloadMayPass(error)) return error;
     // Another try would end the same way.
     const hopeless = [
       JobFailedError,
