@@ -88,7 +88,8 @@ describe("with the llamaindex package", () => {
     } finally {
       await rm(copies, { recursive: true, force: true });
     }
-  });
+    // Four real OCR jobs (the local engine reads the PNG twice): ~16 s alone, over 30 s at load 10.
+  }, 90_000);
 
   it("a VectorStoreIndex over the pages answers a retrieval query with the right page", async () => {
     const docs = await new SotaOcrReader(on()).loadData(dataPath("report.pdf"));
