@@ -143,13 +143,18 @@ export function htmlTablesToMarkdown(markdown: string): string {
     .trim();
 }
 
-function span(attributes: string, name: string): number {
-  const value = new RegExp(`${name}\\s*=\\s*["']?(\\d+)`, "i").exec(attributes)?.[1];
+const SPAN_ATTRIBUTES = { colspan: /colspan\s*=\s*["']?(\d+)/i, rowspan: /rowspan\s*=\s*["']?(\d+)/i };
+
+// Runs for every cell of every table: the patterns are made once, and a bare `<td>` skips them.
+function span(attributes: string, name: keyof typeof SPAN_ATTRIBUTES): number {
+  if (attributes === "") return 1;
+  const value = SPAN_ATTRIBUTES[name].exec(attributes)?.[1];
   const n = value === undefined ? 1 : Number.parseInt(value, 10);
   return Math.min(Math.max(n, 1), 1000);
 }
 
-const squeeze = (text: string) => text.replace(/\s+/g, " ").trim();
+/** Whitespace runs as one space, trimmed; text with single spaces only is not copied. */
+const squeeze = (text: string) => (/[^\S ]| {2}/.test(text) ? text.replace(/\s+/g, " ") : text).trim();
 
 const escapeMarkdownCell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, "<br>");
 
@@ -158,6 +163,7 @@ const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "
 const NAMED_ENTITIES: Readonly<Record<string, string>> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " };
 
 function decodeEntities(text: string): string {
+  if (!text.includes("&")) return text;
   return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, entity: string) => {
     if (entity[0] === "#") {
       const code = entity[1] === "x" || entity[1] === "X" ? Number.parseInt(entity.slice(2), 16) : Number.parseInt(entity.slice(1), 10);
