@@ -50,15 +50,20 @@ export function parseHtmlTable(html: string): TableRows | undefined {
     row = undefined;
   };
 
-  const tag = /<(\/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>|([^<]+)|</g;
-  tag.lastIndex = start;
-  for (let match = tag.exec(html); match; match = tag.exec(html)) {
-    const [, closing, rawName, attributes = "", text] = match;
-    if (text !== undefined || rawName === undefined) {
-      if (cell) cell.text += decodeEntities(text ?? "<");
+  // A scan by hand, not a regex over tags: this runs over every table of a result, and each match
+  // of /<(\/?)(name)(attributes)>|text|</ was an array and four strings.
+  for (let at = start; at < html.length; ) {
+    const tag = html.charCodeAt(at) === LT ? tagAt(html, at) : undefined;
+    if (!tag) {
+      // Text up to the next "<", or a "<" that opens no tag.
+      const next = html.charCodeAt(at) === LT ? at + 1 : html.indexOf("<", at);
+      const end = next < 0 ? html.length : next;
+      if (cell) cell.text += decodeEntities(html.slice(at, end));
+      at = end;
       continue;
     }
-    const name = rawName.toLowerCase();
+    at = tag.end;
+    const { name, closing } = tag;
     if (name === "table" && closing) break;
     if (name === "tr") {
       closeRow();
@@ -73,6 +78,7 @@ export function parseHtmlTable(html: string): TableRows | undefined {
           row = [];
           column = 0;
         }
+        const attributes = html.slice(tag.attributesStart, tag.end - 1);
         cell = { text: "", colspan: span(attributes, "colspan"), rowspan: span(attributes, "rowspan") };
       }
     } else if (cell && (name === "br" || name === "p" || name === "div" || name === "li")) {
@@ -81,9 +87,31 @@ export function parseHtmlTable(html: string): TableRows | undefined {
   }
   closeRow();
   if (grid.length === 0) return undefined;
-  const width = Math.max(...grid.map((cells) => cells.length));
-  return grid.map((cells) => Array.from({ length: width }, (_, i) => cells[i] ?? ""));
+  let width = 0;
+  for (const cells of grid) width = Math.max(width, cells.length);
+  for (const cells of grid) for (let i = 0; i < width; i++) cells[i] ??= "";
+  return grid as TableRows;
 }
+
+const LT = 0x3c;
+
+/**
+ * The tag that starts at `at` (a "<"): `<name …>` or `</name …>`, the name a letter then letters
+ * or digits, lower-cased, ending at the next ">". Undefined when the "<" opens no tag.
+ */
+function tagAt(html: string, at: number): { name: string; closing: boolean; attributesStart: number; end: number } | undefined {
+  const closing = html.charCodeAt(at + 1) === 0x2f; // "/"
+  const nameStart = at + (closing ? 2 : 1);
+  if (!isLetter(html.charCodeAt(nameStart))) return undefined;
+  let nameEnd = nameStart + 1;
+  while (isLetter(html.charCodeAt(nameEnd)) || isDigit(html.charCodeAt(nameEnd))) nameEnd++;
+  const gt = html.indexOf(">", nameEnd);
+  if (gt < 0) return undefined;
+  return { name: html.slice(nameStart, nameEnd).toLowerCase(), closing, attributesStart: nameEnd, end: gt + 1 };
+}
+
+const isLetter = (code: number) => (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+const isDigit = (code: number) => code >= 0x30 && code <= 0x39;
 
 /** A GitHub markdown table: the first row is the header. */
 export function tableToMarkdown(rows: TableRows): string {
