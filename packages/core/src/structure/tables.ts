@@ -53,8 +53,8 @@ export function parseHtmlTable(html: string): TableRows | undefined {
   // A scan by hand, not a regex over tags: this runs over every table of a result, and each match
   // of /<(\/?)(name)(attributes)>|text|</ was an array and four strings.
   for (let at = start; at < html.length; ) {
-    const tag = html.charCodeAt(at) === LT ? tagAt(html, at) : undefined;
-    if (!tag) {
+    const end = html.charCodeAt(at) === LT ? tagEnd(html, at) : -1;
+    if (end < 0) {
       // Text up to the next "<", or a "<" that opens no tag.
       const next = html.charCodeAt(at) === LT ? at + 1 : html.indexOf("<", at);
       const end = next < 0 ? html.length : next;
@@ -62,8 +62,11 @@ export function parseHtmlTable(html: string): TableRows | undefined {
       at = end;
       continue;
     }
-    at = tag.end;
-    const { name, closing } = tag;
+    const closing = html.charCodeAt(at + 1) === SLASH;
+    const nameStart = at + (closing ? 2 : 1);
+    const nameEnd = endOfName(html, nameStart);
+    const name = knownTag(html, nameStart, nameEnd);
+    at = end;
     if (name === "table" && closing) break;
     if (name === "tr") {
       closeRow();
@@ -78,7 +81,7 @@ export function parseHtmlTable(html: string): TableRows | undefined {
           row = [];
           column = 0;
         }
-        const attributes = html.slice(tag.attributesStart, tag.end - 1);
+        const attributes = html.slice(nameEnd, end - 1);
         cell = { text: "", colspan: span(attributes, "colspan"), rowspan: span(attributes, "rowspan") };
       }
     } else if (cell && (name === "br" || name === "p" || name === "div" || name === "li")) {
@@ -94,20 +97,37 @@ export function parseHtmlTable(html: string): TableRows | undefined {
 }
 
 const LT = 0x3c;
+const SLASH = 0x2f;
 
 /**
- * The tag that starts at `at` (a "<"): `<name …>` or `</name …>`, the name a letter then letters
- * or digits, lower-cased, ending at the next ">". Undefined when the "<" opens no tag.
+ * Where the tag that starts at `at` (a "<") ends: just after the ">" of `<name …>` or
+ * `</name …>`, the name a letter then letters or digits; -1 when the "<" opens no tag.
  */
-function tagAt(html: string, at: number): { name: string; closing: boolean; attributesStart: number; end: number } | undefined {
-  const closing = html.charCodeAt(at + 1) === 0x2f; // "/"
-  const nameStart = at + (closing ? 2 : 1);
-  if (!isLetter(html.charCodeAt(nameStart))) return undefined;
-  let nameEnd = nameStart + 1;
-  while (isLetter(html.charCodeAt(nameEnd)) || isDigit(html.charCodeAt(nameEnd))) nameEnd++;
-  const gt = html.indexOf(">", nameEnd);
-  if (gt < 0) return undefined;
-  return { name: html.slice(nameStart, nameEnd).toLowerCase(), closing, attributesStart: nameEnd, end: gt + 1 };
+function tagEnd(html: string, at: number): number {
+  const nameStart = at + (html.charCodeAt(at + 1) === SLASH ? 2 : 1);
+  if (!isLetter(html.charCodeAt(nameStart))) return -1;
+  const gt = html.indexOf(">", endOfName(html, nameStart));
+  return gt < 0 ? -1 : gt + 1;
+}
+
+function endOfName(html: string, nameStart: number): number {
+  let end = nameStart + 1;
+  while (isLetter(html.charCodeAt(end)) || isDigit(html.charCodeAt(end))) end++;
+  return end;
+}
+
+/** The tags a table is read by; others read as "" (compared in place: no string per tag). */
+const TABLE_TAGS = ["table", "tr", "td", "th", "br", "p", "div", "li"] as const;
+
+function knownTag(html: string, start: number, end: number): (typeof TABLE_TAGS)[number] | "" {
+  for (const name of TABLE_TAGS) {
+    if (name.length !== end - start) continue;
+    let i = 0;
+    // | 0x20 lower-cases an ASCII letter and leaves digits as they are.
+    while (i < name.length && (html.charCodeAt(start + i) | 0x20) === name.charCodeAt(i)) i++;
+    if (i === name.length) return name;
+  }
+  return "";
 }
 
 const isLetter = (code: number) => (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
