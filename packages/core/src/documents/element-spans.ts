@@ -42,7 +42,7 @@ export function elementSpans(pageText: string, elements: readonly OcrElement[]):
       end,
       lines: { from: lineOf(start), to: lineOf(end - 1) },
     };
-    if (element.bbox) span.bbox = [...element.bbox];
+    if (element.bbox) span.bbox = element.bbox.slice() as ElementSpan["bbox"]; // a copy of its own; slice, not a spread (iterators)
     spans.push(span);
   }
   return spans;
@@ -66,12 +66,11 @@ const EMPTY_OFFSETS = new Int32Array(0);
  * result, and allocating per character made it the mapping's slowest step.
  */
 function comparable(text: string, withOffsets = true): { letters: string; offsets: Int32Array } {
-  const codes = text.length <= SCRATCH_LENGTH ? (codeScratch ??= new Uint16Array(SCRATCH_LENGTH)) : new Uint16Array(text.length);
-  const offsets = !withOffsets
-    ? EMPTY_OFFSETS
-    : text.length <= SCRATCH_LENGTH
-      ? (offsetScratch ??= new Int32Array(SCRATCH_LENGTH))
-      : new Int32Array(text.length);
+  const scratch = text.length <= SCRATCH_LENGTH;
+  if (scratch && !codeScratch) codeScratch = new Uint16Array(SCRATCH_LENGTH);
+  if (scratch && withOffsets && !offsetScratch) offsetScratch = new Int32Array(SCRATCH_LENGTH);
+  const codes = scratch && codeScratch ? codeScratch : new Uint16Array(text.length);
+  const offsets = !withOffsets ? EMPTY_OFFSETS : scratch && offsetScratch ? offsetScratch : new Int32Array(text.length);
   let count = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);

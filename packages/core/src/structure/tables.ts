@@ -9,7 +9,8 @@ const TABLE_IN_TEXT = /[ \t]*(?:<html>\s*<body>\s*)?<table\b[\s\S]*?<\/table>(?:
 
 /** Whether a text is (or holds) an HTML table. */
 export function holdsHtmlTable(text: string): boolean {
-  return /<table\b/i.test(text) && /<\/table>/i.test(text);
+  // includes() first: this is asked of every block, and most hold no "<" at all.
+  return text.includes("<") && /<table\b/i.test(text) && /<\/table>/i.test(text);
 }
 
 /** The cells of the first HTML table in `html`, or undefined when it has no table with a row. */
