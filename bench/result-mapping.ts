@@ -17,6 +17,7 @@ import { syntheticPage } from "../packages/emulator/src/engines/synthetic-page.j
 import type { Job } from "../packages/emulator/src/jobs.js";
 import { renderResult } from "../packages/emulator/src/results.js";
 import { toDocuments } from "../packages/langchain/src/documents.js";
+import { allocatedBytes } from "./lib/allocation.js";
 import { syntheticPdf, tempDir, writeFixture } from "./lib/fixtures.js";
 import { settledHeap } from "./lib/heap.js";
 import { median, round } from "./lib/stats.js";
@@ -101,6 +102,9 @@ export async function runResultMapping(): Promise<BenchResult> {
   const elementMapMs = median(timeEach(RUNS, () => mapResult(tableBody, "element")));
   const elementPartsMs = median(timeEach(RUNS, () => documentParts(tableResult, "element")));
   const elementDocuments = mapResult(tableBody, "element").length;
+  // Garbage included: steadier than time on a shared machine, and most of the time is the collector's.
+  const mapAllocMb = (await allocatedBytes(() => mapResult(body))) / MB;
+  const elementAllocMb = (await allocatedBytes(() => mapResult(tableBody, "element"))) / MB;
   console.log(
     `element mode: ${PAGES} pages, ${elements} elements (${round(elements / PAGES, 1)} a page, ${tables} tables), ${round(tableBody.length / MB, 1)} MB of JSON → ${elementDocuments} Documents in ${round(elementMapMs, 1)} ms (parse, check, map, toDocuments); documentParts(result, "element") alone ${round(elementPartsMs, 1)} ms`,
   );
@@ -108,6 +112,9 @@ export async function runResultMapping(): Promise<BenchResult> {
   const loader = await loadThroughLoader();
   console.log(
     `mapping ${round(mapMs, 1)} ms (JSON.parse alone ${round(parseMs, 1)} ms); Documents retain ${round(documentsMb, 1)} MB (the parsed body ${round(parsedMb, 1)} MB)`,
+  );
+  console.log(
+    `allocated per mapping (garbage included): page mode ${round(mapAllocMb, 1)} MB, element mode ${round(elementAllocMb, 1)} MB`,
   );
   console.log(
     `whole loader on the emulator: ${Math.round(loader.loadMs)} ms for ${loader.documents} Documents, of which the mapping is ~${round((100 * mapMs) / loader.loadMs, 1)} %`,
@@ -125,6 +132,8 @@ export async function runResultMapping(): Promise<BenchResult> {
     element_count: elements,
     element_map_ms: round(elementMapMs, 1),
     element_parts_ms: round(elementPartsMs, 1),
+    map_alloc_mb: round(mapAllocMb, 1),
+    element_alloc_mb: round(elementAllocMb, 1),
     goals_met: mapMs < 100 && elementMapMs < 200,
   };
   return {

@@ -106,35 +106,54 @@ export function toDocuments(
   filePath: string | undefined,
   images: ReadonlyMap<number, PageImage> | undefined,
 ): Document<SotaOcrReaderMetadata>[] {
-  const common = {
-    file_name: result.file.filename,
-    ...(filePath ? { file_path: filePath } : {}),
-    file_type: result.file.fileType,
-    sha256: result.file.sha256,
-    ...(result.pageRanges ? { pages_processed: result.pageCount } : { total_pages: result.pageCount }),
-    job_id: result.jobId,
-    format: result.format,
+  // Metadata built key by key, not spread: this runs once per element of a result (tens of
+  // thousands), and each Document needs objects of its own (callers edit metadata).
+  const common = (): SotaOcrReaderMetadata => {
+    const metadata = { file_name: result.file.filename } as SotaOcrReaderMetadata;
+    if (filePath) metadata.file_path = filePath;
+    metadata.file_type = result.file.fileType;
+    metadata.sha256 = result.file.sha256;
+    if (result.pageRanges) metadata.pages_processed = result.pageCount;
+    else metadata.total_pages = result.pageCount;
+    metadata.job_id = result.jobId;
+    metadata.format = result.format;
+    return metadata;
+  };
+  const pageKeys = (page: OcrPage): SotaOcrReaderMetadata => {
+    const metadata = common();
+    metadata.page_number = page.pageNumber;
+    metadata.page_label = String(page.pageNumber);
+    if (page.angle !== undefined) metadata.angle = page.angle;
+    if (page.width !== undefined) metadata.page_width = page.width;
+    if (page.height !== undefined) metadata.page_height = page.height;
+    const image = images?.get(page.pageNumber);
+    if (image) metadata.image_path = image.path;
+    return metadata;
   };
   return documentParts(result, split, pageMarker).map((part) => {
     let metadata: SotaOcrReaderMetadata;
     let relationships: Document<SotaOcrReaderMetadata>["relationships"] = {};
     if (part.kind === "file") {
-      metadata = { ...common };
+      metadata = common();
       if (images?.size)
         metadata.page_images = [...images.values()].map((image) => ({ page_number: image.pageNumber, image_path: image.path }));
     } else {
-      const page = { ...common, ...pageFacts(part.page), ...imageOf(part.page, images) };
+      metadata = pageKeys(part.page);
       if (part.kind === "page") {
-        metadata = part.spans.length > 0 ? { ...page, element_spans: part.spans } : page;
+        if (part.spans.length > 0) metadata.element_spans = part.spans;
       } else {
         const { element } = part;
-        metadata = { ...page, ...elementFields(element, part.page) };
+        const fields = elementFields(element, part.page);
+        metadata.category = fields.category;
+        metadata.element_order = fields.element_order;
+        if (fields.coordinates) metadata.coordinates = fields.coordinates;
+        if (fields.text_as_html !== undefined) metadata.text_as_html = fields.text_as_html;
         if (element.label !== undefined) metadata.element_label = element.label;
         if (element.score !== undefined) metadata.element_score = element.score;
         metadata.parent_id = part.pageId;
         // PARENT, not SOURCE: an IngestionPipeline's upsert strategies take a node's SOURCE as the
         // Document it came from, and would look the element up under its page's id.
-        relationships = { [NodeRelationship.PARENT]: { nodeId: part.pageId, metadata: page } };
+        relationships = { [NodeRelationship.PARENT]: { nodeId: part.pageId, metadata: pageKeys(part.page) } };
       }
     }
     const document = new Document<SotaOcrReaderMetadata>({
@@ -148,20 +167,6 @@ export function toDocuments(
     document.hash = stableHash(part.text, metadata);
     return document;
   });
-}
-
-/** The page keys: its number, and the rotation and size the service gave. */
-function pageFacts(page: OcrPage): Partial<SotaOcrReaderMetadata> {
-  const facts: Partial<SotaOcrReaderMetadata> = { page_number: page.pageNumber, page_label: String(page.pageNumber) };
-  if (page.angle !== undefined) facts.angle = page.angle;
-  if (page.width !== undefined) facts.page_width = page.width;
-  if (page.height !== undefined) facts.page_height = page.height;
-  return facts;
-}
-
-function imageOf(page: OcrPage, images: ReadonlyMap<number, PageImage> | undefined): { image_path?: string } {
-  const image = images?.get(page.pageNumber);
-  return image ? { image_path: image.path } : {};
 }
 
 /** A hash of the text and the metadata that stays the same between runs over the same bytes. */

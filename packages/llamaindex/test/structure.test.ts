@@ -102,6 +102,39 @@ describe("split: element", () => {
     expect(pages.map((page) => page.id_)).toEqual([pageId(sha256, 1), pageId(sha256, 2)]);
   });
 
+  it("gives each Document metadata of its own, keys in a fixed order: editing one changes no other", async () => {
+    const docs = await reader({ split: "element" }).loadData(pdfPath);
+    const [title, , , table] = docs;
+    expect(Object.keys(table?.metadata ?? {})).toEqual([
+      "file_name",
+      "file_path",
+      "file_type",
+      "sha256",
+      "total_pages",
+      "job_id",
+      "format",
+      "page_number",
+      "page_label",
+      "angle",
+      "page_width",
+      "page_height",
+      "category",
+      "element_order",
+      "coordinates",
+      "text_as_html",
+      "element_label",
+      "parent_id",
+    ]);
+    const points = (doc: Document | undefined) => (doc?.metadata.coordinates as { points: number[][] } | undefined)?.points;
+    const before = structuredClone(docs.map((doc) => [doc.metadata, doc.parentNode?.metadata]));
+    (points(title)?.[0] ?? [])[0] = -1;
+    if (title?.parentNode?.metadata) title.parentNode.metadata.page_label = "edited";
+    if (title) title.metadata.file_name = "edited.pdf";
+    expect(docs.slice(1).map((doc) => [doc.metadata, doc.parentNode?.metadata])).toEqual(before.slice(1));
+    expect(title?.metadata.page_label).toBe("1");
+    expect(title?.parentNode?.metadata.file_name).toBe("trails.pdf");
+  });
+
   it("keeps boxes, HTML, ids and bookkeeping out of embeddings and prompts; category, file and page stay", async () => {
     const [, , , table] = await reader({ split: "element" }).loadDataAsContent(TABLE_PDF, "trails.pdf");
     for (const mode of [MetadataMode.EMBED, MetadataMode.LLM]) {

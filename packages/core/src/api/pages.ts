@@ -3,7 +3,7 @@ import { countPages, includesPage, type PageRange, pageAtIndex } from "../option
 import type { ElementCategory } from "../structure/categories.js";
 import { elementsFromBlocks, elementsFromMarkdown, type WireBlock } from "../structure/elements.js";
 import { htmlTablesToMarkdown } from "../structure/tables.js";
-import type { OcrFormat, OcrPage } from "../types.js";
+import type { OcrElement, OcrFormat, OcrPage } from "../types.js";
 import type { ResultWire } from "./schemas.js";
 
 // Turns any result shape of docs/api-contract.md#the-json-result into pages numbered as in the original document.
@@ -54,7 +54,13 @@ export function pagesFromObjects(objects: unknown[], context: PageMappingContext
     pages.map((page) => page.number),
     context.pageRanges,
   );
-  return pages.map(({ page }, i) => ({ ...page, pageNumber: numbers[i] as number })).sort((a, b) => a.pageNumber - b.pageNumber);
+  // Numbered in place: each page object is made once (a copy per page was garbage on long results).
+  return pages
+    .map(({ page }, i) => {
+      page.pageNumber = numbers[i] as number;
+      return page;
+    })
+    .sort((a, b) => a.pageNumber - b.pageNumber);
 }
 
 /**
@@ -109,30 +115,34 @@ function pageFromObject(raw: Dict, position: number, format: OcrFormat): { page:
   const markdown = markdownField === undefined ? undefined : htmlTablesToMarkdown(markdownField);
   const text = str(raw.text) ?? (typeof raw.content === "string" ? raw.content : undefined);
   const fromBlocks = blocks?.length ? elementsFromBlocks(blocks) : undefined;
-  // Text built from blocks leaves out running headers, footers and page numbers, as PaddleOCR's own markdown does.
-  const derived = fromBlocks
-    ? fromBlocks
-        .filter((element) => !PAGE_FURNITURE.has(element.category))
-        .map((element) => (format === "markdown" ? element.markdown : element.text))
-        .join("\n\n")
-    : recTexts?.join("\n");
   const textSource: TextSource =
     markdown !== undefined || text !== undefined ? "fields" : blocks?.length ? "blocks" : recTexts ? "rec_texts" : "none";
-  const content = (format === "markdown" ? (markdown ?? text) : (text ?? markdown)) ?? derived ?? "";
+  const content =
+    (format === "markdown" ? (markdown ?? text) : (text ?? markdown)) ??
+    (fromBlocks ? textOfElements(fromBlocks, format) : recTexts?.join("\n")) ??
+    "";
 
-  const page: OcrPage = {
-    pageNumber: 0,
-    content,
-    markdown,
-    text,
-    angle: num(raw.angle) ?? num(preprocessor.angle),
-    width: num(raw.width) ?? num(preview.width),
-    height: num(raw.height) ?? num(preview.height),
-    elements: fromBlocks ?? elementsFromMarkdown(markdown ?? content),
-    raw,
-  };
-  for (const key of Object.keys(page) as (keyof OcrPage)[]) if (page[key] === undefined) delete page[key];
+  // Keys added only when known, in this order (no `delete`: it turns an object into a slow dictionary).
+  const page: OcrPage = { pageNumber: 0, content };
+  if (markdown !== undefined) page.markdown = markdown;
+  if (text !== undefined) page.text = text;
+  const angle = num(raw.angle) ?? num(preprocessor.angle);
+  if (angle !== undefined) page.angle = angle;
+  const width = num(raw.width) ?? num(preview.width);
+  if (width !== undefined) page.width = width;
+  const height = num(raw.height) ?? num(preview.height);
+  if (height !== undefined) page.height = height;
+  page.elements = fromBlocks ?? elementsFromMarkdown(markdown ?? content);
+  page.raw = raw;
   return { page, number: readPageNumber(raw, position), textSource };
+}
+
+/** A page's text built from its elements, leaving out running headers, footers and page numbers, as PaddleOCR's own markdown does. */
+function textOfElements(elements: readonly OcrElement[], format: OcrFormat): string {
+  return elements
+    .filter((element) => !PAGE_FURNITURE.has(element.category))
+    .map((element) => (format === "markdown" ? element.markdown : element.text))
+    .join("\n\n");
 }
 
 /** The number a page object gives itself (1-based), else its position + 1. */

@@ -32,6 +32,16 @@ describe("elementSpans", () => {
     expect(spans[0]?.bbox).toEqual([1, 1, 11, 11]);
   });
 
+  it("finds elements in a page of any length, the page's offsets kept while its elements are read", () => {
+    const filler = "Lorem ipsum dolor sit amet. ".repeat(1000); // 28,000 characters
+    const long = `# Start\n\n${filler}\n\nThe End`;
+    const spans = elementSpans(long, [element(1, "Start", "title"), element(2, filler.trim()), element(3, "the end")]);
+    // A span runs from the first letter or digit to the last: the final "." is not in it.
+    expect(spans.map((s) => long.slice(s.start, s.end))).toEqual(["Start", filler.trim().slice(0, -1), "The End"]);
+    // A short page after a long one gets its own offsets.
+    expect(elementSpans(page, elements).map((s) => page.slice(s.start, s.end))[0]).toBe("Résumé");
+  });
+
   it("leaves out elements whose text is not in the page", () => {
     expect(elementSpans("nothing alike", elements)).toEqual([]);
   });

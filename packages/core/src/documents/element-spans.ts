@@ -42,7 +42,7 @@ export function elementSpans(pageText: string, elements: readonly OcrElement[]):
       end,
       lines: { from: lineOf(start), to: lineOf(end - 1) },
     };
-    if (element.bbox) span.bbox = [...element.bbox];
+    if (element.bbox) span.bbox = element.bbox.slice() as ElementSpan["bbox"]; // a copy of its own; slice, not a spread (iterators)
     spans.push(span);
   }
   return spans;
@@ -50,14 +50,27 @@ export function elementSpans(pageText: string, elements: readonly OcrElement[]):
 
 const UTF16 = new TextDecoder("utf-16le");
 
+// Scratch space `comparable` reuses for texts up to SCRATCH_LENGTH (96 KB, made on first use):
+// the letters are decoded to a string at once, and the offsets are those of the page text, kept
+// only while its elements are looked up (their own texts are read without offsets). Two arrays
+// per text were most of page mode's garbage.
+const SCRATCH_LENGTH = 16_384;
+let codeScratch: Uint16Array | undefined;
+let offsetScratch: Int32Array | undefined;
+const EMPTY_OFFSETS = new Int32Array(0);
+
 /**
- * Lower-cased letters and digits of a text, and (`withOffsets`) where each sits in the text. A
+ * Lower-cased letters and digits of a text, and (`withOffsets`) where each sits in the text (the
+ * first `letters.length` entries of `offsets`, which the next call with offsets overwrites). A
  * loop over code units into typed arrays, ASCII first: it runs over every page and element of a
  * result, and allocating per character made it the mapping's slowest step.
  */
 function comparable(text: string, withOffsets = true): { letters: string; offsets: Int32Array } {
-  const codes = new Uint16Array(text.length);
-  const offsets = new Int32Array(withOffsets ? text.length : 0);
+  const scratch = text.length <= SCRATCH_LENGTH;
+  if (scratch && !codeScratch) codeScratch = new Uint16Array(SCRATCH_LENGTH);
+  if (scratch && withOffsets && !offsetScratch) offsetScratch = new Int32Array(SCRATCH_LENGTH);
+  const codes = scratch && codeScratch ? codeScratch : new Uint16Array(text.length);
+  const offsets = !withOffsets ? EMPTY_OFFSETS : scratch && offsetScratch ? offsetScratch : new Int32Array(text.length);
   let count = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -82,7 +95,7 @@ function comparable(text: string, withOffsets = true): { letters: string; offset
     }
     i += char.length - 1;
   }
-  return { letters: UTF16.decode(codes.subarray(0, count)), offsets: offsets.subarray(0, count) };
+  return { letters: UTF16.decode(codes.subarray(0, count)), offsets };
 }
 
 /** How many of the sorted `values` are ≤ `value` (the 1-based line of an offset). */

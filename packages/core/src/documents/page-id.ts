@@ -8,10 +8,37 @@ import { formatPageRanges, type PageRange } from "../index.js";
  * bits, RFC 4122 variant) because some vector stores accept nothing else.
  */
 export function pageId(fileSha256: string, part: number | string): string {
-  const hex = sha256Hex(`sotaocr:${fileSha256}:${part}`);
-  const variant = ((Number.parseInt(hex[16] as string, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return uuidOf(sha256Hex(`sotaocr:${fileSha256}:${part}`));
 }
+
+const DASH = 0x2d;
+const UUID = Buffer.alloc(36);
+
+/**
+ * `xxxxxxxx-xxxx-5xxx-Vxxx-xxxxxxxxxxxx` from the first 32 hex digits (V: the variant bits). Written
+ * into one buffer and read out as one flat string: ids are made per element, and slicing and
+ * joining made nine strings for each.
+ */
+function uuidOf(hex: string): string {
+  let at = 0;
+  const copy = (from: number, to: number) => {
+    for (let i = from; i < to; i++) UUID[at++] = hex.charCodeAt(i);
+  };
+  copy(0, 8);
+  UUID[at++] = DASH;
+  copy(8, 12);
+  UUID[at++] = DASH;
+  UUID[at++] = 0x35; // "5": version 5
+  copy(13, 16);
+  UUID[at++] = DASH;
+  UUID[at++] = HEX_DIGITS.charCodeAt((Number.parseInt(hex[16] as string, 16) & 0x3) | 0x8);
+  copy(17, 20);
+  UUID[at++] = DASH;
+  copy(20, 32);
+  return UUID.toString("latin1", 0, 36);
+}
+
+const HEX_DIGITS = "0123456789abcdef";
 
 /**
  * The id of one Document that covers a whole result (`split: "file"`): the file, and which of

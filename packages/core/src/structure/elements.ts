@@ -75,8 +75,9 @@ function tableOf(content: string): { rows: TableRows; html: string } | undefined
 }
 
 function markdownOf(category: ElementCategory, text: string): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  if (category === "title") return `# ${line}`;
-  if (category === "heading") return `## ${line}`;
+  if (category === "title") return `# ${oneLine(text)}`;
+  if (category === "heading") return `## ${oneLine(text)}`;
   return text;
 }
+
+const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();

@@ -24,6 +24,16 @@ describe("parseHtmlTable", () => {
     ]);
   });
 
+  it("reads tags in any case with attributes, squeezes every kind of whitespace, and keeps a < that opens no tag", () => {
+    const html =
+      "<TABLE border=1><TR><TH class='h'>a\tb</TH><Td COLSPAN = '2'>c\u00a0 d</Td></TR>" +
+      "<tr><td>x < y</td><td>1 <2</td><td>\n  e\n</td></tr></table>";
+    expect(parseHtmlTable(html)).toEqual([
+      ["a b", "c d", ""],
+      ["x < y", "1 <2", "e"],
+    ]);
+  });
+
   it("reads cells of rows without <tr>, and returns undefined for no table", () => {
     expect(parseHtmlTable("<table><td>a</td><td>b<br>c</td></table>")).toEqual([["a", "b c"]]);
     expect(parseHtmlTable("no table here")).toBeUndefined();
