@@ -39,6 +39,32 @@ describe("orderByLayout", () => {
     expect(read(blocks)).toEqual(["left-1", "right-1", "table", "left-2", "right-2"]);
   });
 
+  it("does not take the gap after a page number in the header for the columns' gutter", () => {
+    const blocks: Named[] = [
+      { name: "page-number", box: [20, 20, 52, 35] },
+      { name: "running-head", box: [200, 20, 400, 35] },
+      // Indented: the gap between the page number and this block is no gutter.
+      { name: "left-1", box: [62, 60, 290, 100] },
+      { name: "right-1", box: [310, 65, 550, 105] },
+      { name: "left-2", box: [45, 104, 290, 300] },
+      { name: "right-2", box: [310, 110, 550, 300] },
+    ];
+    expect(read(blocks)).toEqual(["page-number", "running-head", "left-1", "left-2", "right-1", "right-2"]);
+  });
+
+  it("reads a column to its end when the other column has a hole (text lost under a stain, a figure)", () => {
+    const blocks: Named[] = [
+      { name: "header", box: [50, 20, 550, 40] },
+      { name: "left-1", box: [50, 100, 290, 280] },
+      { name: "right-1", box: [310, 100, 550, 250] },
+      { name: "left-2", box: [50, 279, 290, 330] },
+      { name: "left-3", box: [50, 329, 290, 380] },
+      { name: "left-4", box: [50, 400, 290, 600] },
+      { name: "right-2", box: [310, 390, 550, 600] },
+    ];
+    expect(read(blocks)).toEqual(["header", "left-1", "left-2", "left-3", "left-4", "right-1", "right-2"]);
+  });
+
   it("keeps a single column's order", () => {
     const blocks: Named[] = [
       { name: "a", box: [50, 100, 550, 150] },

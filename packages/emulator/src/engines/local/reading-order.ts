@@ -78,7 +78,7 @@ function splitStrips<T>(items: Item<T>[]): Item<T>[][] {
   return strips.map((strip) => strip.sort((a, b) => a.index - b.index));
 }
 
-/** Merges runs of adjacent strips that are split by a common gutter into one strip. */
+/** Merges runs of adjacent strips that are split by a common gutter into one strip (see `sharesGutter`). */
 function mergeStrips<T>(strips: Item<T>[][]): Item<T>[][] {
   const merged: Item<T>[][] = [];
   for (const strip of strips) {
@@ -91,7 +91,28 @@ function mergeStrips<T>(strips: Item<T>[][]): Item<T>[][] {
   return merged;
 }
 
+/**
+ * Whether two adjacent strips belong to one multi-column stretch: a gutter of both together splits
+ * one of them (blocks on both sides) and either splits the other too or has it on one side, inside
+ * the first strip's column there (a column the other column has a hole beside: text lost under a
+ * stain). A gap that only one strip's blocks flank, the other lying across it and further (a page
+ * number left of an indented column), is no shared gutter.
+ */
 function sharesGutter<T>(a: Item<T>[], b: Item<T>[]): boolean {
-  if (a.length < 2 || b.length < 2) return false;
-  return gutters([...a, ...b]).length > 0 && gutters(a).length > 0 && gutters(b).length > 0;
+  const splits = (strip: Item<T>[], gap: [number, number]) =>
+    strip.some((i) => i.box[2] <= gap[0]) && strip.some((i) => i.box[0] >= gap[1]);
+  /** `strip` lies within `split`'s blocks on one side of `gap`, give or take the gap's width. */
+  const inColumn = (strip: Item<T>[], split: Item<T>[], gap: [number, number]) => {
+    const left = strip.every((i) => i.box[2] <= gap[0]);
+    const side = split.filter((i) => (left ? i.box[2] <= gap[0] : i.box[0] >= gap[1]));
+    const slack = gap[1] - gap[0];
+    return (
+      Math.min(...strip.map((i) => i.box[0])) >= Math.min(...side.map((i) => i.box[0])) - slack &&
+      Math.max(...strip.map((i) => i.box[2])) <= Math.max(...side.map((i) => i.box[2])) + slack
+    );
+  };
+  return gutters([...a, ...b]).some((gap) => {
+    const [inA, inB] = [splits(a, gap), splits(b, gap)];
+    return (inA && inB) || (inA && inColumn(b, a, gap)) || (inB && inColumn(a, b, gap));
+  });
 }
