@@ -65,6 +65,37 @@ describe("orderByLayout", () => {
     expect(read(blocks)).toEqual(["header", "left-1", "left-2", "left-3", "left-4", "right-1", "right-2"]);
   });
 
+  it("reads a letter top to bottom: letterhead, fields label by label, then the body, though a gutter runs down the page", () => {
+    const blocks: Named[] = [
+      { name: "logo", box: [187, 79, 269, 104] },
+      { name: "letterhead", box: [833, 118, 1046, 176] },
+      { name: "address", box: [187, 331, 370, 404] },
+      { name: "label-1", box: [187, 518, 290, 531] },
+      { name: "value-1", box: [187, 542, 334, 561] },
+      { name: "label-2", box: [618, 518, 726, 531] },
+      { name: "value-2", box: [618, 542, 695, 561] },
+      { name: "label-3", box: [833, 518, 890, 531] },
+      { name: "value-3", box: [833, 542, 974, 561] },
+      { name: "greeting", box: [187, 582, 244, 602] },
+      { name: "body", box: [187, 625, 339, 644] },
+      { name: "signature", box: [187, 791, 247, 810] },
+    ];
+    expect(read(blocks)).toEqual([
+      "logo",
+      "letterhead",
+      "address",
+      "label-1",
+      "value-1",
+      "label-2",
+      "value-2",
+      "label-3",
+      "value-3",
+      "greeting",
+      "body",
+      "signature",
+    ]);
+  });
+
   it("keeps a single column's order", () => {
     const blocks: Named[] = [
       { name: "a", box: [50, 100, 550, 150] },
