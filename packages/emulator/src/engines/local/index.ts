@@ -236,8 +236,9 @@ export function createLocalEngine(options: LocalEngineOptions = {}): LocalEngine
         try {
           return { ...(await ocr(file.bytes, size, undefined, 1, signal)), size };
         } catch (error) {
-          // A file tesseract's own decoder refuses is read from the decoded canvas instead.
-          if (signal?.aborted) throw error;
+          // A file tesseract's own decoder refuses (a failed recognition, not a pool or start-up
+          // failure, which would only repeat) is read from the decoded canvas instead.
+          if (signal?.aborted || !(error instanceof Error && error.message.startsWith("OCR failed"))) throw error;
         }
       }
       const { canvas } = await decode();
