@@ -14,6 +14,9 @@
  *   `tugboat-babelbib.pdf` (babelbib), LPPL 1.3; `psnfss2e.pdf`, LPPL 1.3c.
  * - r-doc-pdf: R manuals (`R-intro.pdf`, `R-admin.pdf`), GPL-2+.
  * - gnuplot-doc: `gnuplot.pdf`, the gnuplot licence (free, modified copies as patches).
+ * - texlive-latex-recommended-doc: `brief-sample.pdf`, the sample letter of the NTG `brief` class
+ *   (ntgclass), LPPL 1.3c: Dutch, a letterhead, an address, a reference line of labelled fields
+ *   (a form's layout) and a footer of fields.
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -24,7 +27,7 @@ import { repoPath } from "./paths.js";
 
 const run = promisify(execFile);
 
-export type CorpusClass = "two-column" | "table" | "manual";
+export type CorpusClass = "two-column" | "table" | "manual" | "letter";
 export type Variant = "clean" | "degraded" | "rotated";
 
 export interface CorpusPage {
@@ -41,6 +44,7 @@ export interface CorpusPage {
 }
 
 const TEXLIVE = "/usr/share/doc/texlive-doc";
+const BRIEF = `${TEXLIVE}/latex/ntgclass/brief-sample.pdf`;
 export const CORPUS_PAGES: CorpusPage[] = [
   {
     id: "ltnews35-p2",
@@ -87,6 +91,9 @@ export const CORPUS_PAGES: CorpusPage[] = [
     rotate: 180,
   },
   { id: "gnuplot-p40", class: "manual", debian: { package: "gnuplot-doc", path: "/usr/share/doc/gnuplot/gnuplot.pdf" }, page: 40 },
+  // A long letter, then a short one with the recipient's address.
+  { id: "brief-sample-p1", class: "letter", debian: { package: "texlive-latex-recommended-doc", path: BRIEF }, page: 1 },
+  { id: "brief-sample-p3", class: "letter", debian: { package: "texlive-latex-recommended-doc", path: BRIEF }, page: 3 },
 ];
 
 export interface CorpusItem {

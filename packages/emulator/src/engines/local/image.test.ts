@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { EngineInputError } from "../../engine.js";
-import { decodeImage, readImageHeader, toPgm } from "./image.js";
+import { decodeImage, readImageFile, readImageHeader, tesseractReadsAsIs, toPgm } from "./image.js";
 
 const CORPUS = new URL("../../../../../test/fixtures/tesseract-js-tests/", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "local-image-"));
@@ -71,6 +71,31 @@ describe("decodeImage", () => {
     huge.writeUInt32BE(20_000, 16);
     huge.writeUInt32BE(20_000, 20);
     await expect(decodeImage(file("huge.png", huge), "png")).rejects.toThrow(/too large/);
+  });
+});
+
+describe("tesseractReadsAsIs", () => {
+  it("hands tesseract the file itself only when it shows what the decoded canvas would", async () => {
+    const cases: [string, "png" | "jpeg", boolean][] = [
+      ["simple.png", "png", true],
+      ["simple.jpg", "jpeg", true],
+      // An alpha channel: the canvas paints transparent pixels white, tesseract would see them black.
+      ["cosmic.png", "png", false],
+      ["testocr.png", "png", false],
+      // Turned by EXIF: the canvas is upright, the stored pixels are not.
+      ["simple-90.jpg", "jpeg", false],
+      ["simple-180.jpg", "jpeg", false],
+    ];
+    for (const [name, type, asIs] of cases) {
+      expect(tesseractReadsAsIs(await readImageFile(`${CORPUS}${name}`, type)), name).toBe(asIs);
+    }
+  });
+
+  it("not when the image is larger than the engine reads", async () => {
+    const wide = Buffer.from(readFileSync(`${CORPUS}simple.png`));
+    wide.writeUInt32BE(7000, 16);
+    const file = { bytes: new Uint8Array(wide), fileType: "png" as const, width: 7000, height: 180, angle: 0 as const };
+    expect(tesseractReadsAsIs(file)).toBe(false);
   });
 });
 

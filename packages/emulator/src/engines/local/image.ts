@@ -79,31 +79,55 @@ function ascii(bytes: Uint8Array, start: number, length: number): string {
 /** Images with more pixels are refused (decoding one would need gigabytes of memory). */
 export const MAX_IMAGE_PIXELS = 100_000_000;
 
+/** An image file whose header was checked and whose pixels decode without crashing the process. */
+export interface ImageFile {
+  bytes: Uint8Array;
+  fileType: "png" | "jpeg";
+  /** Size of the stored pixels (before the EXIF turn). */
+  width: number;
+  height: number;
+  /** Clockwise turn the EXIF orientation asks for, see `orientation.ts`. */
+  angle: Angle;
+}
+
 /**
- * Reads and decodes an image file. A file that is not a decodable `fileType` image →
- * `EngineInputError("invalid_image")`. The file is first decoded in a child process (see
+ * Reads an image file and checks it: a file that is not a decodable `fileType` image →
+ * `EngineInputError("invalid_image")`. The pixels are decoded once in a child process (see
  * `image-probe.ts`), since the native decoder can crash the process on corrupt files.
  */
-export async function decodeImage(path: string, fileType: "png" | "jpeg"): Promise<DecodedImage> {
+export async function readImageFile(path: string, fileType: "png" | "jpeg"): Promise<ImageFile> {
   const bytes = new Uint8Array(await readFile(path));
-  const label = fileType === "png" ? "PNG" : "JPEG";
-  const invalid = (problem: string) => new EngineInputError("invalid_image", `The file is not a readable ${label} image: ${problem}.`);
   const header = readImageHeader(bytes, fileType);
-  if (typeof header === "string") throw invalid(header);
+  if (typeof header === "string") throw invalidImage(fileType, header);
   if (header.width * header.height > MAX_IMAGE_PIXELS) {
-    throw invalid(`it is too large (${header.width}×${header.height} pixels; at most ${MAX_IMAGE_PIXELS / 1e6} megapixels)`);
+    throw invalidImage(fileType, `it is too large (${header.width}×${header.height} pixels; at most ${MAX_IMAGE_PIXELS / 1e6} megapixels)`);
   }
   const problem = await probeImage(path);
-  if (problem) throw invalid(problem);
+  if (problem) throw invalidImage(fileType, problem);
+  const angle = fileType === "jpeg" ? orientationAngle(jpegOrientation(bytes)) : 0;
+  return { bytes, fileType, ...header, angle };
+}
+
+function invalidImage(fileType: "png" | "jpeg", problem: string): EngineInputError {
+  return new EngineInputError("invalid_image", `The file is not a readable ${fileType === "png" ? "PNG" : "JPEG"} image: ${problem}.`);
+}
+
+/** Reads, checks and decodes an image file (see `readImageFile`, `decodeImageFile`). */
+export async function decodeImage(path: string, fileType: "png" | "jpeg"): Promise<DecodedImage> {
+  return decodeImageFile(await readImageFile(path, fileType));
+}
+
+/** Decodes a checked image file onto a canvas, upright, transparent parts white, at most `MAX_IMAGE_SIDE` pixels a side. */
+export async function decodeImageFile(file: ImageFile): Promise<DecodedImage> {
+  const { bytes } = file;
   let image: Awaited<ReturnType<typeof loadImage>>;
   try {
     image = await loadImage(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (error) {
-    throw invalid(error instanceof Error ? error.message : String(error));
+    throw invalidImage(file.fileType, error instanceof Error ? error.message : String(error));
   }
-  if (!image.width || !image.height) throw invalid("it has no pixels");
+  if (!image.width || !image.height) throw invalidImage(file.fileType, "it has no pixels");
   // `loadImage` applies the EXIF orientation itself (so width/height are already upright).
-  const angle = fileType === "jpeg" ? orientationAngle(jpegOrientation(bytes)) : 0;
   const shrink = Math.min(1, MAX_IMAGE_SIDE / Math.max(image.width, image.height));
   const canvas = createCanvas(Math.max(1, Math.round(image.width * shrink)), Math.max(1, Math.round(image.height * shrink)));
   const ctx = canvas.getContext("2d");
@@ -111,7 +135,58 @@ export async function decodeImage(path: string, fileType: "png" | "jpeg"): Promi
   ctx.fillStyle = "#ffffff";
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
-  return { canvas, angle };
+  return { canvas, angle: file.angle };
+}
+
+/**
+ * Whether tesseract can be given the file's own bytes: it then sees what the decoded canvas would
+ * show (upright, nothing transparent, full size), and the engine skips decoding the image and
+ * converting it to grey itself (about a tenth of a 300 dpi page's CPU time, see docs/benchmarks.md §5).
+ */
+export function tesseractReadsAsIs(file: ImageFile): boolean {
+  if (Math.max(file.width, file.height) > MAX_IMAGE_SIDE) return false;
+  if (file.fileType === "jpeg" && jpegOrientation(file.bytes) !== 1) return false;
+  // tesseract.js looks for a big-endian EXIF Orientation entry in the first 500 bytes and turns
+  // the image by it; our reading of the EXIF data must not disagree.
+  const exif = /1 18 0 3 0 0 0 1 0 (\d)/.exec(file.bytes.subarray(0, 500).join(" "));
+  if (exif && exif[1] !== "1") return false;
+  return file.fileType === "png" ? isOpaquePng(file.bytes) : jpegComponents(file.bytes) !== undefined;
+}
+
+/** A PNG with neither an alpha channel nor a transparent colour (`tRNS`). */
+function isOpaquePng(bytes: Uint8Array): boolean {
+  const colourType = bytes[25];
+  if (colourType === 4 || colourType === 6) return false;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let offset = 8; offset + 8 <= bytes.length; offset += 12 + view.getUint32(offset)) {
+    const type = ascii(bytes, offset + 4, 4);
+    if (type === "tRNS") return false;
+    if (type === "IDAT" || type === "IEND") return true;
+  }
+  return true;
+}
+
+/** The number of colour components of a grey (1) or colour (3) JPEG; undefined for CMYK or others. */
+function jpegComponents(bytes: Uint8Array): 1 | 3 | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let offset = 2; offset + 4 <= bytes.length; ) {
+    const marker = bytes[offset + 1]!;
+    if (bytes[offset] !== 0xff || marker === 0xda || marker === 0xd9) return undefined;
+    if (marker === 0xff) {
+      offset++;
+      continue;
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+      offset += 2;
+      continue;
+    }
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      const components = bytes[offset + 9];
+      return components === 1 || components === 3 ? components : undefined;
+    }
+    offset += 2 + view.getUint16(offset + 2);
+  }
+  return undefined;
 }
 
 /** A canvas as a binary PGM (8-bit grayscale), tesseract's cheapest input: no compression either way. */

@@ -12,11 +12,10 @@
  * `PREVIEW_DPI`, images at their own size. See `orientation.ts` for what `angle` means.
  */
 import { availableParallelism } from "node:os";
-import type { Canvas } from "@napi-rs/canvas";
 import type { Engine, EngineDocument, EngineFileType, EnginePage } from "../../engine.js";
 import { osdModel, tesseractLangPath } from "./assets.js";
 import { readHocr } from "./hocr.js";
-import { decodeImage, toPgm } from "./image.js";
+import { type DecodedImage, decodeImageFile, readImageFile, tesseractReadsAsIs, toPgm } from "./image.js";
 import {
   bodySize,
   classifyHeadings,
@@ -85,8 +84,6 @@ interface OcrReading {
   blocks: LayoutBlock[];
   /** Clockwise turn applied before reading. */
   angle: Angle;
-  /** The canvas that was read (turned by `angle`). */
-  canvas: Canvas;
 }
 
 export function createLocalEngine(options: LocalEngineOptions = {}): LocalEngine {
@@ -114,10 +111,15 @@ export function createLocalEngine(options: LocalEngineOptions = {}): LocalEngine
    * orientation detection in the same pass: a turned page is read along its lines and reported
    * turned, at no extra recognition. Blocks come back in the upright page's preview pixels.
    */
-  async function ocr(canvas: Canvas, imageDpi: number | undefined, toPreview: number, signal?: AbortSignal): Promise<OcrReading> {
-    const output = await getPool().recognize(toPgm(canvas), { dpi: imageDpi, psm: 1, signal });
-    const { blocks, angle } = readHocr(output.hocr, toPreview, { width: canvas.width, height: canvas.height });
-    return { blocks, angle, canvas: rotateCanvas(canvas, angle) };
+  async function ocr(
+    image: Uint8Array,
+    size: { width: number; height: number },
+    imageDpi: number | undefined,
+    toPreview: number,
+    signal?: AbortSignal,
+  ): Promise<OcrReading> {
+    const output = await getPool().recognize(image, { dpi: imageDpi, psm: 1, signal });
+    return readHocr(output.hocr, toPreview, { width: size.width, height: size.height });
   }
 
   function toPage(blocks: LayoutBlock[], size: { width: number; height: number }, angle: number, method: EnginePage["method"]): EnginePage {
@@ -192,7 +194,7 @@ export function createLocalEngine(options: LocalEngineOptions = {}): LocalEngine
           // A large page is read at a lower resolution rather than rendered past maxPagePixels.
           const ocrScale = fitScale(page.getViewport({ scale: 1 }), wantedDpi / 72, maxPagePixels);
           const canvas = await renderPage(page, ocrScale, maxPagePixels);
-          const reading = await ocr(canvas, ocrScale * 72, PREVIEW_SCALE / ocrScale, signal);
+          const reading = await ocr(toPgm(canvas), canvas, ocrScale * 72, PREVIEW_SCALE / ocrScale, signal);
           angles.set(pageNumber, reading.angle);
           const turnedSize = reading.angle % 180 === 0 ? size : { width: size.height, height: size.width };
           return toPage(reading.blocks, turnedSize, reading.angle, "ocr");
@@ -220,30 +222,50 @@ export function createLocalEngine(options: LocalEngineOptions = {}): LocalEngine
   }
 
   async function openImageDocument(path: string, fileType: "png" | "jpeg"): Promise<EngineDocument> {
-    const image = await decodeImage(path, fileType);
-    let reading: Promise<OcrReading> | undefined;
+    const file = await readImageFile(path, fileType);
+    // Decoded in-process only when tesseract cannot take the file as it is, or for a preview.
+    let decoded: Promise<DecodedImage> | undefined;
+    const decode = () => (decoded ??= decodeImageFile(file));
+    let reading: Promise<OcrReading & { size: { width: number; height: number } }> | undefined;
     let preview: Promise<Uint8Array> | undefined;
     let readAngle: Angle | undefined;
+
+    async function read(signal?: AbortSignal) {
+      if (tesseractReadsAsIs(file)) {
+        const size = { width: file.width, height: file.height };
+        try {
+          return { ...(await ocr(file.bytes, size, undefined, 1, signal)), size };
+        } catch (error) {
+          // A file tesseract's own decoder refuses (a failed recognition, not a pool or start-up
+          // failure, which would only repeat) is read from the decoded canvas instead.
+          if (signal?.aborted || !(error instanceof Error && error.message.startsWith("OCR failed"))) throw error;
+        }
+      }
+      const { canvas } = await decode();
+      const size = { width: canvas.width, height: canvas.height };
+      return { ...(await ocr(toPgm(canvas), size, undefined, 1, signal)), size };
+    }
+
     return {
       pageCount: 1,
       async readPage(pageNumber, signal) {
         checkPageNumber(pageNumber, 1);
         signal?.throwIfAborted();
         // One reading per image: concurrent or repeated reads share it (a failed one is retried).
-        reading ??= ocr(image.canvas, undefined, 1, signal).catch((error: unknown) => {
+        reading ??= read(signal).catch((error: unknown) => {
           reading = undefined;
           throw error;
         });
         const result = await reading;
         if (readAngle !== result.angle) preview = undefined;
         readAngle = result.angle;
-        const size = { width: result.canvas.width, height: result.canvas.height };
-        return toPage(result.blocks, size, (image.angle + result.angle) % 360, "ocr");
+        const turned = result.angle % 180 === 0 ? result.size : { width: result.size.height, height: result.size.width };
+        return toPage(result.blocks, turned, (file.angle + result.angle) % 360, "ocr");
       },
       async previewPage(pageNumber) {
         checkPageNumber(pageNumber, 1);
-        preview ??= rotateCanvas(image.canvas, readAngle ?? 0)
-          .encode("png")
+        preview ??= decode()
+          .then(({ canvas }) => rotateCanvas(canvas, readAngle ?? 0).encode("png"))
           .then((png) => new Uint8Array(png));
         return preview;
       },

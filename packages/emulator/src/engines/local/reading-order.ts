@@ -2,12 +2,13 @@
  * Reading order of a page's blocks from their boxes alone (a recursive X-Y cut), for text-layer
  * pages (whose content streams may paint the header last or the columns in any order) and scans:
  *
- * - A region whose blocks leave a vertical gutter from top to bottom is read column by column,
- *   left to right.
- * - Otherwise it is cut into horizontal strips at every empty band across its whole width and read
- *   top to bottom. Adjacent strips that share a gutter are merged first: in a two-column text the
- *   gaps between paragraphs of both columns sometimes line up, and that must not make the page read
- *   the top halves of both columns before their bottom halves.
+ * - A region is cut into horizontal strips at every empty band across its whole width and read
+ *   top to bottom. Adjacent strips that share a gutter are merged first (see `sharesGutter`): in a
+ *   two-column text the gaps between paragraphs of both columns sometimes line up, and that must
+ *   not make the page read the top halves of both columns before their bottom halves.
+ * - A region that is one strip and leaves a vertical gutter from top to bottom is read column by
+ *   column, left to right. Strips come first so that a letter's or a form's parts (letterhead,
+ *   fields, body, footer) are read in turn, though their short lines leave a gutter down the page.
  * - Blocks that no cut separates keep the order they came in.
  */
 
@@ -19,6 +20,8 @@ interface Item<T> {
   index: number;
 }
 
+/** A strip beside a hole joins the column only this close (share of its shortest block's height). */
+const TIGHT_LEADING = 0.8;
 /** Gaps narrower than this share of the region's width are not gutters. */
 const MIN_GUTTER = 0.012;
 
@@ -30,10 +33,10 @@ export function orderByLayout<T>(values: readonly T[], boxOf: (value: T) => Box)
 
 function order<T>(items: Item<T>[], depth: number): Item<T>[] {
   if (items.length <= 1 || depth > 12) return items;
-  const columns = splitColumns(items);
-  if (columns.length > 1) return columns.flatMap((column) => order(column, depth + 1));
   const strips = mergeStrips(splitStrips(items));
   if (strips.length > 1) return strips.flatMap((strip) => order(strip, depth + 1));
+  const columns = splitColumns(items);
+  if (columns.length > 1) return columns.flatMap((column) => order(column, depth + 1));
   return [...items].sort((a, b) => a.index - b.index);
 }
 
@@ -78,7 +81,7 @@ function splitStrips<T>(items: Item<T>[]): Item<T>[][] {
   return strips.map((strip) => strip.sort((a, b) => a.index - b.index));
 }
 
-/** Merges runs of adjacent strips that are split by a common gutter into one strip. */
+/** Merges runs of adjacent strips that are split by a common gutter into one strip (see `sharesGutter`). */
 function mergeStrips<T>(strips: Item<T>[][]): Item<T>[][] {
   const merged: Item<T>[][] = [];
   for (const strip of strips) {
@@ -91,7 +94,33 @@ function mergeStrips<T>(strips: Item<T>[][]): Item<T>[][] {
   return merged;
 }
 
+/**
+ * Whether two adjacent strips belong to one multi-column stretch: a gutter of both together splits
+ * one of them (blocks on both sides) and either splits the other too or has it on one side, inside
+ * the first strip's column there (a column the other column has a hole beside: text lost under a
+ * stain). A gap that only one strip's blocks flank, the other lying across it and further (a page
+ * number left of an indented column), is no shared gutter.
+ */
 function sharesGutter<T>(a: Item<T>[], b: Item<T>[]): boolean {
-  if (a.length < 2 || b.length < 2) return false;
-  return gutters([...a, ...b]).length > 0 && gutters(a).length > 0 && gutters(b).length > 0;
+  const splits = (strip: Item<T>[], gap: [number, number]) =>
+    strip.some((i) => i.box[2] <= gap[0]) && strip.some((i) => i.box[0] >= gap[1]);
+  /** `strip` lies within `split`'s blocks on one side of `gap`, give or take the gap's width. */
+  const inColumn = (strip: Item<T>[], split: Item<T>[], gap: [number, number]) => {
+    const left = strip.every((i) => i.box[2] <= gap[0]);
+    const side = split.filter((i) => (left ? i.box[2] <= gap[0] : i.box[0] >= gap[1]));
+    const slack = gap[1] - gap[0];
+    return (
+      Math.min(...strip.map((i) => i.box[0])) >= Math.min(...side.map((i) => i.box[0])) - slack &&
+      Math.max(...strip.map((i) => i.box[2])) <= Math.max(...side.map((i) => i.box[2])) + slack
+    );
+  };
+  // Beside a hole, only lines set close as in running text (a letter's short body lines, a
+  // paragraph apart, are not one column of the fields above them).
+  const close = (lone: Item<T>[]) =>
+    Math.min(...b.map((i) => i.box[1])) - Math.max(...a.map((i) => i.box[3])) <
+    TIGHT_LEADING * Math.min(...lone.map((i) => i.box[3] - i.box[1]));
+  return gutters([...a, ...b]).some((gap) => {
+    const [inA, inB] = [splits(a, gap), splits(b, gap)];
+    return (inA && inB) || (inA && inColumn(b, a, gap) && close(b)) || (inB && inColumn(a, b, gap) && close(a));
+  });
 }
