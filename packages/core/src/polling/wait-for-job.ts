@@ -85,7 +85,9 @@ export async function waitForJob(
   let nextAt = createdAt + (initial ? schedule.firstDelay(createdAt) : 0);
   let last = initial;
   let probeResult = deps.probeResult;
-  let probedLast = false;
+  // The first look is a status poll: it gives the page count, and a failed job's own error (a result
+  // request would only say "failed").
+  let probedLast = true;
   while (!signal?.aborted) {
     await deps.pacer.wait(jobId, signal, nextAt);
     const sentAt = performance.now();
