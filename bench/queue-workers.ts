@@ -252,6 +252,11 @@ async function onEmulator(
       seen.push(seenAt - completedAt);
       if (upload) slots.push(seenAt - upload.time);
     }
+    // Which requests were refused, to tell the per-key request rate and active-job limit from the poll rule.
+    const refused = entries
+      .filter((entry) => entry.status === 429)
+      .map((entry) => `${entry.route ?? "unknown"}${entry.poll ? " (poll)" : ""}`);
+    if (refused.length > 0) console.log(`${label}: 429 answers to ${refused.join(", ")}`);
     return {
       label,
       workers,

@@ -169,9 +169,10 @@ describe("chaos: 56 documents through SotaOcrLoader and SotaOcrReader against a 
       expect(polls.length).toBeGreaterThanOrEqual(1);
       for (let i = 1; i < polls.length; i++)
         expect([jobId, (polls[i] as number) - (polls[i - 1] as number) >= 1000]).toEqual([jobId, true]);
-      // The first poll waits a full interval after the upload that created the job was answered.
+      // The upload is not a poll (docs/api-contract.md, "Rate limits and polling"): a client that learnt
+      // its key's pace may look sooner than a second after it, but never before the job exists.
       const created = entries.find((entry) => entry.route === "extract" && entry.status === 200) as RequestLogEntry;
-      expect((polls[0] as number) - (created.time + (created.durationMs ?? 0))).toBeGreaterThanOrEqual(990);
+      expect((polls[0] as number) - (created.time + (created.durationMs ?? 0))).toBeGreaterThanOrEqual(0);
     }
     // A 429 the emulator chose itself (not an injected fault) would mean a poll came too early.
     expect(report.log.filter((entry) => entry.status === 429 && entry.fault === undefined)).toEqual([]);

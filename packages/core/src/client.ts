@@ -19,6 +19,7 @@ import {
   resolveRequest,
   resolveWaitOptions,
 } from "./options/resolve.js";
+import { PaceMemory } from "./polling/pace-memory.js";
 import { JobPacer } from "./polling/pacer.js";
 import { waitForJob } from "./polling/wait-for-job.js";
 import type { Balance, Job, JobPages, JobResult, OcrResult, PagePreview, ResultFormat, ServiceInfo } from "./types.js";
@@ -38,6 +39,8 @@ export class SotaOcrClient {
   readonly baseUrl: string;
   readonly #options: ResolvedClientOptions;
   readonly #pacer: JobPacer;
+  /** What this client's completed jobs showed of its key's page pace, for the next jobs' polls. */
+  readonly #paceMemory = new PaceMemory();
   readonly #endpoints: Endpoints;
   readonly #ocr: OcrContext;
 
@@ -54,6 +57,7 @@ export class SotaOcrClient {
     this.#ocr = {
       endpoints: this.#endpoints,
       pacer: this.#pacer,
+      paceMemory: this.#paceMemory,
       client: this.#options,
       cache: cacheDir ? new OcrCache(cacheDir) : undefined,
     };
@@ -94,6 +98,7 @@ export class SotaOcrClient {
         {
           getJob: (id, opts) => this.#endpoints.getJob(id, { ...request, signal: opts.signal }, "turn-taken"),
           pacer: this.#pacer,
+          paceMemory: this.#paceMemory,
           minIntervalMs: this.#options.pollIntervalMs,
           schedule: this.#options.pollSchedule,
         },

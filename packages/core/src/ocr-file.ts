@@ -6,6 +6,7 @@ import { withDeadline } from "./http/deadline.js";
 import { sha256OfInput } from "./input/hash.js";
 import { isPreparedInput, type OcrInput, type PreparedInput, prepareInput } from "./input/prepare-input.js";
 import type { ResolvedClientOptions, ResolvedOcrOptions } from "./options/resolve.js";
+import type { PaceMemory } from "./polling/pace-memory.js";
 import type { JobPacer } from "./polling/pacer.js";
 import { waitForJob } from "./polling/wait-for-job.js";
 import type { Job, OcrResult } from "./types.js";
@@ -16,6 +17,8 @@ import type { Job, OcrResult } from "./types.js";
 export interface OcrContext {
   endpoints: Endpoints;
   pacer: JobPacer;
+  /** The key's page pace as this client's jobs showed it. */
+  paceMemory: PaceMemory;
   client: ResolvedClientOptions;
   /** The cache folder's results and journal, when the cache is on. */
   cache: OcrCache | undefined;
@@ -67,6 +70,7 @@ async function runJob(
       onUploadProgress: options.onUploadProgress,
     });
     job.id = initial.id;
+    pacer.uploaded(initial.id);
     await ticket?.jobCreated(initial.id);
   }
   const jobId = job.id;
@@ -79,6 +83,7 @@ async function runJob(
       getJob: (id, opts) => endpoints.getJob(id, { ...request, signal: opts.signal }, "turn-taken"),
       probeResult: (id, opts) => endpoints.probeResult(id, { ...request, signal: opts.signal }, opts.job, options.pageRanges, "turn-taken"),
       pacer,
+      paceMemory: context.paceMemory,
       minIntervalMs: context.client.pollIntervalMs,
       schedule: context.client.pollSchedule,
     },

@@ -1,4 +1,4 @@
-import { APIError, JobFailedError, SotaOcrError } from "../errors.js";
+import { APIError, JobFailedError, RateLimitError, SotaOcrError } from "../errors.js";
 import { type CallOptions, type RequestSpec, sendWithRetries } from "../http/request.js";
 import { isRetriableRead, isRetriableUpload } from "../http/retry.js";
 import { type AttemptResult, RESULT_BODY_LIMIT_BYTES, type TransportConfig } from "../http/transport.js";
@@ -217,7 +217,7 @@ export class Endpoints {
       beforeAttempt: async (signal, attemptNo) => {
         if (attemptNo > 0 || pacing === "paced") await pacer.wait(jobId, signal);
       },
-      afterAttempt: () => pacer.mark(jobId),
+      afterAttempt: (error) => pacer.mark(jobId, error instanceof RateLimitError),
     };
   }
 }

@@ -14,9 +14,9 @@ export interface CallOptions {
   timeoutMs: number;
   maxRetries: number;
   retryable: (error: unknown) => boolean;
-  /** Runs before each attempt (`attemptNo` from 0); after it, `afterAttempt`. */
+  /** Runs before each attempt (`attemptNo` from 0); after it, `afterAttempt`, with the attempt's error if it failed. */
   beforeAttempt?: ((signal: AbortSignal | undefined, attemptNo: number) => Promise<void>) | undefined;
-  afterAttempt?: (() => void) | undefined;
+  afterAttempt?: ((error: unknown) => void) | undefined;
 }
 
 /**
@@ -48,7 +48,7 @@ export async function sendWithRetries(
     } catch (caught) {
       error = caught;
     } finally {
-      options.afterAttempt?.(); // the request ended: pacing counts from here, not from after a backoff
+      options.afterAttempt?.(error); // the request ended: pacing counts from here, not from after a backoff
     }
     const asked = error instanceof APIError ? parseRetryAfter(error.headers) : undefined;
     const waitForCapacity = error instanceof RateLimitError && options.maxRetries > 0 && waitedForServerMs < MAX_WAIT_FOR_SERVER_MS;

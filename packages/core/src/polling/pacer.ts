@@ -11,12 +11,20 @@ const MAX_TRACKED_JOBS = 10_000;
  *
  * The client's one throttle for requests about a job: the poll loop asks it for a turn no sooner
  * than its schedule wants (`notBefore`), status and result requests wait on it before each attempt.
+ *
+ * The upload does not count: the API limits polls of a job, and a job's first look may come sooner
+ * than an interval after the upload (docs/api-contract.md, "Rate limits and polling"). If a server
+ * answers such an early first look with 429, that assumption is wrong for it: from then on the
+ * upload's answer counts as a request about its job, so first looks wait a full interval.
  */
 export class JobPacer {
   readonly #intervalMs: number;
   readonly #lastEnd = new Map<string, number>();
   /** The time the latest request about the job was let go, or is booked to be. */
   readonly #lastTurn = new Map<string, number>();
+  /** When the uploads of jobs not looked at yet were answered. */
+  readonly #uploadedAt = new Map<string, number>();
+  #uploadsCount = false;
 
   constructor(intervalMs: number) {
     this.#intervalMs = intervalMs;
@@ -27,7 +35,7 @@ export class JobPacer {
    * `performance.now()` time); an abort is an `AbortError` naming the job.
    */
   async wait(jobId: string, signal?: AbortSignal, notBefore = Number.NEGATIVE_INFINITY): Promise<void> {
-    const lastEnd = this.#lastEnd.get(jobId);
+    const lastEnd = this.#lastEnd.get(jobId) ?? (this.#uploadsCount ? this.#uploadedAt.get(jobId) : undefined);
     const lastTurn = this.#lastTurn.get(jobId);
     const now = performance.now();
     if (lastEnd === undefined && lastTurn === undefined && notBefore <= now) {
@@ -39,7 +47,7 @@ export class JobPacer {
     await sleep(turn - performance.now(), signal, jobId);
     // The request before may have ended later than its turn: keep a full interval after its end.
     for (
-      let end = this.#lastEnd.get(jobId);
+      let end = this.#lastEnd.get(jobId) ?? lastEnd;
       end !== undefined && end + this.#intervalMs > performance.now();
       end = this.#lastEnd.get(jobId)
     ) {
@@ -47,8 +55,20 @@ export class JobPacer {
     }
   }
 
-  /** Records that a request about `jobId` just ended. */
-  mark(jobId: string): void {
+  /** Records that the upload that created `jobId` was just answered. */
+  uploaded(jobId: string): void {
+    this.#remember(this.#uploadedAt, jobId, performance.now());
+  }
+
+  /** Records that a request about `jobId` just ended; `refused`: with a 429. */
+  mark(jobId: string, refused = false): void {
+    const uploadedAt = this.#uploadedAt.get(jobId);
+    if (uploadedAt !== undefined) {
+      // The job's first look: a 429 to it, sent sooner than an interval after the upload, says the upload counts.
+      const sentAt = this.#lastTurn.get(jobId) ?? performance.now();
+      if (refused && sentAt - uploadedAt < this.#intervalMs) this.#uploadsCount = true;
+      this.#uploadedAt.delete(jobId);
+    }
     this.#remember(this.#lastEnd, jobId, performance.now());
   }
 
@@ -65,6 +85,7 @@ export class JobPacer {
   forget(jobId: string): void {
     this.#lastEnd.delete(jobId);
     this.#lastTurn.delete(jobId);
+    this.#uploadedAt.delete(jobId);
   }
 
   #remember(map: Map<string, number>, jobId: string, at: number): void {

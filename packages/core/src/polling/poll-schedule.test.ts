@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { PacePrior } from "./pace-memory.js";
 import { PollSchedule } from "./poll-schedule.js";
 
 /**
@@ -137,6 +138,73 @@ describe("PollSchedule", () => {
     const blind = new PollSchedule(1000, 0);
     blind.observeNotDone(1500);
     expect(blind.completionBounds()).toBeUndefined();
+  });
+});
+
+/** A prior as `PaceMemory` gives it: wait and pace within these ranges (ms), recent jobs of `pageCounts` pages. */
+function prior(wait: [number, number], pace: [number, number], pageCounts: number[]): PacePrior {
+  const planes: PacePrior["planes"] = [
+    [-1, 0, -wait[0]],
+    [1, 0, wait[1]],
+    [0, -1, -pace[0]],
+    [0, 1, pace[1]],
+  ];
+  return { planes, wait, pace, pageCounts };
+}
+
+describe("PollSchedule with a prior (the key's pace, PaceMemory)", () => {
+  it("takes its first look a full interval after the upload without one", () => {
+    expect(new PollSchedule(1000, 0).firstDelay(0)).toBe(1000);
+  });
+
+  it("looks first just past the latest plausible end of the key's shortest jobs, when that serves its recent jobs best", () => {
+    // One-page jobs of 300 ms end by 320 ms; two-page ones by 630.
+    const schedule = new PollSchedule(1000, 0, prior([-20, 10], [290, 310], [1, 1, 2, 1]));
+    expect(schedule.firstDelay(0)).toBeCloseTo(10 + 310 + 50, 6);
+    // Counted from the upload: asked 100 ms later, 100 ms less to wait.
+    expect(schedule.firstDelay(100)).toBeCloseTo(270, 6);
+    // Mostly 2 pages: a look at 370 would cost most jobs a second, so it waits for their end.
+    expect(new PollSchedule(1000, 0, prior([-20, 10], [290, 310], [2, 2, 2, 1])).firstDelay(0)).toBeCloseTo(10 + 620 + 50, 6);
+    // Never later than an interval.
+    expect(new PollSchedule(1000, 0, prior([-20, 10], [900, 950], [3, 4])).firstDelay(0)).toBe(1000);
+  });
+
+  it("looks in the middle of the soonest end's range while that range is wide, to narrow it for the next jobs", () => {
+    const schedule = new PollSchedule(1000, 0, prior([-20, 10], [200, 500], [1, 2]));
+    expect(schedule.firstDelay(0)).toBeCloseTo((180 + 510) / 2, 6);
+  });
+
+  it("bounds the end from the page count alone, before any page is done, and aims the next look past it (a second after the last)", () => {
+    const schedule = new PollSchedule(1000, 0, prior([-20, 10], [290, 310], [3]));
+    expect(schedule.completionBounds()).toBeUndefined(); // page count unknown
+    schedule.observe(250, 0, 3);
+    const bounds = schedule.completionBounds();
+    expect(bounds?.earliest).toBeGreaterThanOrEqual(-20 + 3 * 290 - 1);
+    expect(bounds?.latest).toBeLessThanOrEqual(10 + 3 * 310 + 1);
+    expect(250 + schedule.nextDelay(250)).toBeGreaterThanOrEqual(1250);
+  });
+
+  it("drops the prior when the job's own sightings contradict it (the pace changed)", () => {
+    const schedule = new PollSchedule(1000, 0, prior([-20, 10], [290, 310], [4]));
+    // 4 of 8 pages done at 400 ms: 100 ms a page or less, not 300.
+    schedule.observe(400, 4, 8);
+    const bounds = schedule.completionBounds();
+    expect(bounds?.latest).toBeLessThan(1000);
+    expect(schedule.nextDelay(400)).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("keeps looks a second apart with a prior, on every job of a steady key", () => {
+    for (const pages of [1, 2, 3, 4, 7]) {
+      const schedule = new PollSchedule(1000, 0, prior([-20, 10], [480, 520], [1, 2, 3, 4]));
+      const end = -5 + pages * 500;
+      let now = schedule.firstDelay(0) + 2;
+      while (now < end) {
+        schedule.observe(now, Math.floor((now + 5) / 500), pages);
+        const delay = schedule.nextDelay(now);
+        expect(delay).toBeGreaterThanOrEqual(1000);
+        now += delay + 2;
+      }
+    }
   });
 });
 

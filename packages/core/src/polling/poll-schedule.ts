@@ -1,3 +1,6 @@
+import type { PaceEvidence, PacePrior } from "./pace-memory.js";
+import { feasibleCorners, type HalfPlane, objectiveRange, planesFor, type Sighting } from "./pace-model.js";
+
 /**
  * When to poll a job next. Polls are never closer than `minIntervalMs` (the API's once-a-second
  * rule). With page progress, it bounds when the last page can finish, spends a few polls where
@@ -12,18 +15,88 @@
  * `s + k·p`. A poll at time t that saw d of n pages done says `s + d·p ≤ t < s + (d+1)·p` (with
  * d = 0 only the right side: a queued job may report its page count). Those half-planes bound
  * (s, p), and so the completion `s + n·p`, from both sides. When sightings stop fitting (the pace
- * changed), the oldest are dropped.
+ * changed), the oldest are dropped. A prior from the key's other jobs (`PaceMemory`) adds its
+ * half-planes, so the end is bounded from the page count alone and the first look can be placed
+ * (`firstDelay`); the first sighting that does not fit it drops it for this job.
  */
 export class PollSchedule {
   readonly #minIntervalMs: number;
   readonly #createdAt: number;
   readonly #sightings: Sighting[] = [];
   #total: number | undefined;
+  /** The key's pace as other jobs showed it (`PaceMemory`), until this job's sightings contradict it. */
+  #prior: PacePrior | undefined;
+  #completedAt: number | undefined;
 
-  /** `createdAt`: when the job was known to exist (the upload's answer); it cannot start before. */
-  constructor(minIntervalMs: number, createdAt: number) {
+  /**
+   * `createdAt`: when the job was known to exist (the upload's answer); it cannot start before.
+   * `prior`: the pace and start wait the key's other jobs showed (`PaceMemory.prior`).
+   */
+  constructor(minIntervalMs: number, createdAt: number, prior?: PacePrior) {
     this.#minIntervalMs = minIntervalMs;
     this.#createdAt = createdAt;
+    this.#prior = prior;
+  }
+
+  /**
+   * Milliseconds from `now`, just after the upload, to the first look. Polls of a job are spaced
+   * from each other, not from the upload (docs/api-contract.md, "Rate limits and polling"), so with
+   * a prior the first look may come sooner than an interval: just past the latest plausible end of
+   * a job of this many pages (of one of the key's recent page counts while this job's is unknown),
+   * whichever would have delivered the key's recent jobs soonest, a look that comes before a job's
+   * end costing it a full interval. While the soonest end is still uncertain by more than
+   * `EXPLORE_WIDTH_MS`, the look goes in the middle of its range instead, so that what it sees
+   * narrows the prior for the next jobs (looks always at the latest plausible end would only ever
+   * confirm it). Never later than an interval; without a prior, an interval.
+   */
+  firstDelay(now: number): number {
+    const prior = this.#prior;
+    const floor = this.#minIntervalMs;
+    if (!prior) return floor;
+    const counts = this.#total ? [this.#total] : prior.pageCounts;
+    // When a job of each count ends, at the earliest and the latest, from the creation.
+    const ends: [number, number][] = counts.map((count) => objectiveRange(prior.planes, 1, count) ?? [floor, Number.POSITIVE_INFINITY]);
+    const [soonest, soonestLatest] = ends.reduce((min, end) => (end[1] < min[1] ? end : min), [0, Number.POSITIVE_INFINITY]);
+    if (soonestLatest - soonest > EXPLORE_WIDTH_MS)
+      return Math.max(0, this.#createdAt + Math.min(floor, (soonest + soonestLatest) / 2) - now);
+    const delivery = (look: number, end: number) =>
+      (look >= end + AIM_PAST_END_MS ? look : Math.max(look + floor, end + AIM_PAST_END_MS)) - end;
+    let best = { at: floor, cost: Number.POSITIVE_INFINITY };
+    for (const at of [...ends.map(([, latest]) => latest + AIM_PAST_END_MS), floor]) {
+      if (at < 0 || at > floor) continue;
+      const cost = ends.reduce((total, [earliest, latest]) => total + delivery(at, earliest) + delivery(at, latest), 0);
+      if (cost < best.cost) best = { at, cost };
+    }
+    return Math.max(0, this.#createdAt + best.at - now);
+  }
+
+  /** Records that a look at `at` found the job complete (for what the key's later jobs learn). */
+  observeComplete(at: number): void {
+    this.#completedAt ??= at;
+  }
+
+  /**
+   * What this job showed of the key's pace, times counted from its creation: its sightings and
+   * when it was seen complete. Undefined until it was, with a known page count.
+   */
+  evidence(): PaceEvidence | undefined {
+    if (this.#completedAt === undefined || !this.#total) return undefined;
+    const from = this.#createdAt;
+    return {
+      total: this.#total,
+      completedBy: this.#completedAt - from,
+      sightings: this.#sightings.slice(-LOOK_SIGHTINGS).map((sighting) => ({ ...sighting, at: sighting.at - from })),
+    };
+  }
+
+  /** The half-planes of `sightings`, and of the prior while it holds. */
+  #planes(sightings: readonly Sighting[]): HalfPlane[] {
+    const planes = planesFor(sightings, this.#createdAt);
+    const prior = this.#prior;
+    if (!prior) return planes;
+    // The prior's wait counts from this job's creation: a·(s − createdAt) + b·p ≤ c.
+    for (const [a, b, c] of prior.planes) planes.push([a, b, c + a * this.#createdAt]);
+    return planes;
   }
 
   /** Records what a poll at time `at` saw. */
@@ -56,7 +129,7 @@ export class PollSchedule {
     if (!bounds) return undefined;
     if (at >= bounds.latest) return 1;
     if (at < bounds.earliest) return 0;
-    const density = plausibleJobs(planesFor(this.#sightings, this.#createdAt), this.#total as number, this.#createdAt, bounds);
+    const density = plausibleJobs(this.#planes(this.#sightings), this.#total as number, this.#createdAt, bounds);
     const mass = density.reduce((total, { weight }) => total + weight, 0);
     if (mass <= 0) return (at - bounds.earliest) / (bounds.latest - bounds.earliest);
     return density.reduce((total, { end, weight }) => (end <= at ? total + weight : total), 0) / mass;
@@ -65,10 +138,16 @@ export class PollSchedule {
   /** Earliest and latest plausible completion times, when progress allows an estimate. */
   completionBounds(): Bounds | undefined {
     const total = this.#total;
+    if (!total) return undefined;
+    if (this.#prior) {
+      const bounds = completionRange(this.#planes(this.#sightings), total);
+      if (bounds) return bounds;
+      this.#prior = undefined; // this job does not fit the key's pace so far: only its own sightings count
+    }
     const sightings = [...this.#sightings];
     // Without a finished page the pace has no upper bound yet.
-    while (total && sightings.some((sighting) => sighting.done > 0 && !sighting.progressUnknown)) {
-      const bounds = completionRange(sightings, total, this.#createdAt);
+    while (sightings.some((sighting) => sighting.done > 0 && !sighting.progressUnknown)) {
+      const bounds = completionRange(planesFor(sightings, this.#createdAt), total);
       if (bounds) return bounds;
       sightings.shift();
     }
@@ -114,7 +193,7 @@ export class PollSchedule {
   #bestNext(now: number, bounds: Bounds): number {
     const floor = this.#minIntervalMs;
     const total = this.#total as number;
-    const jobs = plausibleJobs(planesFor(this.#sightings, this.#createdAt), total, this.#createdAt, bounds);
+    const jobs = plausibleJobs(this.#planes(this.#sightings), total, this.#createdAt, bounds);
     const mass = sumOfWeights(jobs);
     // Not before the end can have come, and within one more interval of that.
     const from = Math.max(now + floor, bounds.earliest);
@@ -149,15 +228,15 @@ export class PollSchedule {
   #bestLook(from: number, to: number, spread: number): { at: number; worst: number } {
     const total = this.#total as number;
     const base = this.#sightings.slice(-LOOK_SIGHTINGS);
-    const bounds = completionRange(base, total, this.#createdAt);
+    const bounds = completionRange(this.#planes(base), total);
     const candidates: { at: number; worst: number }[] = [];
     for (let i = 0; i <= LOOK_CANDIDATES; i++) {
       const at = from + ((to - from) * i) / LOOK_CANDIDATES;
       let worst = 0;
       // What a poll at `at` could see: any page count the current bounds allow.
-      const [low, high] = bounds ? pagesDoneRange(base, total, this.#createdAt, at) : [0, total - 1];
+      const [low, high] = bounds ? pagesDoneRange(this.#planes(base), total, at) : [0, total - 1];
       for (let done = low; done <= Math.min(high, total - 1); done++) {
-        const after = completionRange([...base, { at, done }], total, this.#createdAt);
+        const after = completionRange(this.#planes([...base, { at, done }]), total);
         if (after) worst = Math.max(worst, after.latest - after.earliest);
       }
       candidates.push({ at, worst: worst || spread });
@@ -168,12 +247,6 @@ export class PollSchedule {
   }
 }
 
-interface Sighting {
-  at: number;
-  done: number;
-  /** Only "not complete" is known: `done` is then the most it can be (all pages but one). */
-  progressUnknown?: boolean;
-}
 interface Bounds {
   earliest: number;
   latest: number;
@@ -190,6 +263,8 @@ const USEFUL_LOOK = 0.8;
 const MAX_BLIND_INTERVAL_MS = 3_000;
 /** Bounds this tight need no extra look. */
 const PRECISE_ENOUGH_MS = 150;
+/** The first look explores (see `firstDelay`) while the soonest plausible end is known no closer than this (ms). */
+const EXPLORE_WIDTH_MS = 100;
 /** How far past the latest plausible end a poll aims, for request latency and timer jitter. */
 const AIM_PAST_END_MS = 50;
 /** What one more poll is worth in delivery time, when choosing between plans (ms). */
@@ -206,33 +281,12 @@ const THEN_CANDIDATES = 8;
 const STEP_WINDOW = 1;
 /** End times the plausible ends are sampled at. */
 const END_SAMPLES = 64;
-/**
- * Tolerance for the clocks: the server may start a job a little before the client sees the upload
- * answer, and a page may finish between the server reading the status and the answer arriving.
- * Without it, exact sightings near a page boundary could contradict each other.
- */
-const CLOCK_SLACK_MS = 15;
 /** Scale of the prior on how long a job waits before it starts, in ms (see `plausibleJobs`). */
 const START_PRIOR_MS = 200;
 
-type HalfPlane = [a: number, b: number, c: number]; // a·s + b·p ≤ c
-
-function planesFor(sightings: Sighting[], createdAt: number): HalfPlane[] {
-  const planes: HalfPlane[] = [
-    [-1, 0, -(createdAt - CLOCK_SLACK_MS)], // s ≥ createdAt
-    [0, -1, -1], // p ≥ 1 ms
-  ];
-  for (const { at, done, progressUnknown } of sightings) {
-    // No page done yet does not say the job started: servers may count pages while it is queued.
-    if (done > 0 && !progressUnknown) planes.push([1, done, at]); // s + d·p ≤ t
-    planes.push([-1, -(done + 1), -(at - CLOCK_SLACK_MS)]); // s + (d+1)·p ≥ t
-  }
-  return planes;
-}
-
-/** Min and max of `s + total·p` over the (s, p) that fit every sighting; undefined when none fit. */
-function completionRange(sightings: Sighting[], total: number, createdAt: number): Bounds | undefined {
-  const range = objectiveRange(planesFor(sightings, createdAt), 1, total);
+/** Min and max of `s + total·p` over the (s, p) that fit every plane; undefined when none fit. */
+function completionRange(planes: HalfPlane[], total: number): Bounds | undefined {
+  const range = objectiveRange(planes, 1, total);
   return range && { earliest: range[0], latest: range[1] };
 }
 
@@ -307,34 +361,9 @@ function pollingOnCost(jobs: PlausibleJob[], earliest: number, floor: number): n
 }
 
 /** The page counts a poll at `at` could see, given the sightings so far. */
-function pagesDoneRange(sightings: Sighting[], total: number, createdAt: number, at: number): [number, number] {
+function pagesDoneRange(planes: HalfPlane[], total: number, at: number): [number, number] {
   // (at − s) / p ranges over the feasible polygon; it is not linear, so bound it by the corners.
-  const corners = feasibleCorners(planesFor(sightings, createdAt));
+  const corners = feasibleCorners(planes);
   const counts = corners.map(({ s, p }) => Math.floor((at - s) / p));
   return [Math.max(0, Math.min(...counts)), Math.min(total, Math.max(...counts))];
-}
-
-/** Min and max of `a·s + b·p` over the polygon; the search over corner pairs is cheap for few sightings. */
-function objectiveRange(planes: HalfPlane[], a: number, b: number): [number, number] | undefined {
-  const corners = feasibleCorners(planes);
-  if (corners.length === 0) return undefined;
-  const values = corners.map(({ s, p }) => a * s + b * p);
-  return [Math.min(...values), Math.max(...values)];
-}
-
-function feasibleCorners(planes: HalfPlane[]): { s: number; p: number }[] {
-  const corners: { s: number; p: number }[] = [];
-  for (let i = 0; i < planes.length; i++) {
-    for (let j = i + 1; j < planes.length; j++) {
-      const corner = intersect(planes[i] as HalfPlane, planes[j] as HalfPlane);
-      if (corner && planes.every(([a, b, c]) => a * corner.s + b * corner.p <= c + 1e-6 * Math.max(1, Math.abs(c)))) corners.push(corner);
-    }
-  }
-  return corners;
-}
-
-function intersect([a1, b1, c1]: HalfPlane, [a2, b2, c2]: HalfPlane): { s: number; p: number } | undefined {
-  const det = a1 * b2 - a2 * b1;
-  if (Math.abs(det) < 1e-12) return undefined;
-  return { s: (c1 * b2 - c2 * b1) / det, p: (a1 * c2 - a2 * c1) / det };
 }

@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import { JobFailedError, toAbortError } from "../errors.js";
 import type { PollScheduleKind, WaitOptions } from "../options/client-options.js";
 import type { Job, JobProgress, JobResult } from "../types.js";
+import type { PaceMemory } from "./pace-memory.js";
 import type { JobPacer } from "./pacer.js";
 import { createSchedule } from "./schedule.js";
 
@@ -19,6 +20,8 @@ export interface PollDependencies {
     | undefined;
   /** The one throttle of requests about a job: every poll waits for its turn there. */
   pacer: JobPacer;
+  /** The client's memory of its key's pace: the schedule starts from it, and learns into it. */
+  paceMemory?: PaceMemory | undefined;
   minIntervalMs: number;
   /** When to poll (see `ClientOptions.pollSchedule`). */
   schedule: PollScheduleKind;
@@ -42,7 +45,9 @@ const PROBE_WHEN_CHANCE_DONE = 0.5;
 /**
  * Polls until the job completes (returns it) or fails (`JobFailedError`). Ends only that way or
  * through `signal`, which the caller ties to a deadline: unknown statuses count as in progress.
- * `initial` is the job as the upload returned it, so the first poll waits a full interval.
+ * `initial` is the job as the upload returned it: the first look goes when the schedule expects the
+ * end (from the key's pace, `paceMemory`), at most a full interval later, and the pacer holds it to
+ * a full interval after the upload once the server refused an early one.
  * The schedule says when it would poll next; the pacer lets the poll go then, or later when
  * another request about the job (a retry, a preview, another process) went meanwhile.
  */
@@ -52,7 +57,8 @@ export async function waitForJob(
   deps: PollDependencies,
 ): Promise<PollOutcome> {
   const { signal, onProgress, initial, source } = options;
-  const schedule = createSchedule(deps.schedule, deps.minIntervalMs, performance.now());
+  const createdAt = performance.now();
+  const schedule = createSchedule(deps.schedule, deps.minIntervalMs, createdAt, deps.paceMemory?.prior());
   let reported: string | undefined;
   const report = (job: Job) => {
     const progress: JobProgress = { jobId, source, status: job.status, pageCount: job.pageCount, pagesCompleted: job.pagesCompleted };
@@ -64,12 +70,24 @@ export async function waitForJob(
       onProgress?.(progress);
     }
   };
-  if (initial) report(initial);
+  if (initial) {
+    report(initial);
+    schedule.observe(createdAt, initial.pagesCompleted, initial.pageCount);
+  }
+  // Only jobs timed from their upload's answer teach the key's pace (a resumed job's start is unknown).
+  const learn = (at: number) => {
+    if (!initial) return;
+    schedule.observeComplete(at);
+    const evidence = schedule.evidence();
+    if (evidence) deps.paceMemory?.learn(evidence);
+  };
 
-  let nextAt = performance.now() + (initial ? deps.minIntervalMs : 0);
+  let nextAt = createdAt + (initial ? schedule.firstDelay(createdAt) : 0);
   let last = initial;
   let probeResult = deps.probeResult;
-  let probedLast = false;
+  // The first look is a status poll: it gives the page count, and a failed job's own error (a result
+  // request would only say "failed").
+  let probedLast = true;
   while (!signal?.aborted) {
     await deps.pacer.wait(jobId, signal, nextAt);
     const sentAt = performance.now();
@@ -81,6 +99,7 @@ export async function waitForJob(
       const now = performance.now();
       if (typeof answer !== "string") {
         const job = completedJob(jobId, answer, last);
+        learn(now);
         report(job);
         return { job, result: answer };
       }
@@ -96,7 +115,10 @@ export async function waitForJob(
     last = job;
     schedule.observe(now, job.pagesCompleted, job.pageCount);
     report(job);
-    if (job.phase === "completed") return { job };
+    if (job.phase === "completed") {
+      learn(now);
+      return { job };
+    }
     if (job.phase === "failed") throw new JobFailedError(jobId, job.status, job.error?.code, job.error?.message);
     nextAt = now + schedule.nextDelay(now);
   }

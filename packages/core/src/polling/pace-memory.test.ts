@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { PaceMemory } from "./pace-memory.js";
+import { PollSchedule } from "./poll-schedule.js";
+
+/**
+ * Runs a simulated job (`pages` pages of `msPerPage`, started `startMs` after the upload's answer)
+ * through a schedule that starts from `memory`, as `waitForJob` does, and lets the memory learn
+ * from it. Returns when it was seen complete, less its end, and the times of its looks.
+ */
+function runJob(memory: PaceMemory, pages: number, msPerPage: number, startMs = -5, rttMs = 2) {
+  const end = startMs + pages * msPerPage;
+  const done = (t: number) => Math.max(0, Math.min(pages, Math.floor((t - startMs) / msPerPage)));
+  const schedule = new PollSchedule(1000, 0, memory.prior());
+  const looks: number[] = [];
+  let now = schedule.firstDelay(0) + rttMs;
+  for (;;) {
+    looks.push(now);
+    schedule.observe(now, done(now), pages);
+    if (done(now) >= pages) break;
+    now += schedule.nextDelay(now) + rttMs;
+  }
+  schedule.observeComplete(now);
+  const evidence = schedule.evidence();
+  if (evidence) memory.learn(evidence);
+  return { delay: now - end, looks };
+}
+
+describe("PaceMemory", () => {
+  it("gives no prior until two completed jobs agree, then ranges that hold the key's pace and wait", () => {
+    const memory = new PaceMemory();
+    runJob(memory, 2, 500);
+    expect(memory.prior()).toBeUndefined();
+    runJob(memory, 3, 500);
+    for (const pages of [1, 4, 2, 3, 1, 4]) runJob(memory, pages, 500);
+    const prior = memory.prior();
+    expect(prior?.pace[0]).toBeLessThanOrEqual(500);
+    expect(prior?.pace[1]).toBeGreaterThanOrEqual(500);
+    expect(prior?.pace[1]).toBeLessThan(1000); // narrower than "done by the first look at 1 s"
+    expect(prior?.wait[0]).toBeLessThanOrEqual(-5);
+    expect(prior?.wait[1]).toBeGreaterThanOrEqual(-5);
+  });
+
+  it("lands a one-page job's first look just past its end, and keeps later looks a second apart", () => {
+    const memory = new PaceMemory();
+    for (let i = 0; i < 16; i++) runJob(memory, 1 + (i % 4), 500);
+    const short = runJob(memory, 1, 500);
+    expect(short.looks).toHaveLength(1);
+    expect(short.delay).toBeGreaterThanOrEqual(0);
+    expect(short.delay).toBeLessThan(200);
+    for (const pages of [2, 3, 4]) {
+      const { looks } = runJob(memory, pages, 500);
+      expect(looks[0]).toBeLessThan(1000);
+      for (let i = 1; i < looks.length; i++) expect((looks[i] as number) - (looks[i - 1] as number)).toBeGreaterThanOrEqual(1000);
+    }
+  });
+
+  it("starts afresh when a job does not fit the pace learnt (it changed), and learns the new one", () => {
+    const memory = new PaceMemory();
+    for (const pages of [2, 3, 1, 4, 2]) runJob(memory, pages, 300);
+    expect(memory.prior()?.pace[1]).toBeLessThan(600);
+    runJob(memory, 3, 900); // three times slower: its looks contradict the prior
+    expect(memory.prior()).toBeUndefined();
+    for (const pages of [2, 3, 1, 4]) runJob(memory, pages, 900);
+    expect(memory.prior()?.pace[0]).toBeGreaterThan(600);
+    expect(memory.prior()?.pace[1]).toBeGreaterThanOrEqual(900);
+  });
+
+  it("drops the memory for a job that queued (it did not start by the upload's answer)", () => {
+    const memory = new PaceMemory();
+    for (const pages of [2, 3, 1, 4, 2]) runJob(memory, pages, 300);
+    runJob(memory, 3, 300, 1500);
+    expect(memory.prior()).toBeUndefined();
+  });
+});

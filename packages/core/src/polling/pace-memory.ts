@@ -1,0 +1,110 @@
+import { feasibleCorners, type HalfPlane, planesFor, type Sighting } from "./pace-model.js";
+
+/**
+ * What a key's jobs showed of their (wait, pace): from the upload's answer to the job's start (a
+ * little below 0: the server starts a job before its answer arrives), and time per page, in ms. A
+ * job's `PollSchedule` takes it as a prior.
+ */
+export interface PacePrior {
+  /** The (wait, pace) that fit every job remembered: a·wait + b·pace ≤ c each. */
+  planes: HalfPlane[];
+  /** The ranges those allow. */
+  pace: [low: number, high: number];
+  wait: [low: number, high: number];
+  /** Page counts of the key's latest jobs, newest last: what a job of unknown page count likely has. */
+  pageCounts: number[];
+}
+
+/** What one completed job showed, times in ms from the upload's answer. */
+export interface PaceEvidence {
+  total: number;
+  /** The job was seen complete by then. */
+  completedBy: number;
+  sightings: Sighting[];
+}
+
+/** Page counts remembered. */
+const MAX_PAGE_COUNTS = 16;
+/** Jobs that must agree before their pace is taken for the key's. */
+const MIN_JOBS = 2;
+/**
+ * How far each remembered sighting is loosened: jobs of one key do not start after exactly the same
+ * wait, nor read pages at exactly the same pace, and timers run late on a busy machine.
+ */
+const MEMORY_SLACK_MS = 30;
+
+/**
+ * A client's memory of its key's page pace, shared by all its jobs (one per client, like
+ * `JobPacer`). The model is the poll schedule's (docs/benchmarks.md §1), with one more assumption:
+ * the key's jobs read pages at one pace and start after about the same wait, so what the sightings
+ * of several completed jobs allow together, (wait, pace), bounds the next job's before its own
+ * first look. A job whose sightings do not fit the others (the pace changed, or a job queued) starts
+ * the memory again from that job; jobs that failed or were stopped teach nothing (only a job seen
+ * complete is learnt from).
+ */
+export class PaceMemory {
+  #prior: Omit<PacePrior, "pageCounts"> | undefined;
+  /** How many jobs in a row fit `#prior`. */
+  #agreeing = 0;
+  readonly #pageCounts: number[] = [];
+
+  /** What the jobs remembered agree on; undefined until `MIN_JOBS` of them do. */
+  prior(): PacePrior | undefined {
+    return this.#agreeing >= MIN_JOBS && this.#prior ? { ...this.#prior, pageCounts: [...this.#pageCounts] } : undefined;
+  }
+
+  /** Learns from a job seen complete. */
+  learn(evidence: PaceEvidence): void {
+    this.#pageCounts.push(evidence.total);
+    if (this.#pageCounts.length > MAX_PAGE_COUNTS) this.#pageCounts.shift();
+    const planes = evidencePlanes(evidence);
+    const both = this.#prior && polygonOf([...this.#prior.planes, ...planes]);
+    if (both) {
+      this.#prior = both;
+      this.#agreeing++;
+    } else {
+      // The first job, or one that does not fit the jobs before: the pace changed.
+      this.#prior = polygonOf(planes);
+      this.#agreeing = this.#prior ? 1 : 0;
+    }
+  }
+}
+
+/**
+ * The job's half-planes on (wait, pace), loosened by `MEMORY_SLACK_MS`. One is an assumption: the
+ * job started by the time its upload was answered (servers start a job as they create it). Without
+ * it, a job seen complete at its first look says nothing of its pace (it may have started late and
+ * gone fast), and first looks could never move before the one that saw it complete; a job that
+ * queued contradicts it and so starts the memory afresh.
+ */
+function evidencePlanes({ total, completedBy, sightings }: PaceEvidence): HalfPlane[] {
+  const planes: HalfPlane[] = [
+    ...planesFor(sightings, 0),
+    [1, total, completedBy], // done by then: s + n·p ≤ t
+    [1, 0, 0], // started by the upload's answer: s ≤ 0
+  ];
+  // Not the floor p ≥ 1 ms (a = 0): every other plane bounds the start.
+  return planes.map(([a, b, c]) => [a, b, a === 0 ? c : c + MEMORY_SLACK_MS]);
+}
+
+/**
+ * The polygon the planes leave, with its ranges, kept by its edges only (each a plane through two
+ * of its corners, one plane per edge): a few planes however many jobs it saw.
+ */
+function polygonOf(planes: HalfPlane[]): Omit<PacePrior, "pageCounts"> | undefined {
+  const found = feasibleCorners(planes);
+  if (found.length === 0) return undefined;
+  // Where several planes meet, each pair of them gave the same corner.
+  const corners = found.filter((corner, i) => found.findIndex((other) => near(other.s, corner.s) && near(other.p, corner.p)) === i);
+  const edges = new Map<string, HalfPlane>();
+  for (const plane of planes) {
+    const [a, b, c] = plane;
+    const on = corners.flatMap(({ s, p }, i) => (near(a * s + b * p, c) ? [i] : []));
+    if (on.length >= 2 && !edges.has(on.join())) edges.set(on.join(), plane);
+  }
+  const waits = corners.map(({ s }) => s);
+  const paces = corners.map(({ p }) => p);
+  return { planes: [...edges.values()], pace: [Math.min(...paces), Math.max(...paces)], wait: [Math.min(...waits), Math.max(...waits)] };
+}
+
+const near = (x: number, y: number) => Math.abs(x - y) <= 1e-6 * Math.max(1, Math.abs(x), Math.abs(y));
