@@ -93,7 +93,9 @@ describe("OcrWorker processes on one queue", () => {
       expect((await queue.add(paths.slice(0, 3))).map((file) => [file.id, file.outcome])).toEqual(
         added.slice(0, 3).map((file) => [file.id, "queued"]),
       );
-      for (let i = 0; i < 3; i++) spawnWorker({ name: "many", maxActiveJobs: 16, maxRequestsPerSecond: 50 });
+      // 40 a second against the emulator's 60: the margin covers a loaded machine's lag between a
+      // grant in Redis and the request's arrival (at 50, a run at load 10 met the server's limit).
+      for (let i = 0; i < 3; i++) spawnWorker({ name: "many", maxActiveJobs: 16, maxRequestsPerSecond: 40 });
       const items = await collect(queue);
 
       expect(items.filter((item) => item.error).map((item) => item.error?.message)).toEqual([]);
@@ -103,7 +105,7 @@ describe("OcrWorker processes on one queue", () => {
       expect(Object.keys(uploads).length).toBe(200);
       expect(Object.values(uploads).filter((count) => count !== 1)).toEqual([]);
       expect(emulator.peakActiveJobs()).toBeLessThanOrEqual(16);
-      expect(emulator.log.entries.filter((entry) => entry.status === 429).length).toBe(0);
+      expect(emulator.log.entries.filter((entry) => entry.status === 429).map((entry) => entry.route)).toEqual([]);
       expect(shortestPollGap(emulator)).toBeGreaterThanOrEqual(1000);
       expect(await queue.status()).toMatchObject({ waiting: 0, active: 0, completed: 200, failed: 0, maxActiveJobs: 16 });
     } finally {
@@ -155,7 +157,7 @@ describe("OcrWorker processes on one queue", () => {
       // The rescuer resumed files the killed workers had uploaded (their SotaOCR job saved).
       expect(rescuer.lines.some((line) => /^active \S+ job_/.test(line))).toBe(true);
       expect(shortestPollGap(emulator)).toBeGreaterThanOrEqual(1000);
-      expect(log.entries.filter((entry) => entry.status === 429).length).toBe(0);
+      expect(log.entries.filter((entry) => entry.status === 429).map((entry) => entry.route)).toEqual([]);
     } finally {
       await queue.close();
     }
