@@ -2,10 +2,10 @@ import { Document } from "@langchain/core/documents";
 import type { OcrFormat, OcrPage, OcrResult } from "@sotaocr/core";
 import {
   type DocumentSplit,
-  documentParts,
   type ElementFields,
   type ElementSpan,
   elementFields,
+  forEachDocumentPart,
   type PageImage,
   type PageMarker,
 } from "@sotaocr/core/documents";
@@ -143,7 +143,8 @@ export function toDocuments(result: OcrResult, options: ToDocumentsOptions): Doc
     if (totalPages !== undefined) metadata.pdf = { totalPages };
     return metadata;
   };
-  return documentParts(result, split, pageMarker).map((part) => {
+  const documents: Document<AnyMetadata>[] = [];
+  forEachDocumentPart(result, split, pageMarker, (part) => {
     let metadata: Record<string, unknown>;
     if (part.kind === "file") {
       const sotaocr: SotaOcrFileMetadata["sotaocr"] = base();
@@ -174,8 +175,9 @@ export function toDocuments(result: OcrResult, options: ToDocumentsOptions): Doc
     }
     if (extra) Object.assign(metadata, extra);
     // The keys set above are those of the split's metadata type.
-    return new Document<AnyMetadata>({ id: part.id, pageContent: part.text, metadata: metadata as AnyMetadata });
+    documents.push(new Document<AnyMetadata>({ id: part.id, pageContent: part.text, metadata: metadata as AnyMetadata }));
   });
+  return documents;
 }
 
 /** Adds the page's range, rotation and size, where known, to `facts`. */

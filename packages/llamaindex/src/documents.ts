@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import type { ElementCategory, OcrFormat, OcrPage, OcrResult } from "@sotaocr/core";
 import {
   type DocumentSplit,
-  documentParts,
   type ElementCoordinates,
   type ElementSpan,
   elementFields,
+  forEachDocumentPart,
   type PageImage,
   type PageMarker,
 } from "@sotaocr/core/documents";
@@ -130,7 +130,8 @@ export function toDocuments(
     if (image) metadata.image_path = image.path;
     return metadata;
   };
-  return documentParts(result, split, pageMarker).map((part) => {
+  const documents: Document<SotaOcrReaderMetadata>[] = [];
+  forEachDocumentPart(result, split, pageMarker, (part) => {
     let metadata: SotaOcrReaderMetadata;
     let relationships: Document<SotaOcrReaderMetadata>["relationships"] = {};
     if (part.kind === "file") {
@@ -165,8 +166,9 @@ export function toDocuments(
       excludedLlmMetadataKeys: [...EXCLUDED_LLM_METADATA_KEYS],
     });
     document.hash = stableHash(part.text, metadata);
-    return document;
+    documents.push(document);
   });
+  return documents;
 }
 
 /** A hash of the text and the metadata that stays the same between runs over the same bytes. */

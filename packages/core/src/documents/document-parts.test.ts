@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { OcrElement, OcrResult } from "../index.js";
-import { documentParts, elementId } from "./document-parts.js";
+import { type DocumentPart, documentParts, elementId, forEachDocumentPart } from "./document-parts.js";
 import { pageId, wholeResultId } from "./page-id.js";
 
 const sha256 = "c".repeat(64);
@@ -46,6 +46,21 @@ function result(pageNumbers: number[], pageRanges?: OcrResult["pageRanges"], for
 }
 
 describe("documentParts", () => {
+  it("gives no element part for an element of whitespace alone (any Unicode space), and forEachDocumentPart visits the same parts", () => {
+    const blank = result([1]);
+    const page = blank.pages[0] as OcrResult["pages"][number];
+    page.elements = [
+      ...(page.elements ?? []),
+      { order: 4, category: "text", label: "text", text: " \n\u00a0\u2003\ufeff", markdown: " ", bbox: [0, 0, 1, 1] },
+      { order: 5, category: "text", label: "text", text: "\u00a0x", markdown: "x", bbox: [0, 0, 1, 1] },
+    ];
+    const parts = documentParts(blank, "element");
+    expect(parts.map((part) => part.kind === "element" && part.element.order)).toEqual([1, 2, 5]);
+    const visited: DocumentPart[] = [];
+    forEachDocumentPart(blank, "element", false, (part) => visited.push(part));
+    expect(visited).toEqual(parts);
+  });
+
   it("gives one part per page, numbered and identified as in the original document, with its elements' spans", () => {
     const parts = documentParts(result([2, 3], [{ start: 2, end: 3 }]), "page");
     expect(parts.map((part) => [part.kind, part.id, part.text.split("\n")[0]])).toEqual([

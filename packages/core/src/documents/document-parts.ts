@@ -56,23 +56,37 @@ export interface FilePart {
 
 /** Cuts a result into the parts of one split. Elements without text give no part. */
 export function documentParts(result: OcrResult, split: DocumentSplit, pageMarker: PageMarker = DEFAULT_PAGE_MARKER): DocumentPart[] {
+  const parts: DocumentPart[] = [];
+  forEachDocumentPart(result, split, pageMarker, (part) => parts.push(part));
+  return parts;
+}
+
+/**
+ * `documentParts` one part at a time: an integration that turns each into its Document at once
+ * lets the part die young instead of keeping tens of thousands alive until the last is made
+ * (the garbage collector's copying of survivors is most of the cost of mapping big results).
+ */
+export function forEachDocumentPart(
+  result: OcrResult,
+  split: DocumentSplit,
+  pageMarker: PageMarker,
+  visit: (part: DocumentPart) => void,
+): void {
   const sha256 = result.file.sha256;
-  if (split === "file") return [filePart(result, pageMarker)];
-  if (split === "page") {
-    return result.pages.map((page) => ({
-      kind: "page",
-      id: pageId(sha256, page.pageNumber),
-      text: page.content,
-      page,
-      spans: elementSpans(page.content, page.elements ?? []),
-    }));
+  if (split === "file") {
+    visit(filePart(result, pageMarker));
+    return;
   }
-  const parts: ElementPart[] = [];
   for (const page of result.pages) {
+    if (split === "page") {
+      const spans = elementSpans(page.content, page.elements ?? []);
+      visit({ kind: "page", id: pageId(sha256, page.pageNumber), text: page.content, page, spans });
+      continue;
+    }
     const parentId = pageId(sha256, page.pageNumber);
     for (const element of page.elements ?? []) {
-      if (element.text.trim() === "") continue;
-      parts.push({
+      if (!hasText(element.text)) continue;
+      visit({
         kind: "element",
         id: elementId(sha256, page.pageNumber, element.order),
         text: element.html !== undefined || result.format === "markdown" ? element.markdown : element.text,
@@ -82,8 +96,13 @@ export function documentParts(result: OcrResult, split: DocumentSplit, pageMarke
       });
     }
   }
-  return parts;
 }
+
+/** Whether `text` has anything but whitespace (what `text.trim() !== ""` says, without a new string). */
+function hasText(text: string): boolean {
+  return NOT_WHITESPACE.test(text);
+}
+const NOT_WHITESPACE = /\S/;
 
 /** A stable id for element `order` of a page of a file. */
 export function elementId(fileSha256: string, pageNumber: number, order: number): string {

@@ -25,6 +25,7 @@ export {
   type ElementPart,
   elementId,
   type FilePart,
+  forEachDocumentPart,
   type PageMarker,
   type PagePart,
 } from "./document-parts.js";
