@@ -49,7 +49,8 @@ describe("the page count of a PDF, read with its hash", () => {
   });
 
   it("gives no count when pages sit in compressed object streams", async () => {
-    const text = "%PDF-1.5\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n5 0 obj\n<< /Type /ObjStm /N 3 /First 12 /Filter /FlateDecode /Length 9 >>\nstream\nx\x9c\x01\x02\x03\nendstream\nendobj\n%%EOF\n";
+    const text =
+      "%PDF-1.5\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n5 0 obj\n<< /Type /ObjStm /N 3 /First 12 /Filter /FlateDecode /Length 9 >>\nstream\nx\x9c\x01\x02\x03\nendstream\nendobj\n%%EOF\n";
     const blob = new Blob([Buffer.from(text, "latin1")]);
     await sha256Hex(blob);
     expect(pdfPagesOf(blob)).toBeUndefined();
@@ -69,7 +70,12 @@ describe("the page hint of an upload", () => {
     expect(pageHint("jpeg", undefined, [{ start: 1, end: 1 }])).toBe(1);
     expect(pageHint("pdf", 5, undefined)).toBe(5);
     expect(pageHint("pdf", undefined, undefined)).toBeUndefined();
-    expect(pageHint("pdf", 5, [{ start: 2, end: 3 }, { start: 5, end: 9 }])).toBe(3);
+    expect(
+      pageHint("pdf", 5, [
+        { start: 2, end: 3 },
+        { start: 5, end: 9 },
+      ]),
+    ).toBe(3);
     expect(pageHint("pdf", undefined, [{ start: 2, end: 3 }])).toBe(2);
     expect(pageHint("pdf", 3, [{ start: 4, end: 6 }])).toBeUndefined();
   });

@@ -49,7 +49,8 @@ export class PdfPageCounter {
 }
 
 /** Whether bytes begin like a PDF (the counter runs only then). */
-export const startsLikePdf = (chunk: Uint8Array): boolean => Buffer.from(chunk.buffer, chunk.byteOffset, Math.min(5, chunk.byteLength)).toString("latin1") === "%PDF-";
+export const startsLikePdf = (chunk: Uint8Array): boolean =>
+  Buffer.from(chunk.buffer, chunk.byteOffset, Math.min(5, chunk.byteLength)).toString("latin1") === "%PDF-";
 
 /** Page counts found while hashing, by Blob (see `sha256Hex`). */
 const counted = new WeakMap<Blob, number>();
@@ -65,7 +66,11 @@ export const pdfPagesOf = (blob: Blob): number | undefined => counted.get(blob);
  * The pages an upload asks to read: 1 for an image; for a PDF its count, or as many as `pageRanges`
  * select (clipped to the count when known); undefined when unknown or none selected.
  */
-export function pageHint(fileType: SupportedFileType, pdfPages: number | undefined, pageRanges: readonly PageRange[] | undefined): number | undefined {
+export function pageHint(
+  fileType: SupportedFileType,
+  pdfPages: number | undefined,
+  pageRanges: readonly PageRange[] | undefined,
+): number | undefined {
   const total = fileType === "pdf" ? pdfPages : 1;
   if (!pageRanges) return total;
   const selected = new Set<number>();

@@ -27,7 +27,13 @@ export interface Schedule {
  * first look sooner than an interval after the upload. `prior`: see `PaceMemory`; `pageHint`: see
  * `PollSchedule`.
  */
-export function createSchedule(kind: PollScheduleKind, minIntervalMs: number, createdAt: number, prior?: PacePrior, pageHint?: number): Schedule {
+export function createSchedule(
+  kind: PollScheduleKind,
+  minIntervalMs: number,
+  createdAt: number,
+  prior?: PacePrior,
+  pageHint?: number,
+): Schedule {
   if (kind === "adaptive") return new PollSchedule(minIntervalMs, createdAt, prior, pageHint);
   return {
     observe: () => {},
