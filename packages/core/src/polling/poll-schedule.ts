@@ -66,11 +66,12 @@ export class PollSchedule {
     const ends: [number, number][] = counts.map((count) => objectiveRange(prior.planes, 1, count) ?? [floor, Number.POSITIVE_INFINITY]);
     const [soonest, soonestLatest] = ends.reduce((min, end) => (end[1] < min[1] ? end : min), [0, Number.POSITIVE_INFINITY]);
     if (soonestLatest - soonest > EXPLORE_WIDTH_MS)
-      return Math.max(0, this.#createdAt + Math.min(floor, (soonest + soonestLatest) / 2) - now);
+      return Math.max(0, this.#createdAt + withinFirstInterval((soonest + soonestLatest) / 2, floor) - now);
     const delivery = (look: number, end: number) =>
       (look >= end + AIM_PAST_END_MS ? look : Math.max(look + floor, end + AIM_PAST_END_MS)) - end;
     let best = { at: floor, cost: Number.POSITIVE_INFINITY };
-    for (const at of [...ends.map(([, latest]) => latest + AIM_PAST_END_MS), floor]) {
+    // Just past an end, or whole intervals before it: the looks that follow, an interval apart, reach it then.
+    for (const at of [...ends.map(([, latest]) => withinFirstInterval(latest + AIM_PAST_END_MS, floor)), floor]) {
       if (at < 0 || at > floor) continue;
       const cost = ends.reduce((total, [earliest, latest]) => total + delivery(at, earliest) + delivery(at, latest), 0);
       if (cost < best.cost) best = { at, cost };
@@ -253,6 +254,15 @@ export class PollSchedule {
     const good = candidates.filter((candidate) => candidate.worst <= best * 1.1 + 1);
     return good[0] as { at: number; worst: number };
   }
+}
+
+/**
+ * `at` moved back by whole intervals into the first one (a time past it as is when infinite): a
+ * job that ends after an interval is best looked at first so that a later look, at the floor, falls
+ * just after its end (a first look at a full interval would put the next one up to a second late).
+ */
+function withinFirstInterval(at: number, floor: number): number {
+  return Number.isFinite(at) && at > floor ? at - Math.ceil((at - floor) / floor) * floor : at;
 }
 
 interface Bounds {
