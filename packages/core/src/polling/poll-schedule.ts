@@ -62,16 +62,18 @@ export class PollSchedule {
     if (!prior) return floor;
     const known = this.#total ?? this.#pageHint;
     const counts = known ? [known] : prior.pageCounts;
+    // With this job's count known, a look whole intervals before its end leads to one just past it;
+    // with a mix of counts, a look before the shorter jobs' end would cost them an interval.
+    const first = (at: number) => (known ? withinFirstInterval(at, floor) : Math.min(floor, at));
     // When a job of each count ends, at the earliest and the latest, from the creation.
     const ends: [number, number][] = counts.map((count) => objectiveRange(prior.planes, 1, count) ?? [floor, Number.POSITIVE_INFINITY]);
     const [soonest, soonestLatest] = ends.reduce((min, end) => (end[1] < min[1] ? end : min), [0, Number.POSITIVE_INFINITY]);
-    if (soonestLatest - soonest > EXPLORE_WIDTH_MS)
-      return Math.max(0, this.#createdAt + withinFirstInterval((soonest + soonestLatest) / 2, floor) - now);
+    if (soonestLatest - soonest > EXPLORE_WIDTH_MS) return Math.max(0, this.#createdAt + first((soonest + soonestLatest) / 2) - now);
     const delivery = (look: number, end: number) =>
       (look >= end + AIM_PAST_END_MS ? look : Math.max(look + floor, end + AIM_PAST_END_MS)) - end;
     let best = { at: floor, cost: Number.POSITIVE_INFINITY };
     // Just past an end, or whole intervals before it: the looks that follow, an interval apart, reach it then.
-    for (const at of [...ends.map(([, latest]) => withinFirstInterval(latest + AIM_PAST_END_MS, floor)), floor]) {
+    for (const at of [...ends.map(([, latest]) => first(latest + AIM_PAST_END_MS)), floor]) {
       if (at < 0 || at > floor) continue;
       const cost = ends.reduce((total, [earliest, latest]) => total + delivery(at, earliest) + delivery(at, latest), 0);
       if (cost < best.cost) best = { at, cost };
