@@ -46,6 +46,61 @@ describe("a client that has seen jobs of a fixed page time", () => {
   }, 60_000);
 });
 
+describe("a client that knows the pages it uploads", () => {
+  let emulator: Emulator;
+  beforeAll(async () => {
+    emulator = await startEmulator({ engine: "synthetic", synthetic: { msPerPage: 300 } });
+  });
+  afterAll(() => emulator.close());
+
+  it("after learning the pace on 1-page jobs, looks at a 3-page job first just after its end, not at a 1-page end", async () => {
+    const client = new SotaOcrClient({ baseUrl: emulator.url, apiKey: emulator.apiKey });
+    const jobIds: string[] = [];
+    for (let i = 0; i < 5; i++) jobIds.push((await client.ocr(pdfOf(1, `one ${i}`))).jobId);
+    const longer = (await client.ocr(pdfOf(3, "three"))).jobId;
+    jobIds.push(longer);
+
+    const entries = emulator.log.entries;
+    const upload = entries.find((entry) => entry.route === "extract" && entry.jobId === longer);
+    const answered = (upload?.time ?? 0) + (upload?.durationMs ?? 0);
+    const looks = entries.filter((entry) => entry.jobId === longer && entry.route !== "extract");
+    // The upload answered `page_count: 0`; the client counted 3 pages (900 ms) and looked once, after.
+    const firstLook = (looks[0]?.time ?? Number.POSITIVE_INFINITY) - answered;
+    expect(firstLook).toBeGreaterThanOrEqual(850);
+    expect(emulator.log.pollTimes(longer)).toHaveLength(1);
+    for (const id of jobIds) {
+      const times = emulator.log.pollTimes(id);
+      for (let i = 1; i < times.length; i++) expect([id, (times[i] as number) - (times[i - 1] as number) >= 1000]).toEqual([id, true]);
+    }
+    expect(entries.filter((entry) => entry.status === 429)).toEqual([]);
+  }, 60_000);
+});
+
+describe("a client that knows it uploaded a job longer than a poll interval", () => {
+  let emulator: Emulator;
+  beforeAll(async () => {
+    emulator = await startEmulator({ engine: "synthetic", synthetic: { msPerPage: 400 } });
+  });
+  afterAll(() => emulator.close());
+
+  it("looks first an interval before the job's end, so the next look (a second later) lands just after it", async () => {
+    const client = new SotaOcrClient({ baseUrl: emulator.url, apiKey: emulator.apiKey });
+    for (let i = 0; i < 5; i++) await client.ocr(pdfOf(1, `one ${i}`));
+    const longer = (await client.ocr(pdfOf(3, "three"))).jobId; // ends 1.2 s after its upload
+
+    const entries = emulator.log.entries;
+    const upload = entries.find((entry) => entry.route === "extract" && entry.jobId === longer);
+    const answered = (upload?.time ?? 0) + (upload?.durationMs ?? 0);
+    const looks = entries.filter((entry) => entry.jobId === longer && entry.route !== "extract").map((entry) => entry.time - answered);
+    // A first look at a full interval would put the next at 2 s, 0.8 s after the end.
+    expect(looks[0]).toBeLessThan(600);
+    expect(looks[1]).toBeGreaterThanOrEqual(1150);
+    expect(looks[1]).toBeLessThan(1700);
+    const times = emulator.log.pollTimes(longer);
+    for (let i = 1; i < times.length; i++) expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(1000);
+  }, 60_000);
+});
+
 describe("an early first look answered 429", () => {
   let server: ScriptedServer;
   const uploadedAt = new Map<string, number>();

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { toAbortError } from "../errors.js";
 import { readError } from "./file-changes.js";
+import { PdfPageCounter, rememberPdfPages, startsLikePdf } from "./pdf-pages.js";
 import type { PreparedInput } from "./prepare-input.js";
 
 /**
@@ -12,18 +13,27 @@ const known = new WeakMap<Blob, string>();
 
 /**
  * The SHA-256 of a Blob's bytes (hex), read as a stream: a file on disk is never held whole.
- * `signal` stops the reading between chunks (a large file takes seconds).
+ * `signal` stops the reading between chunks (a large file takes seconds). A PDF's pages are counted
+ * from the same chunks (`pdfPagesOf`), so the file is not read twice.
  */
 export async function sha256Hex(blob: Blob, signal?: AbortSignal): Promise<string> {
   const done = known.get(blob);
   if (done !== undefined) return done;
   const hash = createHash("sha256");
+  let pages: PdfPageCounter | undefined;
+  let first = true;
   for await (const chunk of blob.stream() as unknown as AsyncIterable<Uint8Array>) {
     signal?.throwIfAborted();
     hash.update(chunk);
+    if (first && chunk.byteLength > 0) {
+      first = false;
+      if (startsLikePdf(chunk)) pages = new PdfPageCounter();
+    }
+    pages?.update(chunk);
   }
   const hex = hash.digest("hex");
   known.set(blob, hex);
+  rememberPdfPages(blob, pages?.finish());
   return hex;
 }
 

@@ -169,6 +169,14 @@ describe("PollSchedule with a prior (the key's pace, PaceMemory)", () => {
     expect(new PollSchedule(1000, 0, prior([-20, 10], [900, 950], [3, 4])).firstDelay(0)).toBe(1000);
   });
 
+  it("aims the first look at the end of the pages the client counted, an interval before it when the job is longer", () => {
+    const ones = prior([-20, 10], [295, 305], [1, 1, 1]);
+    expect(new PollSchedule(1000, 0, ones).firstDelay(0)).toBeCloseTo(10 + 305 + 50, 6);
+    // 4 pages end by 1230 ms: a look at 280 ms, then one at 1280 ms, a second later, finds it done.
+    expect(new PollSchedule(1000, 0, ones, 4).firstDelay(0)).toBeCloseTo(10 + 4 * 305 + 50 - 1000, 6);
+    expect(new PollSchedule(1000, 0, ones, 2).firstDelay(0)).toBeCloseTo(10 + 2 * 305 + 50, 6);
+  });
+
   it("looks in the middle of the soonest end's range while that range is wide, to narrow it for the next jobs", () => {
     const schedule = new PollSchedule(1000, 0, prior([-20, 10], [200, 500], [1, 2]));
     expect(schedule.firstDelay(0)).toBeCloseTo((180 + 510) / 2, 6);

@@ -27,22 +27,29 @@ export class PollSchedule {
   /** The key's pace as other jobs showed it (`PaceMemory`), until this job's sightings contradict it. */
   #prior: PacePrior | undefined;
   #completedAt: number | undefined;
+  /** The pages the client knows it sent (docs/benchmarks.md §6), for the first look only. */
+  readonly #pageHint: number | undefined;
 
   /**
    * `createdAt`: when the job was known to exist (the upload's answer); it cannot start before.
    * `prior`: the pace and start wait the key's other jobs showed (`PaceMemory.prior`).
+   * `pageHint`: how many pages the client knows it sent (an image, a PDF it counted, the pages its
+   * ranges select), used by `firstDelay` while the server has not said; never the job's page count,
+   * which only a status poll gives.
    */
-  constructor(minIntervalMs: number, createdAt: number, prior?: PacePrior) {
+  constructor(minIntervalMs: number, createdAt: number, prior?: PacePrior, pageHint?: number) {
     this.#minIntervalMs = minIntervalMs;
     this.#createdAt = createdAt;
     this.#prior = prior;
+    this.#pageHint = pageHint;
   }
 
   /**
    * Milliseconds from `now`, just after the upload, to the first look. Polls of a job are spaced
    * from each other, not from the upload (docs/api-contract.md, "Rate limits and polling"), so with
    * a prior the first look may come sooner than an interval: just past the latest plausible end of
-   * a job of this many pages (of one of the key's recent page counts while this job's is unknown),
+   * a job of this many pages (while the server has not said: of the pages the client counted, else
+   * of one of the key's recent page counts),
    * whichever would have delivered the key's recent jobs soonest, a look that comes before a job's
    * end costing it a full interval. While the soonest end is still uncertain by more than
    * `EXPLORE_WIDTH_MS`, the look goes in the middle of its range instead, so that what it sees
@@ -53,16 +60,20 @@ export class PollSchedule {
     const prior = this.#prior;
     const floor = this.#minIntervalMs;
     if (!prior) return floor;
-    const counts = this.#total ? [this.#total] : prior.pageCounts;
+    const known = this.#total ?? this.#pageHint;
+    const counts = known ? [known] : prior.pageCounts;
+    // With this job's count known, a look whole intervals before its end leads to one just past it;
+    // with a mix of counts, a look before the shorter jobs' end would cost them an interval.
+    const first = (at: number) => (known ? withinFirstInterval(at, floor) : Math.min(floor, at));
     // When a job of each count ends, at the earliest and the latest, from the creation.
     const ends: [number, number][] = counts.map((count) => objectiveRange(prior.planes, 1, count) ?? [floor, Number.POSITIVE_INFINITY]);
     const [soonest, soonestLatest] = ends.reduce((min, end) => (end[1] < min[1] ? end : min), [0, Number.POSITIVE_INFINITY]);
-    if (soonestLatest - soonest > EXPLORE_WIDTH_MS)
-      return Math.max(0, this.#createdAt + Math.min(floor, (soonest + soonestLatest) / 2) - now);
+    if (soonestLatest - soonest > EXPLORE_WIDTH_MS) return Math.max(0, this.#createdAt + first((soonest + soonestLatest) / 2) - now);
     const delivery = (look: number, end: number) =>
       (look >= end + AIM_PAST_END_MS ? look : Math.max(look + floor, end + AIM_PAST_END_MS)) - end;
     let best = { at: floor, cost: Number.POSITIVE_INFINITY };
-    for (const at of [...ends.map(([, latest]) => latest + AIM_PAST_END_MS), floor]) {
+    // Just past an end, or whole intervals before it: the looks that follow, an interval apart, reach it then.
+    for (const at of [...ends.map(([, latest]) => first(latest + AIM_PAST_END_MS)), floor]) {
       if (at < 0 || at > floor) continue;
       const cost = ends.reduce((total, [earliest, latest]) => total + delivery(at, earliest) + delivery(at, latest), 0);
       if (cost < best.cost) best = { at, cost };
@@ -245,6 +256,15 @@ export class PollSchedule {
     const good = candidates.filter((candidate) => candidate.worst <= best * 1.1 + 1);
     return good[0] as { at: number; worst: number };
   }
+}
+
+/**
+ * `at` moved back by whole intervals into the first one (a time past it as is when infinite): a
+ * job that ends after an interval is best looked at first so that a later look, at the floor, falls
+ * just after its end (a first look at a full interval would put the next one up to a second late).
+ */
+function withinFirstInterval(at: number, floor: number): number {
+  return Number.isFinite(at) && at > floor ? at - Math.ceil((at - floor) / floor) * floor : at;
 }
 
 interface Bounds {

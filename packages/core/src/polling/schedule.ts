@@ -24,10 +24,17 @@ export interface Schedule {
  * The schedule `pollSchedule` names: the adaptive `PollSchedule` (page progress → polls just after
  * the likely end), or one poll every `minIntervalMs` whatever the job's progress, and never a guess
  * that it is done (so `waitForJob` asks for no result before a status says "completed"), nor a
- * first look sooner than an interval after the upload. `prior`: see `PaceMemory`.
+ * first look sooner than an interval after the upload. `prior`: see `PaceMemory`; `pageHint`: see
+ * `PollSchedule`.
  */
-export function createSchedule(kind: PollScheduleKind, minIntervalMs: number, createdAt: number, prior?: PacePrior): Schedule {
-  if (kind === "adaptive") return new PollSchedule(minIntervalMs, createdAt, prior);
+export function createSchedule(
+  kind: PollScheduleKind,
+  minIntervalMs: number,
+  createdAt: number,
+  prior?: PacePrior,
+  pageHint?: number,
+): Schedule {
+  if (kind === "adaptive") return new PollSchedule(minIntervalMs, createdAt, prior, pageHint);
   return {
     observe: () => {},
     observeNotDone: () => {},

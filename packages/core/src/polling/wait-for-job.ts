@@ -47,18 +47,19 @@ const PROBE_WHEN_CHANCE_DONE = 0.5;
  * through `signal`, which the caller ties to a deadline: unknown statuses count as in progress.
  * `initial` is the job as the upload returned it: the first look goes when the schedule expects the
  * end (from the key's pace, `paceMemory`), at most a full interval later, and the pacer holds it to
- * a full interval after the upload once the server refused an early one.
+ * a full interval after the upload once the server refused an early one. `pageHint`: the pages the
+ * client knows it sent, for that first look only (see `PollSchedule.firstDelay`).
  * The schedule says when it would poll next; the pacer lets the poll go then, or later when
  * another request about the job (a retry, a preview, another process) went meanwhile.
  */
 export async function waitForJob(
   jobId: string,
-  options: WaitOptions & { initial?: Job | undefined; source?: string | undefined },
+  options: WaitOptions & { initial?: Job | undefined; source?: string | undefined; pageHint?: number | undefined },
   deps: PollDependencies,
 ): Promise<PollOutcome> {
-  const { signal, onProgress, initial, source } = options;
+  const { signal, onProgress, initial, source, pageHint } = options;
   const createdAt = performance.now();
-  const schedule = createSchedule(deps.schedule, deps.minIntervalMs, createdAt, deps.paceMemory?.prior());
+  const schedule = createSchedule(deps.schedule, deps.minIntervalMs, createdAt, deps.paceMemory?.prior(), pageHint);
   let reported: string | undefined;
   const report = (job: Job) => {
     const progress: JobProgress = { jobId, source, status: job.status, pageCount: job.pageCount, pagesCompleted: job.pagesCompleted };
