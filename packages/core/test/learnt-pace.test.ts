@@ -66,7 +66,8 @@ describe("a client that knows the pages it uploads", () => {
     const looks = entries.filter((entry) => entry.jobId === longer && entry.route !== "extract");
     // The upload answered `page_count: 0`; the client counted 3 pages (900 ms) and looked once, after.
     const firstLook = (looks[0]?.time ?? Number.POSITIVE_INFINITY) - answered;
-    expect(firstLook).toBeGreaterThanOrEqual(850);
+    // Not at the 1-page end (~300 ms): at the 3-page one, less the pace's slack (the one poll found it done).
+    expect(firstLook).toBeGreaterThanOrEqual(750);
     expect(emulator.log.pollTimes(longer)).toHaveLength(1);
     for (const id of jobIds) {
       const times = emulator.log.pollTimes(id);
@@ -93,9 +94,10 @@ describe("a client that knows it uploaded a job longer than a poll interval", ()
     const answered = (upload?.time ?? 0) + (upload?.durationMs ?? 0);
     const looks = entries.filter((entry) => entry.jobId === longer && entry.route !== "extract").map((entry) => entry.time - answered);
     // A first look at a full interval would put the next at 2 s, 0.8 s after the end.
-    expect(looks[0]).toBeLessThan(600);
+    // Aimed at ~250 and ~1250 ms; the upper bounds leave room for a loaded machine's late timers.
+    expect(looks[0]).toBeLessThan(900);
     expect(looks[1]).toBeGreaterThanOrEqual(1150);
-    expect(looks[1]).toBeLessThan(1700);
+    expect(looks[1]).toBeLessThan(1900);
     const times = emulator.log.pollTimes(longer);
     for (let i = 1; i < times.length; i++) expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(1000);
   }, 60_000);
