@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { drainedOrClosed } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AbortError, DownloadError, downloadUrl, InvalidInputError } from "../src/index.js";
 
@@ -52,18 +53,6 @@ function stream(path: string, res: ServerResponse, total: number): void {
     return written;
   };
   streamed.set(path, write());
-}
-
-function drainedOrClosed(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.on("drain", done);
-    res.on("close", done);
-  });
 }
 
 describe("downloadUrl", () => {

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { job, makePdf, type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
+import { answerUploadsByFileName, job, makePdf, type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JobProgress, SotaOcrClient, SotaOcrError } from "../src/index.js";
 
@@ -19,11 +19,7 @@ const pages = [1, 2, 3, 4].map((n) => ({ page_number: n, markdown: `Page ${n}`, 
 
 beforeAll(async () => {
   server = await startScriptedServer();
-  server.on("POST /v1/extract", (request) => {
-    const id = /filename="([^"]+)\.pdf"/.exec(request.body.toString("latin1"))?.[1] ?? "job_unknown";
-    uploadedAt.set(id, performance.now());
-    return job(id, "pending");
-  });
+  answerUploadsByFileName(server, uploadedAt);
 });
 afterAll(() => server.close());
 

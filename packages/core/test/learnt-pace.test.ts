@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
-import { job, makePdf, type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
+import { answerUploadsByFileName, job, makePdf, type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SotaOcrClient } from "../src/index.js";
 
@@ -108,11 +108,7 @@ describe("an early first look answered 429", () => {
   const uploadedAt = new Map<string, number>();
   beforeAll(async () => {
     server = await startScriptedServer();
-    server.on("POST /v1/extract", (request) => {
-      const id = /filename="([^"]+)\.pdf"/.exec(request.body.toString("latin1"))?.[1] ?? "job_unknown";
-      uploadedAt.set(id, performance.now());
-      return job(id, "pending");
-    });
+    answerUploadsByFileName(server, uploadedAt);
   });
   afterAll(() => server.close());
 

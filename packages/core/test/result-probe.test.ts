@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { job, makePdf, type Reply, type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
+import { answerUploadsByFileName, job, makePdf, type Reply, type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JobProgress, SotaOcrClient } from "../src/index.js";
 
@@ -16,11 +16,7 @@ const uploadedAt = new Map<string, number>();
 beforeAll(async () => {
   server = await startScriptedServer();
   client = new SotaOcrClient({ apiKey: "sk-test", baseUrl: server.url });
-  server.on("POST /v1/extract", (request) => {
-    const id = /filename="([^"]+)\.pdf"/.exec(request.body.toString("latin1"))?.[1] ?? "job_unknown";
-    uploadedAt.set(id, performance.now());
-    return job(id, "pending");
-  });
+  answerUploadsByFileName(server, uploadedAt);
 });
 afterAll(() => server.close());
 

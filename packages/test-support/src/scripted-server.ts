@@ -161,20 +161,35 @@ export function job(id: string, status: string, pageCount = 0, pagesCompleted = 
   return { json: { id, status, page_count: pageCount, pages_completed: pagesCompleted, created_at: "2026-11-29T00:00:00Z", ...extra } };
 }
 
+/**
+ * Answers uploads with a pending job named by the uploaded file (its name without ".pdf") and
+ * records when each arrived (`performance.now()`), for tests that time a job from its upload.
+ */
+export function answerUploadsByFileName(server: ScriptedServer, uploadedAt: Map<string, number>): void {
+  server.on("POST /v1/extract", (request) => {
+    const id = /filename="([^"]+)\.pdf"/.exec(request.body.toString("latin1"))?.[1] ?? "job_unknown";
+    uploadedAt.set(id, performance.now());
+    return job(id, "pending");
+  });
+}
+
 async function streamBody(res: ServerResponse, chunks: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<void> {
   for await (const chunk of chunks) {
     if (res.destroyed) return;
-    if (!res.write(chunk)) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          res.off("drain", done);
-          res.off("close", done);
-          resolve();
-        };
-        res.on("drain", done);
-        res.on("close", done);
-      });
-    }
+    if (!res.write(chunk)) await drainedOrClosed(res);
   }
   res.end();
+}
+
+/** Resolves when a response that refused a write can take more, or is closed. */
+export function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
 }
