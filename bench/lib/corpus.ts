@@ -1,7 +1,9 @@
 /**
  * The third-party corpus of the local-engine benchmark, built at benchmark time from Debian
  * documentation packages (downloaded with `apt-get download`, unpacked with `dpkg-deb -x`, never
- * installed) and cached under node_modules/.cache/sotaocr-corpus.
+ * installed) and npm packages (`npm install` of an exact version into a folder of the cache, never
+ * into the workspace), cached under node_modules/.cache/sotaocr-corpus. Receipts are ReceiptLine
+ * documents, set as PDFs first (`lib/receipt-pdf.ts`).
  *
  * Each page is used as it is (a text-layer PDF page) and rendered to scans: clean (300 dpi grey),
  * degraded (150 dpi, blur, noise, 1.2° skew, JPEG artefacts) and some turned by 90°/180°/270°.
@@ -17,25 +19,32 @@
  * - texlive-latex-recommended-doc: `brief-sample.pdf`, the sample letter of the NTG `brief` class
  *   (ntgclass), LPPL 1.3c: Dutch, a letterhead, an address, a reference line of labelled fields
  *   (a form's layout) and a footer of fields.
+ * - receiptline@4.0.4 (npm): the example receipts `example/data/en/*.receipt`, Apache-2.0 (Open
+ *   Foodservice System Consortium, OpenReceipt Project): a shop receipt, a receipt with a tax table,
+ *   a card slip; prices with two decimals in right-aligned narrow columns, totals in double width.
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { repoPath } from "./paths.js";
+import { receiptToPdf } from "./receipt-pdf.js";
 
 const run = promisify(execFile);
 
-export type CorpusClass = "two-column" | "table" | "manual" | "letter";
+export type CorpusClass = "two-column" | "table" | "manual" | "letter" | "receipt";
 export type Variant = "clean" | "degraded" | "rotated";
 
 export interface CorpusPage {
   /** A short name: `<doc>-p<page>`. */
   id: string;
   class: CorpusClass;
-  /** Debian package and the file's path inside it. */
-  debian: { package: string; path: string };
+  /**
+   * The original: a file of a Debian package (absolute path, as installed), or of an npm package at
+   * an exact version (path inside the package). A `.receipt` file is set as a PDF first.
+   */
+  source: { debian: string; path: string } | { npm: string; path: string };
   page: number;
   /** Clockwise turn of the "rotated" scan, if this page has one. */
   rotate?: 90 | 180 | 270;
@@ -45,30 +54,32 @@ export interface CorpusPage {
 
 const TEXLIVE = "/usr/share/doc/texlive-doc";
 const BRIEF = `${TEXLIVE}/latex/ntgclass/brief-sample.pdf`;
+const RECEIPTLINE = "receiptline@4.0.4";
+const RECEIPTS = "example/data/en";
 export const CORPUS_PAGES: CorpusPage[] = [
   {
     id: "ltnews35-p2",
     class: "two-column",
-    debian: { package: "texlive-latex-base-doc", path: `${TEXLIVE}/latex/base/ltnews35.pdf` },
+    source: { debian: "texlive-latex-base-doc", path: `${TEXLIVE}/latex/base/ltnews35.pdf` },
     page: 2,
     rotate: 90,
   },
   {
     id: "ltnews30-p2",
     class: "two-column",
-    debian: { package: "texlive-latex-base-doc", path: `${TEXLIVE}/latex/base/ltnews30.pdf` },
+    source: { debian: "texlive-latex-base-doc", path: `${TEXLIVE}/latex/base/ltnews30.pdf` },
     page: 2,
   },
   {
     id: "tugboat-babelbib-p2",
     class: "two-column",
-    debian: { package: "texlive-latex-base-doc", path: `${TEXLIVE}/bibtex/babelbib/tugboat-babelbib.pdf` },
+    source: { debian: "texlive-latex-base-doc", path: `${TEXLIVE}/bibtex/babelbib/tugboat-babelbib.pdf` },
     page: 2,
   },
   {
     id: "psnfss2e-p3",
     class: "table",
-    debian: { package: "texlive-latex-base-doc", path: `${TEXLIVE}/latex/psnfss/psnfss2e.pdf` },
+    source: { debian: "texlive-latex-base-doc", path: `${TEXLIVE}/latex/psnfss/psnfss2e.pdf` },
     page: 3,
     rotate: 270,
     tableRows: [
@@ -86,14 +97,17 @@ export const CORPUS_PAGES: CorpusPage[] = [
   {
     id: "r-intro-p12",
     class: "manual",
-    debian: { package: "r-doc-pdf", path: "/usr/share/doc/r-doc-pdf/manual/R-intro.pdf" },
+    source: { debian: "r-doc-pdf", path: "/usr/share/doc/r-doc-pdf/manual/R-intro.pdf" },
     page: 12,
     rotate: 180,
   },
-  { id: "gnuplot-p40", class: "manual", debian: { package: "gnuplot-doc", path: "/usr/share/doc/gnuplot/gnuplot.pdf" }, page: 40 },
+  { id: "gnuplot-p40", class: "manual", source: { debian: "gnuplot-doc", path: "/usr/share/doc/gnuplot/gnuplot.pdf" }, page: 40 },
   // A long letter, then a short one with the recipient's address.
-  { id: "brief-sample-p1", class: "letter", debian: { package: "texlive-latex-recommended-doc", path: BRIEF }, page: 1 },
-  { id: "brief-sample-p3", class: "letter", debian: { package: "texlive-latex-recommended-doc", path: BRIEF }, page: 3 },
+  { id: "brief-sample-p1", class: "letter", source: { debian: "texlive-latex-recommended-doc", path: BRIEF }, page: 1 },
+  { id: "brief-sample-p3", class: "letter", source: { debian: "texlive-latex-recommended-doc", path: BRIEF }, page: 3 },
+  { id: "receipt-shop", class: "receipt", source: { npm: RECEIPTLINE, path: `${RECEIPTS}/receipt.receipt` }, page: 1 },
+  { id: "receipt-tax", class: "receipt", source: { npm: RECEIPTLINE, path: `${RECEIPTS}/receipt2.receipt` }, page: 1 },
+  { id: "receipt-card-slip", class: "receipt", source: { npm: RECEIPTLINE, path: `${RECEIPTS}/credit2.receipt` }, page: 1 },
 ];
 
 export interface CorpusItem {
@@ -108,34 +122,19 @@ const CACHE = repoPath("node_modules/.cache/sotaocr-corpus");
 /** Resolution of the clean scans; the degraded ones are half of it. */
 export const SCAN_DPI = 300;
 
-/** Downloads (once) the Debian packages, cuts out the pages, renders the scans; returns every item. */
+/** Fetches (once) the packages, cuts out the pages, renders the scans; returns every item. */
 export async function prepareCorpus(): Promise<CorpusItem[]> {
-  const debs = join(CACHE, "debs");
-  const root = join(CACHE, "root");
   const pages = join(CACHE, "pages");
-  await mkdir(debs, { recursive: true });
   await mkdir(pages, { recursive: true });
-  const packages = [...new Set(CORPUS_PAGES.map((p) => p.debian.package))];
-  const missing = packages.filter((name) => !existsSync(join(root, `.done-${name}`)));
-  if (missing.length > 0) {
-    console.log(`corpus: apt-get download ${missing.join(" ")}`);
-    await run("apt-get", ["download", ...missing], { cwd: debs, maxBuffer: 16 * 1024 * 1024 });
-    for (const name of missing) {
-      const file = (await readdir(debs)).find((f) => f.startsWith(`${name}_`) && f.endsWith(".deb"));
-      if (!file) throw new Error(`apt-get download ${name} left no .deb in ${debs}`);
-      await run("dpkg-deb", ["-x", join(debs, file), root]);
-      await writeFile(join(root, `.done-${name}`), "");
-      await rm(join(debs, file));
-    }
-  }
+  await fetchDebianPackages();
+  await fetchNpmPackages();
   const items: CorpusItem[] = [];
   for (const page of CORPUS_PAGES) {
-    const source = join(root, page.debian.path);
     const pdf = join(pages, `${page.id}.pdf`);
     const clean = join(pages, `${page.id}-clean.png`);
     const degraded = join(pages, `${page.id}-degraded.png`);
     const rotated = join(pages, `${page.id}-rotated.png`);
-    if (!existsSync(pdf)) await run("pdfseparate", ["-f", String(page.page), "-l", String(page.page), source, pdf]);
+    if (!existsSync(pdf)) await run("pdfseparate", ["-f", String(page.page), "-l", String(page.page), await originalPdf(page), pdf]);
     if (!existsSync(clean)) await renderScan(pdf, clean);
     if (!existsSync(degraded)) await degrade(clean, degraded);
     if (page.rotate && !existsSync(rotated)) await run("convert", [clean, "-rotate", String(page.rotate), rotated]);
@@ -146,6 +145,50 @@ export async function prepareCorpus(): Promise<CorpusItem[]> {
     if (page.rotate) items.push({ page, variant: "rotated", path: rotated, truth });
   }
   return items;
+}
+
+const DEBIAN_ROOT = join(CACHE, "root");
+/** One folder per package and version, so installing one never prunes another. */
+const npmFolder = (spec: string) => join(CACHE, "npm", spec);
+const npmPackageDir = (spec: string) => join(npmFolder(spec), "node_modules", spec.slice(0, spec.lastIndexOf("@")));
+
+async function fetchDebianPackages(): Promise<void> {
+  const debs = join(CACHE, "debs");
+  await mkdir(debs, { recursive: true });
+  const packages = [...new Set(CORPUS_PAGES.flatMap((p) => ("debian" in p.source ? [p.source.debian] : [])))];
+  const missing = packages.filter((name) => !existsSync(join(DEBIAN_ROOT, `.done-${name}`)));
+  if (missing.length === 0) return;
+  console.log(`corpus: apt-get download ${missing.join(" ")}`);
+  await run("apt-get", ["download", ...missing], { cwd: debs, maxBuffer: 16 * 1024 * 1024 });
+  for (const name of missing) {
+    const file = (await readdir(debs)).find((f) => f.startsWith(`${name}_`) && f.endsWith(".deb"));
+    if (!file) throw new Error(`apt-get download ${name} left no .deb in ${debs}`);
+    await run("dpkg-deb", ["-x", join(debs, file), DEBIAN_ROOT]);
+    await writeFile(join(DEBIAN_ROOT, `.done-${name}`), "");
+    await rm(join(debs, file));
+  }
+}
+
+/** Installed with its dependencies: receiptline's code sets the receipts, and needs them. */
+async function fetchNpmPackages(): Promise<void> {
+  const specs = [...new Set(CORPUS_PAGES.flatMap((p) => ("npm" in p.source ? [p.source.npm] : [])))];
+  for (const spec of specs.filter((s) => !existsSync(join(npmFolder(s), ".done")))) {
+    console.log(`corpus: npm install ${spec}`);
+    await mkdir(npmFolder(spec), { recursive: true });
+    const quiet = ["--no-save", "--no-package-lock", "--ignore-scripts", "--no-audit", "--no-fund"];
+    await run("npm", ["install", "--prefix", npmFolder(spec), ...quiet, spec], { maxBuffer: 16 * 1024 * 1024 });
+    await writeFile(join(npmFolder(spec), ".done"), "");
+  }
+}
+
+/** The page's original as a PDF file: the package's file, or the receipt set as a PDF (once). */
+async function originalPdf(page: CorpusPage): Promise<string> {
+  if ("debian" in page.source) return join(DEBIAN_ROOT, page.source.path);
+  const file = join(npmPackageDir(page.source.npm), page.source.path);
+  if (!file.endsWith(".receipt")) return file;
+  const pdf = join(CACHE, "pages", `${page.id}-original.pdf`);
+  if (!existsSync(pdf)) await receiptToPdf(await readFile(file, "utf8"), pdf, npmPackageDir(page.source.npm));
+  return pdf;
 }
 
 async function renderScan(pdf: string, png: string): Promise<void> {

@@ -5,7 +5,8 @@ import { repoPath } from "./paths.js";
 const NEEDS: Record<string, string[]> = {
   "upload-memory": ["curl"],
   // `identify` stands for ImageMagick (the corpus's degraded scans); `convert` alone may be a stand-in.
-  "local-engine": ["tesseract", "pdftotext", "pdftoppm", "pdfseparate", "identify"],
+  // rsvg-convert sets the corpus's receipts as PDFs.
+  "local-engine": ["tesseract", "pdftotext", "pdftoppm", "pdfseparate", "identify", "rsvg-convert"],
   "queue-workers": ["redis-server"],
 };
 
@@ -20,7 +21,7 @@ export function ensureNativeTools(benchmarks: readonly string[]): void {
     execFileSync("bash", [repoPath("bench/setup.sh")], { stdio: "inherit" });
   } catch (cause) {
     throw new Error(
-      `bench/setup.sh failed; install ${missing.join(", ")} (Debian: tesseract-ocr poppler-utils imagemagick curl redis-server) and run again.`,
+      `bench/setup.sh failed; install ${missing.join(", ")} (Debian: tesseract-ocr poppler-utils imagemagick librsvg2-bin curl redis-server) and run again.`,
       {
         cause,
       },
