@@ -7,9 +7,9 @@
  * with the model tesseract.js loads (best_int), so engine and model differences show apart.
  * Both sides use every core: the engine its worker pool, native tesseract one process per core.
  *
- * Then the third-party corpus (`lib/corpus.ts`: pages of Debian documentation PDFs, as text-layer
- * pages and as clean, degraded and rotated scans): CER, WER, reading order and table rows per class,
- * and pages/s, each group read `workers` pages at a time by the engine and by native tools.
+ * Then the third-party corpus (`lib/corpus.ts`: pages of Debian documentation PDFs and receipts
+ * from an npm package, as text-layer pages and as clean, degraded and rotated scans): CER, WER,
+ * reading order, table rows and receipts' amounts per class, and pages/s, each group read `workers` pages at a time by the engine and by native tools.
  */
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -26,7 +26,7 @@ import { repoPath, samplePath } from "./lib/paths.js";
 import { mean, median, round, sum } from "./lib/stats.js";
 import type { BenchResult } from "./lib/summary.js";
 import { printTable } from "./lib/table.js";
-import { cer as corpusCer, readingOrder, tableRowsKept, wer } from "./lib/text-metrics.js";
+import { amountsKept, cer as corpusCer, readingOrder, tableRowsKept, wer } from "./lib/text-metrics.js";
 
 const CORES = availableParallelism();
 /** Resolution native tesseract gets scans at (pdftoppm -r). */
@@ -198,6 +198,8 @@ interface CorpusReading {
   tableRows?: number;
   /** Table rows found as rows of a markdown table. */
   markdownRows?: number;
+  /** For receipts: the share of amounts with decimals (`172.80`) read as such. */
+  amounts?: number;
   /** What was read (markdown for the engine), for looking at. */
   output: string;
 }
@@ -241,6 +243,7 @@ export async function runCorpus(engine: LocalEngine, only?: readonly string[]) {
           order: item.page.class === "two-column" ? readingOrder(output.text, item.truth) : undefined,
           tableRows: item.page.tableRows ? tableRowsKept(output.markdown, item.page.tableRows) : undefined,
           markdownRows: item.page.tableRows ? tableRowsKept(output.markdown, item.page.tableRows, { markdownTableOnly: true }) : undefined,
+          amounts: item.page.class === "receipt" ? amountsKept(output.text, item.truth) : undefined,
           output: output.markdown,
         });
       });
@@ -254,11 +257,12 @@ export async function runCorpus(engine: LocalEngine, only?: readonly string[]) {
       order: r.order === undefined ? "" : round(r.order, 2),
       tableRows: r.tableRows === undefined ? "" : round(r.tableRows, 2),
       markdownRows: r.markdownRows === undefined ? "" : round(r.markdownRows, 2),
+      amounts: r.amounts === undefined ? "" : round(r.amounts, 2),
     })),
   );
   const rows = groups.map((group) => {
     const of = (reader: "local" | "native") => readings.filter((r) => r.group === group && r.reader === reader);
-    const avg = (reader: "local" | "native", key: "cer" | "wer" | "order" | "tableRows" | "markdownRows") => {
+    const avg = (reader: "local" | "native", key: "cer" | "wer" | "order" | "tableRows" | "markdownRows" | "amounts") => {
       const values = of(reader)
         .map((r) => r[key])
         .filter((v): v is number => v !== undefined);
@@ -280,6 +284,8 @@ export async function runCorpus(engine: LocalEngine, only?: readonly string[]) {
       table_rows: avg("local", "tableRows"),
       native_table_rows: avg("native", "tableRows"),
       markdown_table_rows: avg("local", "markdownRows"),
+      amounts: avg("local", "amounts"),
+      native_amounts: avg("native", "amounts"),
       pages_per_s: round(rate("local"), 2),
       native_pages_per_s: round(rate("native"), 2),
       speed_ratio: round(rate("local") / rate("native"), 2),
@@ -299,6 +305,8 @@ export async function runCorpus(engine: LocalEngine, only?: readonly string[]) {
     summary[`${key}_native_cer`] = row.native_cer ?? Number.NaN;
     if (row.table_rows !== undefined) summary[`${key}_table_rows`] = row.table_rows;
     if (row.markdown_table_rows !== undefined) summary[`${key}_markdown_table_rows`] = row.markdown_table_rows;
+    if (row.amounts !== undefined) summary[`${key}_amounts`] = row.amounts;
+    if (row.native_amounts !== undefined) summary[`${key}_native_amounts`] = row.native_amounts;
   }
   return { summary, details: { readings, times, rows } };
 }

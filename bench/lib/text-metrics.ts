@@ -1,6 +1,6 @@
 /**
- * Accuracy measures of the local-engine benchmark beyond CER: word error rate, reading order and
- * table rows. Both sides (engine and native tools) are measured by the same functions.
+ * Accuracy measures of the local-engine benchmark beyond CER: word error rate, reading order,
+ * table rows and receipts' amounts. Both sides (engine and native tools) are measured by the same functions.
  */
 import { characterErrorRate, collapseWhitespace, levenshtein } from "../../packages/emulator/src/engines/local/cer.js";
 
@@ -89,4 +89,26 @@ export function tableRowsKept(output: string, rows: readonly (readonly string[])
     if (onOneLine) kept++;
   }
   return rows.length === 0 ? 1 : kept / rows.length;
+}
+
+/** Amounts with two decimals (`13.00`, `0.80`), not part of a longer number. */
+const AMOUNT = /(?<![\d.,])\d+\.\d\d(?![\d.,])/g;
+
+/**
+ * Amounts kept: the share of the reference's amounts (`172.80`; each occurrence counts) found as
+ * such in the output, each output amount matched once. A model that drops decimal points
+ * (`14.54` → `1454`) loses them. `undefined` when the reference has none.
+ */
+export function amountsKept(output: string, reference: string): number | undefined {
+  const expected = fold(reference).match(AMOUNT) ?? [];
+  if (expected.length === 0) return undefined;
+  const found: string[] = [...(fold(output).match(AMOUNT) ?? [])];
+  let kept = 0;
+  for (const amount of expected) {
+    const at = found.indexOf(amount);
+    if (at < 0) continue;
+    found.splice(at, 1);
+    kept++;
+  }
+  return kept / expected.length;
 }
