@@ -23,7 +23,9 @@ interface ReceiptLine {
 export async function receiptToPdf(receipt: string, pdf: string, receiptlineDir: string): Promise<void> {
   const receiptline = createRequire(join(receiptlineDir, "package.json"))("./") as ReceiptLine;
   // The settings of the package's own examples: 42 characters a line, Latin text, line spacing.
-  const svg = receiptline.transform(receipt, { cpl: 42, encoding: "multilingual", spacing: true });
+  // Its SVG imports a web font; dropped, so nothing is fetched and the font is the family list's
+  // installed monospace (Liberation Mono here), the same on every run.
+  const svg = receiptline.transform(receipt, { cpl: 42, encoding: "multilingual", spacing: true }).replace(/@import url\([^)]*\);?/g, "");
   const size = /<svg width="(\d+)px" height="(\d+)px"/.exec(svg);
   if (!size) throw new Error("receiptline drew an SVG without a width and height in px");
   const heightMm = (PRINTED_MM * Number(size[2])) / Number(size[1]);
