@@ -37,7 +37,7 @@ export type CorpusClass = "two-column" | "table" | "manual" | "letter" | "receip
 export type Variant = "clean" | "degraded" | "rotated";
 
 export interface CorpusPage {
-  /** A short name: `<doc>-p<page>`. */
+  /** A short name: `<doc>-p<page>` (a receipt, one page: `receipt-<kind>`). */
   id: string;
   class: CorpusClass;
   /**
