@@ -40,7 +40,7 @@ for (const pick of PICKS) {
   console.log(`${pick.name}: ${pick.id} ${pick.variant} → ${file}`);
 }
 
-/** Writes the item compactly: scans as 8-bit grey PNG (lossless), degraded scans as JPEG, PDFs as they are. */
+/** Writes the item compactly: scans as 8-bit grey PNG (lossless), degraded scans as JPEG, PDFs as they are; no timestamps, so a second run changes nothing. */
 async function store(item: CorpusItem, base: string): Promise<string> {
   if (item.variant === "text-layer") {
     await copyFile(item.path, `${base}.pdf`);
@@ -49,11 +49,12 @@ async function store(item: CorpusItem, base: string): Promise<string> {
   if (item.variant === "degraded") {
     // The recipe already passes the page through JPEG at quality 55; once more at the same quality
     // costs little and keeps the file at a fifth of the PNG's size.
-    await run("convert", [item.path, "-colorspace", "Gray", "-quality", "55", `${base}.jpg`]);
+    await run("convert", [item.path, "-strip", "-colorspace", "Gray", "-quality", "55", `${base}.jpg`]);
     return `${base}.jpg`;
   }
   await run("convert", [
     item.path,
+    "-strip",
     "-colorspace",
     "Gray",
     "-define",
