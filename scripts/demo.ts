@@ -28,16 +28,27 @@ try {
   reporter.stop();
   console.log(`\n${docs.length} Documents (one per page) in ${((performance.now() - started) / 1000).toFixed(1)} s:\n`);
   for (const doc of docs) {
-    const firstLine = doc.pageContent.split("\n").find((line) => line.trim()) ?? "";
+    const [first = "", ...rest] = paragraphOpenings(doc.pageContent);
     const { loc, sotaocr } = doc.metadata;
     const page = `${basename(doc.metadata.source)} p.${loc?.pageNumber ?? "-"}/${sotaocr?.pageCount ?? "?"}`;
-    console.log(`  ${page.padEnd(24)} ${String(doc.pageContent.length).padStart(5)} chars  ${firstLine.slice(0, 60)}`);
+    const prefix = `  ${page.padEnd(24)} ${String(doc.pageContent.length).padStart(5)} chars  `;
+    console.log(`${prefix}${first}`);
+    // Every paragraph's opening, in reading order: on a two-column page, the left column's, then the right's.
+    for (const opening of rest) console.log(`${" ".repeat(prefix.length)}${opening}`);
   }
   if (docs[0]) console.log(`\nMetadata of the first page:\n${JSON.stringify(docs[0].metadata, null, 2)}`);
   for (const { source, error } of loader.failures) console.error(`\nSkipped ${source}: ${error.name}: ${error.message}`);
   process.exitCode = loader.failures.length > 0 ? 1 : 0;
 } finally {
   await emulator?.close();
+}
+
+/** The first line (up to 60 characters) of each paragraph of a page's text. */
+function paragraphOpenings(text: string): string[] {
+  return text
+    .split(/\n\s*\n/)
+    .map((paragraph) => paragraph.trim().split("\n")[0]?.slice(0, 60) ?? "")
+    .filter(Boolean);
 }
 
 async function samples(): Promise<string[]> {
