@@ -269,6 +269,7 @@ async function onEmulator(
     if (refused.length > 0) console.log(`${label}: 429 answers to ${refused.join(", ")}`);
     const idle = slotIdle(held, MAX_ACTIVE_JOBS, startedAt, startedAt + wallMs);
     console.log(describeIdle(label, idle, entries));
+    console.log(`${label}: requests per job by its pages ${requestsByPages(engine.timings, entries)}`);
     return {
       label,
       workers,
@@ -303,10 +304,12 @@ function describeIdle(label: string, idle: SlotIdle, entries: readonly { time: n
     (inSecondBefore(idle.refillUploadsAt[k] as number) >= REQUESTS_PER_SECOND - 1 ? crowded : clear).push(gap);
   });
   const s = (ms: number) => round(ms / 1000, 1);
+  const first = idle.firstUploadsMs;
   const gaps = (values: number[]) =>
     `${values.length} × mean ${Math.round(mean(values))} / median ${Math.round(median(values))} / p90 ${Math.round(quantile(values, 0.9))} ms`;
   return (
     `${label}: idle slot-seconds start ${s(idle.startMs)} / between ${s(idle.betweenMs)} / tail ${s(idle.tailMs)} / end ${s(idle.endMs)}; ` +
+    `first ${first.length} uploads at +${Math.round(first[0] ?? 0)}…+${Math.round(first.at(-1) ?? 0)} ms; ` +
     `refills ${gaps(idle.refillGapsMs)}; with ≥ ${REQUESTS_PER_SECOND - 1} requests in the second before: ${gaps(crowded)}; fewer: ${gaps(clear)}`
   );
 }
@@ -324,4 +327,16 @@ function countBetween(times: readonly number[], from: number, to: number): numbe
     return low;
   };
   return firstAtOrAfter(to) - firstAtOrAfter(from);
+}
+
+/** Mean requests per job (429s included) for each page count, as "1: 2.1, 2: 2.9, …". */
+function requestsByPages(timings: ReadonlyMap<string, { pages: number }>, entries: readonly { jobId: string | undefined }[]): string {
+  const perJob = new Map<string, number>();
+  for (const { jobId } of entries) if (jobId !== undefined) perJob.set(jobId, (perJob.get(jobId) ?? 0) + 1);
+  const byPages = new Map<number, number[]>();
+  for (const [jobId, { pages }] of timings) byPages.set(pages, [...(byPages.get(pages) ?? []), perJob.get(jobId) ?? 0]);
+  return [...byPages.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([pages, counts]) => `${pages}: ${round(mean(counts), 2)}`)
+    .join(", ");
 }

@@ -23,6 +23,8 @@ export interface SlotIdle {
   refillGapsMs: number[];
   /** Arrival times of those uploads, in the same order. */
   refillUploadsAt: number[];
+  /** The first `limit` uploads' arrivals, from the clock's start (ms). */
+  firstUploadsMs: number[];
 }
 
 export function slotIdle(slots: readonly HeldSlot[], limit: number, clockStart: number, clockEnd: number): SlotIdle {
@@ -40,6 +42,7 @@ export function slotIdle(slots: readonly HeldSlot[], limit: number, clockStart: 
     endMs: idle(lastEnd, clockEnd),
     refillGapsMs: refillUploadsAt.map((at, k) => at - (ends[k] as number)),
     refillUploadsAt,
+    firstUploadsMs: uploads.slice(0, limit).map((at) => at - clockStart),
   };
 }
 
