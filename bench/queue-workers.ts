@@ -12,7 +12,8 @@ import { hasRedisServer, startRedis, type TestRedis } from "@sotaocr/test-suppor
 import { type ServiceChild, startModule } from "./lib/child-process.js";
 import { syntheticPdf, tempDir, writeFixture } from "./lib/fixtures.js";
 import { repoPath } from "./lib/paths.js";
-import { mean, round, sum } from "./lib/stats.js";
+import { type HeldSlot, type SlotIdle, slotIdle } from "./lib/slot-idle.js";
+import { mean, median, quantile, round, sum } from "./lib/stats.js";
 import type { BenchResult } from "./lib/summary.js";
 import { printTable } from "./lib/table.js";
 import { createTimedEngine } from "./lib/timed-engine.js";
@@ -52,6 +53,8 @@ interface Run {
   meanSeenMs: number;
   /** Sum over jobs of upload sent → end seen, over the active-job limit (ms): the wall time those slots alone allow. */
   slotBoundMs: number;
+  /** Where the slots stood idle between the clock's start and end. */
+  idle: SlotIdle;
 }
 
 export async function runQueueWorkers(options: QueueWorkersOptions = {}): Promise<BenchResult> {
@@ -86,7 +89,7 @@ export async function runQueueWorkers(options: QueueWorkersOptions = {}): Promis
         const started = performance.now();
         let failures = 0;
         for await (const item of client.ocrMany(paths, { concurrency: OCR_MANY_CONCURRENCY })) if (item.error) failures++;
-        return { failures, wallMs: performance.now() - started };
+        return { failures, startedAt: started, wallMs: performance.now() - started };
       }),
     );
 
@@ -112,6 +115,7 @@ export async function runQueueWorkers(options: QueueWorkersOptions = {}): Promis
     const queued = runs.filter((run) => run.workers > 0);
     const inProcess = runs.find((run) => run.workers === 0) as Run;
     const byWorkers = (n: number) => queued.find((run) => run.workers === n) as Run;
+    const { idle } = byWorkers(1);
     const worstRatio = Math.max(...queued.map((run) => run.wallMs / lowerBoundMs));
     const summary = {
       files: count,
@@ -131,6 +135,8 @@ export async function runQueueWorkers(options: QueueWorkersOptions = {}): Promis
       delivery_ms_1_worker: Math.round(byWorkers(1).meanDeliveryMs),
       seen_ms_1_worker: Math.round(byWorkers(1).meanSeenMs),
       slot_bound_ratio_1_worker: byWorkers(1).slotBoundMs / lowerBoundMs,
+      // Idle slot-seconds of the 1-worker run: start/between/tail/end.
+      idle_slot_s_1_worker: [idle.startMs, idle.betweenMs, idle.tailMs, idle.endMs].map((ms) => round(ms / 1000, 1)).join("/"),
       goals_met: worstRatio <= 1.15 && sum(runs.map((run) => run.failures)) === 0,
     };
     return { name: "queue-workers", summary, details: { runs, lowerBoundMs, serverMs } };
@@ -150,7 +156,7 @@ async function viaQueue(
   redis: TestRedis,
   paths: string[],
   workers: number,
-): Promise<{ failures: number; wallMs: number }> {
+): Promise<{ failures: number; startedAt: number; wallMs: number }> {
   const name = `bench-${workers}`;
   const queue = new OcrQueue({ redis: redis.url, name });
   const children: ServiceChild<unknown, { completed: number }>[] = [];
@@ -178,7 +184,7 @@ async function viaQueue(
     }
     const completed = await Promise.all(children.splice(0).map((child) => child.stop()));
     console.log(`${name}: files per worker ${completed.map((c) => c.completed).join(", ")}`);
-    return { failures, wallMs: lastMs - started };
+    return { failures, startedAt: started, wallMs: lastMs - started };
   } finally {
     await Promise.all(children.map((child) => child.stop()));
     await queue.queue.obliterate({ force: true }).catch(() => undefined);
@@ -208,7 +214,7 @@ async function onEmulator(
   label: string,
   workers: number,
   files: number,
-  work: (emulator: Emulator) => Promise<{ failures: number; wallMs: number }>,
+  work: (emulator: Emulator) => Promise<{ failures: number; startedAt: number; wallMs: number }>,
 ): Promise<Run> {
   const engine = createTimedEngine(MS_PER_PAGE);
   const emulator = await startEmulator({
@@ -219,7 +225,7 @@ async function onEmulator(
     maxLogEntries: 100_000,
   });
   try {
-    const { failures, wallMs } = await work(emulator);
+    const { failures, startedAt, wallMs } = await work(emulator);
     const entries = emulator.log.entries;
     // SotaOCR jobs made per file (an upload refused with 429 makes none).
     const jobs = new Map<string, Set<string>>();
@@ -235,6 +241,7 @@ async function onEmulator(
     const delays: number[] = [];
     const seen: number[] = [];
     const slots: number[] = [];
+    const held: HeldSlot[] = [];
     for (const [jobId, timing] of engine.timings) {
       const fetched = entries.find((entry) => entry.route === "result" && entry.jobId === jobId && entry.status === 200);
       if (fetched && timing.completedAt !== undefined) delays.push(fetched.time + (fetched.durationMs ?? 0) - timing.completedAt);
@@ -250,13 +257,19 @@ async function onEmulator(
       if (!look) continue;
       const seenAt = look.time + (look.durationMs ?? 0);
       seen.push(seenAt - completedAt);
-      if (upload) slots.push(seenAt - upload.time);
+      if (upload) {
+        slots.push(seenAt - upload.time);
+        held.push({ uploadAt: upload.time, seenEndAt: seenAt });
+      }
     }
     // Which requests were refused, to tell the per-key request rate and active-job limit from the poll rule.
     const refused = entries
       .filter((entry) => entry.status === 429)
       .map((entry) => `${entry.route ?? "unknown"}${entry.poll ? " (poll)" : ""}`);
     if (refused.length > 0) console.log(`${label}: 429 answers to ${refused.join(", ")}`);
+    const idle = slotIdle(held, MAX_ACTIVE_JOBS, startedAt, startedAt + wallMs);
+    console.log(describeIdle(label, idle, entries));
+    console.log(`${label}: requests per job by its pages ${requestsByPages(engine.timings, entries)}`);
     return {
       label,
       workers,
@@ -271,8 +284,59 @@ async function onEmulator(
       meanDeliveryMs: mean(delays),
       meanSeenMs: mean(seen),
       slotBoundMs: sum(slots) / MAX_ACTIVE_JOBS,
+      idle,
     };
   } finally {
     await emulator.close();
   }
+}
+
+/**
+ * One line on the idle slots: slot-seconds by phase, then the refills (a slot seen free → the next
+ * upload's arrival), split by whether the request window was nearly full when the upload arrived.
+ */
+function describeIdle(label: string, idle: SlotIdle, entries: readonly { time: number }[]): string {
+  const times = entries.map((entry) => entry.time).sort((a, b) => a - b);
+  const inSecondBefore = (at: number) => countBetween(times, at - 1_000, at);
+  const crowded: number[] = [];
+  const clear: number[] = [];
+  idle.refillGapsMs.forEach((gap, k) => {
+    (inSecondBefore(idle.refillUploadsAt[k] as number) >= REQUESTS_PER_SECOND - 1 ? crowded : clear).push(gap);
+  });
+  const s = (ms: number) => round(ms / 1000, 1);
+  const first = idle.firstUploadsMs;
+  const gaps = (values: number[]) =>
+    `${values.length} × mean ${Math.round(mean(values))} / median ${Math.round(median(values))} / p90 ${Math.round(quantile(values, 0.9))} ms`;
+  return (
+    `${label}: idle slot-seconds start ${s(idle.startMs)} / between ${s(idle.betweenMs)} / tail ${s(idle.tailMs)} / end ${s(idle.endMs)}; ` +
+    `first ${first.length} uploads at +${Math.round(first[0] ?? 0)}…+${Math.round(first.at(-1) ?? 0)} ms; ` +
+    `refills ${gaps(idle.refillGapsMs)}; with ≥ ${REQUESTS_PER_SECOND - 1} requests in the second before: ${gaps(crowded)}; fewer: ${gaps(clear)}`
+  );
+}
+
+/** How many of the sorted `times` lie in [from, to). */
+function countBetween(times: readonly number[], from: number, to: number): number {
+  const firstAtOrAfter = (value: number) => {
+    let low = 0;
+    let high = times.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if ((times[mid] as number) < value) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  };
+  return firstAtOrAfter(to) - firstAtOrAfter(from);
+}
+
+/** Mean requests per job (429s included) for each page count, as "1: 2.1, 2: 2.9, …". */
+function requestsByPages(timings: ReadonlyMap<string, { pages: number }>, entries: readonly { jobId: string | undefined }[]): string {
+  const perJob = new Map<string, number>();
+  for (const { jobId } of entries) if (jobId !== undefined) perJob.set(jobId, (perJob.get(jobId) ?? 0) + 1);
+  const byPages = new Map<number, number[]>();
+  for (const [jobId, { pages }] of timings) byPages.set(pages, [...(byPages.get(pages) ?? []), perJob.get(jobId) ?? 0]);
+  return [...byPages.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([pages, counts]) => `${pages}: ${round(mean(counts), 2)}`)
+    .join(", ");
 }

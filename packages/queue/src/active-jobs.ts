@@ -34,7 +34,19 @@ redis.call('PEXPIRE', KEYS[1], lease)
 return 0
 `;
 
-/** How often a waiting file asks again for a slot another process may have freed (ms, ± half). */
+/**
+ * A slot is given back, and when it was held the processes listening hear of it at once: a file
+ * waiting in another process asks again then, not at its next retry (docs/benchmarks.md §6, item 6).
+ */
+const RELEASE = `
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then redis.call('PUBLISH', ARGV[2], '') end
+return 0
+`;
+
+/**
+ * How often a waiting file asks again for a slot (ms, ± half): for a lease that lapsed, or a release
+ * not heard (the listening connection was down); other releases wake it at once.
+ */
 const RETRY_MS = 100;
 
 /**
@@ -48,21 +60,30 @@ export class ActiveJobSlots {
   readonly #redis: Redis;
   readonly #key: string;
   readonly #limitKey: string;
+  /** Where releases are announced. */
+  readonly #channel: string;
   readonly #max: number;
   readonly #leaseMs: number;
+  readonly #retryMs: number;
   /** Slots this process holds: renewed together. */
   readonly #held = new Set<string>();
-  /** Wakes this process's waiting files when one of its own slots is freed. */
+  /** Wakes this process's waiting files when a slot is freed, here or (announced) elsewhere. */
   #freed: (() => void)[] = [];
   #timer: NodeJS.Timeout | undefined;
+  /** A connection of its own that hears releases (one in subscriber mode can do nothing else), from the first wait on. */
+  #listener: Redis | undefined;
+  #listening: Promise<void> | undefined;
 
-  constructor(redis: Redis, prefix: string, max: number, leaseMs: number) {
+  /** `retryMs`: how often a waiting file asks again (tests lengthen it, to see what else wakes it). */
+  constructor(redis: Redis, prefix: string, max: number, leaseMs: number, retryMs = RETRY_MS) {
     if (!(Number.isInteger(max) && max >= 1)) throw new TypeError(`maxActiveJobs must be a whole number ≥ 1, not ${max}.`);
     this.#redis = redis;
     this.#key = `${prefix}sotaocr-active-jobs`;
     this.#limitKey = activeJobLimitKey(prefix);
+    this.#channel = `${this.#key}:released`;
     this.#max = max;
     this.#leaseMs = Math.max(1, Math.round(leaseMs));
+    this.#retryMs = retryMs;
   }
 
   /** Makes this worker's limit the queue's (as BullMQ's global concurrency: the latest to start sets it). */
@@ -86,7 +107,12 @@ export class ActiveJobSlots {
         this.#hold(holder);
         return new ActiveJobSlot(this, holder);
       }
-      const wait = RETRY_MS / 2 + Math.random() * RETRY_MS;
+      if (!this.#listening) {
+        // Listening before asking again: a release announced while Redis answers is not missed.
+        await this.#listen();
+        continue;
+      }
+      const wait = this.#retryMs / 2 + Math.random() * this.#retryMs;
       await Promise.race([wake, sleep(wait, undefined, { signal })]);
     }
   }
@@ -95,8 +121,8 @@ export class ActiveJobSlots {
   async release(holder: string): Promise<void> {
     if (!this.#held.delete(holder)) return;
     this.#idleCheck();
-    await this.#redis.zrem(this.#key, holder);
-    for (const wake of this.#freed.splice(0)) wake();
+    await this.#redis.eval(RELEASE, 1, this.#key, holder, this.#channel);
+    this.#wakeAll();
   }
 
   /** Stops renewing the slot without giving it back: its job may still be running; the lease lapses. */
@@ -109,6 +135,23 @@ export class ActiveJobSlots {
   close(): void {
     this.#held.clear();
     this.#idleCheck();
+    this.#listener?.disconnect();
+  }
+
+  #wakeAll(): void {
+    for (const wake of this.#freed.splice(0)) wake();
+  }
+
+  /** Hears releases from every process from now on. Should Redis refuse, the retries still wake waiting files. */
+  #listen(): Promise<void> {
+    this.#listening ??= (async () => {
+      const listener = this.#redis.duplicate();
+      this.#listener = listener;
+      listener.on("error", () => undefined);
+      listener.on("message", () => this.#wakeAll());
+      await listener.subscribe(this.#channel);
+    })().catch(() => undefined);
+    return this.#listening;
   }
 
   #hold(holder: string): void {

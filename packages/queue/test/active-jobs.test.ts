@@ -74,6 +74,25 @@ describe("ActiveJobSlots", () => {
     expect((await connect().zrange(`${prefix}sotaocr-active-jobs`, 0, -1)).sort()).toEqual(["file-2", "file-3"]);
   });
 
+  it("a file waiting in another process is woken by the release itself, not by its next retry", async () => {
+    const prefix = "bull:slots-wake:";
+    // Retries a minute apart: only the release can wake the waiting file within the test.
+    const a = new ActiveJobSlots(connect(), prefix, 1, 5_000, 60_000);
+    const b = new ActiveJobSlots(connect(), prefix, 1, 5_000, 60_000);
+    closers.push(async () => {
+      a.close();
+      b.close();
+    });
+    const first = await a.acquire("file-1");
+    const waiting = track(b.acquire("file-2"));
+    await rounds();
+    expect(waiting.done).toBe(false);
+    await first.release();
+    await Promise.race([waiting.promise, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    expect(waiting.done).toBe(true);
+    expect(await connect().zrange(`${prefix}sotaocr-active-jobs`, 0, -1)).toEqual(["file-2"]);
+  });
+
   it("a holder that stops renewing without releasing (its process killed) loses its slot once the lease lapses", async () => {
     const prefix = "bull:slots-lapse:";
     const dead = new ActiveJobSlots(connect(), prefix, 1, 1_500);
