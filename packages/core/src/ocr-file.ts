@@ -89,7 +89,8 @@ async function runJob(
     },
     {
       getJob: (id, opts) => endpoints.getJob(id, { ...request, signal: opts.signal }, "turn-taken"),
-      probeResult: (id, opts) => endpoints.probeResult(id, { ...request, signal: opts.signal }, opts.job, options.pageRanges, "turn-taken"),
+      probeResult: (id, opts) =>
+        endpoints.probeResult(id, { ...request, signal: opts.signal }, opts.job, options.pageRanges, "turn-taken", opts.pagesSent),
       pacer,
       paceMemory: context.paceMemory,
       minIntervalMs: context.client.pollIntervalMs,

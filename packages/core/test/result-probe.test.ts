@@ -9,13 +9,13 @@ import { type JobProgress, SotaOcrClient } from "../src/index.js";
  */
 
 let server: ScriptedServer;
-let client: SotaOcrClient;
+/** A client per test: one client learns its key's pace across jobs (`PaceMemory`), which would make these tests depend on their order. */
+const newClient = () => new SotaOcrClient({ apiKey: "sk-test", baseUrl: server.url });
 const pdf = makePdf(["one", "two", "three", "four"]);
 const uploadedAt = new Map<string, number>();
 
 beforeAll(async () => {
   server = await startScriptedServer();
-  client = new SotaOcrClient({ apiKey: "sk-test", baseUrl: server.url });
   answerUploadsByFileName(server, uploadedAt);
 });
 afterAll(() => server.close());
@@ -47,6 +47,7 @@ function requestsAbout(id: string) {
 
 describe.concurrent("ocr() asks for the result when the job is likely done", () => {
   it("fetches the result in place of the last status poll", async () => {
+    const client = newClient();
     // 400 ms a page: the first poll (1 s) sees 2 of 4 pages, so the job ends by 2 s at the latest.
     scriptJob("job_p1", 400, 1600, notReady202);
     const seen: JobProgress[] = [];
@@ -60,6 +61,7 @@ describe.concurrent("ocr() asks for the result when the job is likely done", () 
   });
 
   it("takes a 202 as a poll that saw the job unfinished; the next look, a second later, is a status poll", async () => {
+    const client = newClient();
     // Pages done by 1.6 s, but the result takes until 2.5 s.
     scriptJob("job_p2", 400, 2500, notReady202);
     const result = await client.ocr(pdf, { filename: "job_p2.pdf" });
@@ -70,6 +72,7 @@ describe.concurrent("ocr() asks for the result when the job is likely done", () 
   });
 
   it("still sees a job fail on a server that answers 202 for its result forever", async () => {
+    const client = newClient();
     const elapsed = () => performance.now() - (uploadedAt.get("job_p5") ?? Number.POSITIVE_INFINITY);
     server.on("GET /v1/jobs/job_p5", () =>
       elapsed() >= 1600
@@ -83,6 +86,7 @@ describe.concurrent("ocr() asks for the result when the job is likely done", () 
   });
 
   it("takes a result with fewer pages than the job as not finished", async () => {
+    const client = newClient();
     const elapsed = () => performance.now() - (uploadedAt.get("job_p6") ?? Number.POSITIVE_INFINITY);
     server.on("GET /v1/jobs/job_p6", () =>
       elapsed() >= 2500 ? job("job_p6", "completed", 4, 4) : job("job_p6", "running", 4, Math.min(4, Math.floor(elapsed() / 400))),
@@ -98,6 +102,7 @@ describe.concurrent("ocr() asks for the result when the job is likely done", () 
   });
 
   it("takes a 200 with only the pages done so far as not finished, whatever page_count it claims", async () => {
+    const client = newClient();
     const elapsed = () => performance.now() - (uploadedAt.get("job_p7") ?? Number.POSITIVE_INFINITY);
     server.on("GET /v1/jobs/job_p7", () =>
       elapsed() >= 2500 ? job("job_p7", "completed", 4, 4) : job("job_p7", "running", 4, Math.min(4, Math.floor(elapsed() / 400))),
@@ -115,6 +120,7 @@ describe.concurrent("ocr() asks for the result when the job is likely done", () 
   });
 
   it("takes a 200 without per-page structure and with fewer pages than the job as not finished", async () => {
+    const client = newClient();
     const elapsed = () => performance.now() - (uploadedAt.get("job_p8") ?? Number.POSITIVE_INFINITY);
     server.on("GET /v1/jobs/job_p8", () =>
       elapsed() >= 2500 ? job("job_p8", "completed", 4, 4) : job("job_p8", "running", 4, Math.min(4, Math.floor(elapsed() / 400))),
@@ -131,6 +137,7 @@ describe.concurrent("ocr() asks for the result when the job is likely done", () 
   });
 
   it("goes back to status polls when the server refuses a running job's result with an error", async () => {
+    const client = newClient();
     const refused: Reply = { status: 400, json: { error: { code: "job_not_completed", message: "The job is still running." } } };
     scriptJob("job_p3", 400, 2500, refused);
     const result = await client.ocr(pdf, { filename: "job_p3.pdf" });
@@ -146,6 +153,7 @@ describe.concurrent("ocr() asks for the result when the job is likely done", () 
   });
 
   it("keeps to status polls in waitForJob, which does not fetch results", async () => {
+    const client = newClient();
     scriptJob("job_p4", 400, 1600, notReady202);
     const created = await client.extract(pdf, { filename: "job_p4.pdf" });
     await client.waitForJob(created.id);

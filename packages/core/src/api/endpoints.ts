@@ -109,8 +109,11 @@ export class Endpoints {
   /**
    * The json result asked for as a poll (paced like one): the result if the job is complete, a
    * miss otherwise. A 200 whose pages are not all there yet (`comparePages`, against `job`, the job
-   * as last seen) is a miss too. A server that answers a running job's result with an error rather
-   * than 202 (an older revision of the API) makes the caller go back to status polls.
+   * as last seen) is a miss too, and so, before any status said the page count, is one with fewer
+   * pages than `pagesSent` (the pages the client counted in its upload): a count that may be wrong
+   * only delays the result to the status poll that follows. A server that answers a running job's
+   * result with an error rather than 202 (an older revision of the API) makes the caller go back to
+   * status polls.
    */
   async probeResult(
     jobId: string,
@@ -118,6 +121,7 @@ export class Endpoints {
     job: Job | undefined,
     pageRanges: PageRange[] | undefined,
     pacing: Pacing = "paced",
+    pagesSent?: number,
   ): Promise<JobResult | ResultProbeMiss> {
     const spec = { method: "GET", path: resultPath(jobId), query: { format: "json" }, jobId } as const;
     const result = await this.#callForOutput(spec, this.#pacedOptions(jobId, request, pacing)).catch((error: unknown) => {
@@ -134,6 +138,7 @@ export class Endpoints {
     // One text for the whole job (no pages to compare): only the counts can tell a partial 200 from the final result.
     const wholeText = !pages || pages.some((page) => page.pageRange !== undefined);
     if (wholeText && (json.pageCount ?? 0) < (job?.pageCount ?? 0)) return "not_ready";
+    if (!job?.pageCount && pagesSent && (pages ? pages.length : (json.pageCount ?? 0)) < pagesSent) return "not_ready";
     const promise = pagePromise(jobId, pageRanges, job?.pageCount, json.pageCount);
     const mismatch = pages && comparePages(pages, promise);
     if (mismatch && !onlyMissing(mismatch)) throw pageMismatchError(promise, mismatch);

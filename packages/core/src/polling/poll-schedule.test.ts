@@ -169,12 +169,26 @@ describe("PollSchedule with a prior (the key's pace, PaceMemory)", () => {
     expect(new PollSchedule(1000, 0, prior([-20, 10], [900, 950], [3, 4])).firstDelay(0)).toBe(1000);
   });
 
-  it("aims the first look at the end of the pages the client counted, an interval before it when the job is longer", () => {
+  it("aims the first look at the end of the pages the client counted; whole intervals before it when the job is long or its end uncertain", () => {
     const ones = prior([-20, 10], [295, 305], [1, 1, 1]);
     expect(new PollSchedule(1000, 0, ones).firstDelay(0)).toBeCloseTo(10 + 305 + 50, 6);
-    // 4 pages end by 1230 ms: a look at 280 ms, then one at 1280 ms, a second later, finds it done.
-    expect(new PollSchedule(1000, 0, ones, 4).firstDelay(0)).toBeCloseTo(10 + 4 * 305 + 50 - 1000, 6);
     expect(new PollSchedule(1000, 0, ones, 2).firstDelay(0)).toBeCloseTo(10 + 2 * 305 + 50, 6);
+    // 4 pages end by 1230 ms, known within 70 ms: one look, at 1280 ms (no status poll before it).
+    expect(new PollSchedule(1000, 0, ones, 4).firstDelay(0)).toBeCloseTo(10 + 4 * 305 + 50, 6);
+    // 12 pages end by 3670 ms, known within 150 ms: a look within the first interval, the next ones a second apart.
+    expect(new PollSchedule(1000, 0, ones, 12).firstDelay(0)).toBeLessThan(1000);
+    // 7 pages end by 2145 ms, known within 100 ms, within 3 intervals: one look.
+    expect(new PollSchedule(1000, 0, ones, 7).firstDelay(0)).toBeCloseTo(10 + 7 * 305 + 50, 6);
+  });
+
+  it("tells how likely a job of the pages the client counted is done, before any status, only when the key's pace bounds its end closely", () => {
+    const ones = prior([-20, 10], [295, 305], [1, 1, 1]);
+    const four = new PollSchedule(1000, 0, ones, 4);
+    expect(four.chanceDoneBy(1100)).toBe(0);
+    expect(four.chanceDoneBy(1240)).toBe(1);
+    // 12 pages: the end is uncertain by 150 ms, so a status poll looks first.
+    expect(new PollSchedule(1000, 0, ones, 12).chanceDoneBy(5000)).toBeUndefined();
+    expect(new PollSchedule(1000, 0, ones).chanceDoneBy(5000)).toBeUndefined();
   });
 
   it("looks in the middle of the soonest end's range while that range is wide, to narrow it for the next jobs", () => {

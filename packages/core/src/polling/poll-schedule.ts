@@ -60,6 +60,13 @@ export class PollSchedule {
     const prior = this.#prior;
     const floor = this.#minIntervalMs;
     if (!prior) return floor;
+    // The pages sent and the key's pace put a short job's end within a narrow range: one look, just
+    // past it, even beyond an interval (a status poll before it would only cost a request).
+    const hinted = this.#total ? undefined : this.#hintedTotal();
+    const hintedEnd = hinted && objectiveRange(prior.planes, 1, hinted);
+    if (hintedEnd && hintedEnd[1] + AIM_PAST_END_MS <= ONE_LOOK_WITHIN_INTERVALS * floor) {
+      return Math.max(0, this.#createdAt + hintedEnd[1] + AIM_PAST_END_MS - now);
+    }
     const known = this.#total ?? this.#pageHint;
     const counts = known ? [known] : prior.pageCounts;
     // With this job's count known, a look whole intervals before its end leads to one just past it;
@@ -136,14 +143,27 @@ export class PollSchedule {
    * schedule does; undefined while progress gives no estimate.
    */
   chanceDoneBy(at: number): number | undefined {
-    const bounds = this.completionBounds();
-    if (!bounds) return undefined;
+    const total = this.#total ?? this.#hintedTotal();
+    const bounds = this.#total ? this.completionBounds() : total && completionRange(this.#planes([]), total);
+    if (!total || !bounds) return undefined;
     if (at >= bounds.latest) return 1;
     if (at < bounds.earliest) return 0;
-    const density = plausibleJobs(this.#planes(this.#sightings), this.#total as number, this.#createdAt, bounds);
+    const density = plausibleJobs(this.#planes(this.#sightings), total, this.#createdAt, bounds);
     const mass = density.reduce((total, { weight }) => total + weight, 0);
     if (mass <= 0) return (at - bounds.earliest) / (bounds.latest - bounds.earliest);
     return density.reduce((total, { end, weight }) => (end <= at ? total + weight : total), 0) / mass;
+  }
+
+  /**
+   * Before the server said the page count: the pages the client sent, when the key's pace bounds
+   * their end within `EXPLORE_WIDTH_MS`. A wider range makes the first look explore (`firstDelay`),
+   * and then what a status poll shows teaches more than a result request's "not yet".
+   */
+  #hintedTotal(): number | undefined {
+    const hint = this.#pageHint;
+    if (!hint || !this.#prior) return undefined;
+    const bounds = completionRange(this.#planes([]), hint);
+    return bounds && bounds.latest - bounds.earliest <= EXPLORE_WIDTH_MS ? hint : undefined;
   }
 
   /** Earliest and latest plausible completion times, when progress allows an estimate. */
@@ -285,6 +305,11 @@ const MAX_BLIND_INTERVAL_MS = 3_000;
 const PRECISE_ENOUGH_MS = 150;
 /** The first look explores (see `firstDelay`) while the soonest plausible end is known no closer than this (ms). */
 const EXPLORE_WIDTH_MS = 100;
+/**
+ * A job the key's pace says ends within this many intervals of its upload is looked at once, at its
+ * end, rather than an interval before it too: one request less, no progress reported meanwhile.
+ */
+const ONE_LOOK_WITHIN_INTERVALS = 3;
 /** How far past the latest plausible end a poll aims, for request latency and timer jitter. */
 const AIM_PAST_END_MS = 50;
 /** What one more poll is worth in delivery time, when choosing between plans (ms). */

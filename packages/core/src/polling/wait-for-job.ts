@@ -12,11 +12,14 @@ export interface PollDependencies {
   /**
    * Asks for the result instead of the status, as a poll (`ocr` does: it needs the result anyway),
    * its turn taken like `getJob`'s. "not_ready" for a 202 or a result whose pages are not all there
-   * yet (against `job`, the job as last seen); "unsupported" when the server refuses result
-   * requests before completion.
+   * yet (against `job`, the job as last seen, or before any status against `pagesSent`, the pages
+   * the client counted); "unsupported" when the server refuses result requests before completion.
    */
   probeResult?:
-    | ((jobId: string, options: { signal?: AbortSignal | undefined; job?: Job | undefined }) => Promise<JobResult | ResultProbeMiss>)
+    | ((
+        jobId: string,
+        options: { signal?: AbortSignal | undefined; job?: Job | undefined; pagesSent?: number | undefined },
+      ) => Promise<JobResult | ResultProbeMiss>)
     | undefined;
   /** The one throttle of requests about a job: every poll waits for its turn there. */
   pacer: JobPacer;
@@ -86,9 +89,10 @@ export async function waitForJob(
   let nextAt = createdAt + (initial ? schedule.firstDelay(createdAt) : 0);
   let last = initial;
   let probeResult = deps.probeResult;
-  // The first look is a status poll: it gives the page count, and a failed job's own error (a result
-  // request would only say "failed").
-  let probedLast = true;
+  // The first look is a result request only when the key's pace and the pages sent make the job
+  // likely done by then (`chanceDoneBy`); else a status poll, for the page count. A failed job's
+  // result request says only "failed": the status poll after it gives the job's own error.
+  let probedLast = false;
   while (!signal?.aborted) {
     await deps.pacer.wait(jobId, signal, nextAt);
     const sentAt = performance.now();
@@ -96,10 +100,11 @@ export async function waitForJob(
     // catches a job that failed on a server that keeps answering 202 for it.
     if (probeResult && !probedLast && (schedule.chanceDoneBy(sentAt) ?? 0) >= PROBE_WHEN_CHANCE_DONE) {
       probedLast = true;
-      const answer = await probeResult(jobId, { signal, job: last });
+      const answer = await probeResult(jobId, { signal, job: last, pagesSent: pageHint });
       const now = performance.now();
       if (typeof answer !== "string") {
         const job = completedJob(jobId, answer, last);
+        schedule.observe(now, job.pagesCompleted, job.pageCount);
         learn(now);
         report(job);
         return { job, result: answer };
