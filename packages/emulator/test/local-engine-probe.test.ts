@@ -57,7 +57,7 @@ describe("the local engine's crash probe", () => {
       ["bad-ihdr.png", flip(readFileSync(`${CORPUS}simple.png`), 30), "PNG"],
       ["corrupt-scan.jpg", flip(readFileSync(`${CORPUS}simple-90.jpg`), 450), "JPEG"],
     ] as const) {
-      const job = await client.extract(new Uint8Array(bytes), { fileName: name });
+      const job = await client.extract(new Uint8Array(bytes), { filename: name });
       await expect(client.waitForJob(job.id), name).rejects.toMatchObject({ code: "invalid_image" });
       const status = await raw(emulator, `/v1/jobs/${job.id}`);
       expect(status.json?.error, name).toEqual({
