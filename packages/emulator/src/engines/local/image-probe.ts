@@ -4,7 +4,8 @@
  * `@napi-rs/canvas` 0.1.100 crashes the whole process (SIGSEGV) on some corrupt PNG/JPEG files (a
  * damaged header, corrupt JPEG scan data), which would take the emulator down with one bad upload.
  * The decoder is deterministic, so a file that decodes in the child decodes in the parent too.
- * Costs one Node start-up and one extra decode (~0.1–0.5 s) per image document.
+ * Costs one Node start-up and one extra decode (~0.4–0.8 CPU-s) per image decoded in-process (previews,
+ * files tesseract refuses); files tesseract reads as they are skip it (docs/benchmarks.md §5).
  */
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";

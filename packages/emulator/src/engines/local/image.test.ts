@@ -94,7 +94,7 @@ describe("tesseractReadsAsIs", () => {
   it("not when the image is larger than the engine reads", async () => {
     const wide = Buffer.from(readFileSync(`${CORPUS}simple.png`));
     wide.writeUInt32BE(7000, 16);
-    const file = { bytes: new Uint8Array(wide), fileType: "png" as const, width: 7000, height: 180, angle: 0 as const };
+    const file = { path: "wide.png", bytes: new Uint8Array(wide), fileType: "png" as const, width: 7000, height: 180, angle: 0 as const };
     expect(tesseractReadsAsIs(file)).toBe(false);
   });
 });

@@ -79,8 +79,14 @@ function ascii(bytes: Uint8Array, start: number, length: number): string {
 /** Images with more pixels are refused (decoding one would need gigabytes of memory). */
 export const MAX_IMAGE_PIXELS = 100_000_000;
 
-/** An image file whose header was checked and whose pixels decode without crashing the process. */
+/**
+ * An image file whose header was checked. Its pixels are not looked at yet: tesseract (WebAssembly,
+ * which cannot crash the process) decodes most files itself, and `decodeImageFile` probes them
+ * before the native decoder does.
+ */
 export interface ImageFile {
+  /** Where the file is, for the crash probe's child process. */
+  path: string;
   bytes: Uint8Array;
   fileType: "png" | "jpeg";
   /** Size of the stored pixels (before the EXIF turn). */
@@ -91,9 +97,9 @@ export interface ImageFile {
 }
 
 /**
- * Reads an image file and checks it: a file that is not a decodable `fileType` image →
- * `EngineInputError("invalid_image")`. The pixels are decoded once in a child process (see
- * `image-probe.ts`), since the native decoder can crash the process on corrupt files.
+ * Reads an image file and checks its header: a file that is not a `fileType` image (or one too
+ * large to decode) → `EngineInputError("invalid_image")`. Corrupt pixel data is found later, by
+ * whichever decoder reads the pixels first.
  */
 export async function readImageFile(path: string, fileType: "png" | "jpeg"): Promise<ImageFile> {
   const bytes = new Uint8Array(await readFile(path));
@@ -102,10 +108,8 @@ export async function readImageFile(path: string, fileType: "png" | "jpeg"): Pro
   if (header.width * header.height > MAX_IMAGE_PIXELS) {
     throw invalidImage(fileType, `it is too large (${header.width}×${header.height} pixels; at most ${MAX_IMAGE_PIXELS / 1e6} megapixels)`);
   }
-  const problem = await probeImage(path);
-  if (problem) throw invalidImage(fileType, problem);
   const angle = fileType === "jpeg" ? orientationAngle(jpegOrientation(bytes)) : 0;
-  return { bytes, fileType, ...header, angle };
+  return { path, bytes, fileType, ...header, angle };
 }
 
 function invalidImage(fileType: "png" | "jpeg", problem: string): EngineInputError {
@@ -117,8 +121,14 @@ export async function decodeImage(path: string, fileType: "png" | "jpeg"): Promi
   return decodeImageFile(await readImageFile(path, fileType));
 }
 
-/** Decodes a checked image file onto a canvas, upright, transparent parts white, at most `MAX_IMAGE_SIDE` pixels a side. */
+/**
+ * Decodes a checked image file onto a canvas, upright, transparent parts white, at most
+ * `MAX_IMAGE_SIDE` pixels a side. The pixels are first decoded once in a child process (see
+ * `image-probe.ts`): the native decoder can crash the process on corrupt files.
+ */
 export async function decodeImageFile(file: ImageFile): Promise<DecodedImage> {
+  const problem = await probeImage(file.path);
+  if (problem) throw invalidImage(file.fileType, problem);
   const { bytes } = file;
   let image: Awaited<ReturnType<typeof loadImage>>;
   try {

@@ -223,7 +223,9 @@ export function createLocalEngine(options: LocalEngineOptions = {}): LocalEngine
 
   async function openImageDocument(path: string, fileType: "png" | "jpeg"): Promise<EngineDocument> {
     const file = await readImageFile(path, fileType);
-    // Decoded in-process only when tesseract cannot take the file as it is, or for a preview.
+    // Decoded in-process (after the crash probe) only when tesseract cannot take the file as it is,
+    // or for a preview. A file tesseract refuses goes that way too, so a corrupt one still fails
+    // with invalid_image, from the probe.
     let decoded: Promise<DecodedImage> | undefined;
     const decode = () => (decoded ??= decodeImageFile(file));
     let reading: Promise<OcrReading & { size: { width: number; height: number } }> | undefined;
