@@ -41,4 +41,15 @@ describe("pnpm demo", () => {
     expect(at, "every opening printed").not.toContain(-1);
     expect(at).toEqual([...at].sort((a, b) => a - b));
   }, 180_000);
+
+  it("prints none of tesseract's own notes on a noisy scan (its weak-orientation warning, resolution guesses)", async () => {
+    // LaTeX News 35, page 2, degraded: tesseract notes a weak orientation margin on it.
+    const { stdout, stderr } = await promisify(execFile)("pnpm", ["demo", "test/fixtures/engine-corpus/two-column-degraded.jpg"], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", CI: "true" },
+      timeout: 170_000,
+    });
+    expect(stdout).toMatch(/two-column-degraded\.jpg p\.1\/1 +\d+ chars/);
+    expect(`${stdout}\n${stderr}`).not.toMatch(/OSD:|Weak margin|Estimating resolution|Empty page|Too few characters/);
+  }, 180_000);
 });

@@ -189,7 +189,13 @@ export class TesseractPool {
       ? { ...params, rectangle: { left: rectangle[0], top: rectangle[1], width: rectangle[2], height: rectangle[3] } }
       : params;
     worker.api
-      .recognize(Buffer.from(job.image.buffer, job.image.byteOffset, job.image.byteLength), options, { text: false, hocr: true })
+      // `debug`: tesseract's own notes (a weak orientation margin, a guessed resolution) go into the
+      // result, which is dropped, rather than to the process's stdout, among the host's output.
+      .recognize(Buffer.from(job.image.buffer, job.image.byteOffset, job.image.byteLength), options, {
+        text: false,
+        hocr: true,
+        debug: true,
+      })
       .then(
         ({ data }) => settle(job, () => job.resolve({ hocr: data.hocr ?? "", confidence: data.confidence })),
         (error: unknown) => settle(job, () => job.reject(new Error(`OCR failed: ${String(error)}`))),
