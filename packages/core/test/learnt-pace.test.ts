@@ -205,7 +205,7 @@ describe("a client that knows its key's pace and the pages it sent", () => {
   const looksAt = (id: string) =>
     emulator.log.entries.filter((entry) => entry.jobId === id && entry.route !== "extract").map((entry) => [entry.route, entry.status]);
 
-  it("asks a job it expects done for its result at the first look: the upload and one request, no status poll", async () => {
+  it("asks a job it expects done for its result at the first look (the upload and one request), and still reports a failed job's own error", async () => {
     const client = new SotaOcrClient({ baseUrl: emulator.url, apiKey: emulator.apiKey });
     // Until its key's pace is known closely enough (a few jobs; more on a loaded machine), a status poll looks first.
     const firstLooks: string[][] = [];
@@ -220,13 +220,12 @@ describe("a client that knows its key's pace and the pages it sent", () => {
       ["result", "200"],
       ["result", "200"],
     ]);
-  }, 60_000);
-
-  it("still reports a failed job's own error when its first look was a result request", async () => {
-    const client = new SotaOcrClient({ baseUrl: emulator.url, apiKey: emulator.apiKey });
-    for (const [i, pages] of [1, 2, 1, 2].entries()) await client.ocr(pdfOf(pages, `learn again ${i}`));
+    // A job that fails: the result request says only that (409 job_failed); the status poll after it says how.
     const failure = await client.ocr(failing).catch((error: unknown) => error);
     expect(JobFailedError.isInstance(failure)).toBe(true);
+    const failedJob = (failure as JobFailedError).jobId ?? "";
+    expect(looksAt(failedJob)[0]?.[0]).toBe("result");
+    expect(looksAt(failedJob).at(-1)?.[0]).toBe("job");
     expect((failure as JobFailedError).code).toBe("ocr_failed");
   }, 60_000);
 });

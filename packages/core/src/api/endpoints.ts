@@ -113,7 +113,7 @@ export class Endpoints {
    * pages than `pagesSent` (the pages the client counted in its upload): a count that may be wrong
    * only delays the result to the status poll that follows. A server that answers a running job's
    * result with an error rather than 202 (an older revision of the API) makes the caller go back to
-   * status polls.
+   * status polls; a failed job's 409 `job_failed` is the miss "failed".
    */
   async probeResult(
     jobId: string,
@@ -125,13 +125,15 @@ export class Endpoints {
   ): Promise<JobResult | ResultProbeMiss> {
     const spec = { method: "GET", path: resultPath(jobId), query: { format: "json" }, jobId } as const;
     const result = await this.#callForOutput(spec, this.#pacedOptions(jobId, request, pacing)).catch((error: unknown) => {
+      // The job failed: its status (the caller's next look) tells how, with the job's own code.
+      if (JobFailedError.isInstance(error)) return "failed" as const;
       // Another 4xx (400, 404, 409…) to a running job's result: the older revision's "only when completed".
       if (error instanceof APIError && error.status >= 400 && error.status < 500 && ![401, 403, 408, 429].includes(error.status)) {
-        return undefined;
+        return "unsupported" as const;
       }
       throw error;
     });
-    if (result === undefined) return "unsupported";
+    if (typeof result === "string") return result;
     if (result.status === 202) return "not_ready";
     const json = this.#toJobResult(result, jobId, "json");
     const pages = pagesInJson(json.raw, { jobId, format: "markdown", pageRanges });

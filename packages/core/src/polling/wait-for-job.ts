@@ -13,7 +13,8 @@ export interface PollDependencies {
    * Asks for the result instead of the status, as a poll (`ocr` does: it needs the result anyway),
    * its turn taken like `getJob`'s. "not_ready" for a 202 or a result whose pages are not all there
    * yet (against `job`, the job as last seen, or before any status against `pagesSent`, the pages
-   * the client counted); "unsupported" when the server refuses result requests before completion.
+   * the client counted); "unsupported" when the server refuses result requests before completion;
+   * "failed" when it says the job failed (the next look, a status poll, gives the job's own error).
    */
   probeResult?:
     | ((
@@ -30,7 +31,8 @@ export interface PollDependencies {
   schedule: PollScheduleKind;
 }
 
-export type ResultProbeMiss = "not_ready" | "unsupported";
+/** "failed": the result request said the job failed; the status poll that follows says how. */
+export type ResultProbeMiss = "not_ready" | "unsupported" | "failed";
 
 export interface PollOutcome {
   job: Job;
@@ -111,7 +113,7 @@ export async function waitForJob(
       }
       if (answer === "unsupported")
         probeResult = undefined; // this server answers results only once complete
-      else schedule.observeNotDone(sentAt);
+      else if (answer === "not_ready") schedule.observeNotDone(sentAt);
       nextAt = now + schedule.nextDelay(now);
       continue;
     }
