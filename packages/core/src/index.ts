@@ -41,6 +41,7 @@ export { parseRetryAfter } from "./http/retry.js";
 export type { UploadProgress } from "./http/upload.js";
 export { type SupportedFileType, sniffFileType } from "./input/file-type.js";
 export { sha256Hex } from "./input/hash.js";
+export { pagesToRead } from "./input/pdf-pages.js";
 export { type OcrInput, type PreparedInput, prepareInput, sourceOf } from "./input/prepare-input.js";
 export { DEFAULT_CONCURRENCY, type OcrManyInput, type OcrManyItem, type OcrManyOptions } from "./ocr-many.js";
 export {

@@ -4,7 +4,7 @@ import { finalPages } from "./api/job-pages.js";
 import type { CacheTicket, OcrCache } from "./cache/ocr-cache.js";
 import { withDeadline } from "./http/deadline.js";
 import { sha256OfInput } from "./input/hash.js";
-import { pageHint, pdfPagesOf } from "./input/pdf-pages.js";
+import { pagesToRead } from "./input/pdf-pages.js";
 import { isPreparedInput, type OcrInput, type PreparedInput, prepareInput } from "./input/prepare-input.js";
 import type { ResolvedClientOptions, ResolvedOcrOptions } from "./options/resolve.js";
 import type { PaceMemory } from "./polling/pace-memory.js";
@@ -85,7 +85,7 @@ async function runJob(
       initial,
       source: prepared.source,
       // Counted while hashing: lets the first look aim at this job's end (the upload says 0 pages).
-      pageHint: pageHint(prepared.fileType, pdfPagesOf(prepared.blob), options.pageRanges),
+      pageHint: pagesToRead(prepared, options.pageRanges),
     },
     {
       getJob: (id, opts) => endpoints.getJob(id, { ...request, signal: opts.signal }, "turn-taken"),

@@ -1,5 +1,6 @@
 export { DEFAULT_REDIS_URL, defaultRedisUrl, type RedisConnection } from "./connection.js";
 export { QueuedFileChangedError, ResultNotFoundError, ResultTooLargeError } from "./errors.js";
+export type { FileOrder } from "./file-order.js";
 export { idempotencyKeyOf, queueJobId, type ResultOptions } from "./job-id.js";
 export {
   type AddOptions,

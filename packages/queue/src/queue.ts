@@ -15,6 +15,7 @@ import type { Redis } from "ioredis";
 import { activeJobLimitKey } from "./active-jobs.js";
 import { createRedis, type RedisConnection } from "./connection.js";
 import { ResultNotFoundError } from "./errors.js";
+import { type FileOrder, priorityOf } from "./file-order.js";
 import { queueJobId } from "./job-id.js";
 import { type OcrJobData, type QueueOcrOptions, readForQueue, resolveResultOptions } from "./queued-file.js";
 import { RedisResultStore, type ResultStore } from "./result-store.js";
@@ -42,6 +43,14 @@ export interface AddOptions extends QueueOcrOptions {
   attempts?: number | undefined;
   /** Bounds on downloading URL inputs (size, time, redirects). @default core's: 256 MiB, 5 minutes, 5 redirects */
   download?: DownloadLimits | undefined;
+  /**
+   * The order workers take the files in. `"longest-first"`: by the pages to read, most first, when
+   * the client can count them while hashing (images, PDFs with uncompressed page objects; files it
+   * cannot count go before all others), so a batch ends on short files and finishes sooner; files
+   * added later with more pages go ahead of those waiting. `"as-added"`: first in, first out.
+   * @default "longest-first"
+   */
+  order?: FileOrder | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -116,10 +125,16 @@ export class OcrQueue {
   async add(files: readonly (string | URL)[], options: AddOptions = {}): Promise<QueuedFile[]> {
     const resultOptions = resolveResultOptions(options);
     const attempts = options.attempts ?? 3;
+    const order = options.order ?? "longest-first";
+    if (order !== "longest-first" && order !== "as-added")
+      throw new TypeError(`order must be "longest-first" or "as-added", not ${String(order)}.`);
     if (!(Number.isInteger(attempts) && attempts >= 1)) throw new TypeError(`attempts must be a whole number ≥ 1, not ${attempts}.`);
     const queued: QueuedFile[] = [];
     for (const file of files) {
-      const { source, filename, sha256 } = await readForQueue(file, { ...options.download, signal: options.signal });
+      const { source, filename, sha256, pages } = await readForQueue(file, resultOptions.pageRanges, {
+        ...options.download,
+        signal: options.signal,
+      });
       const id = queueJobId(sha256, resultOptions);
       const existing = await this.queue.getJob(id);
       if (existing) {
@@ -131,8 +146,10 @@ export class OcrQueue {
       const data: OcrJobData = { source, filename, sha256, ...resultOptions };
       if (data.pageRanges === undefined) delete data.pageRanges;
       if (data.modelProfile === undefined) delete data.modelProfile;
+      const priority = priorityOf(pages, order);
       await this.queue.add("ocr", data, {
         jobId: id,
+        ...(priority === undefined ? {} : { priority }),
         attempts,
         backoff: { type: "exponential", delay: 5_000 },
         removeOnComplete: false,

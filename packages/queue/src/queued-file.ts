@@ -6,6 +6,7 @@ import {
   type PageRange,
   type PageRangesInput,
   type PreparedInput,
+  pagesToRead,
   prepareInput,
   resolveFormat,
   resolvePageRanges,
@@ -52,21 +53,27 @@ export function isUrl(source: string | URL): boolean {
   return source instanceof URL ? /^https?:$/.test(source.protocol) : /^https?:\/\//i.test(source);
 }
 
-/** A file to queue, read and checked as the client would (type by its bytes), with its SHA-256. */
+/**
+ * A file to queue, read and checked as the client would (type by its bytes), with its SHA-256 and,
+ * when the client can tell them from that one read, the pages `pageRanges` ask for (`pagesToRead`).
+ */
 export async function readForQueue(
   file: string | URL,
+  pageRanges: readonly PageRange[] | undefined,
   options: DownloadOptions = {},
-): Promise<{ source: string; filename: string; sha256: string }> {
+): Promise<{ source: string; filename: string; sha256: string; pages: number | undefined }> {
   const { signal } = options;
   if (isUrl(file)) {
     const url = String(file);
     const { bytes, filename } = await downloadUrl(url, options);
     const prepared = await prepareInput(bytes, { filename });
-    return { source: url, filename: prepared.filename, sha256: await sha256Hex(prepared.blob, signal) };
+    const sha256 = await sha256Hex(prepared.blob, signal);
+    return { source: url, filename: prepared.filename, sha256, pages: pagesToRead(prepared, pageRanges) };
   }
   const path = file instanceof URL ? file : resolve(file);
   const prepared = await prepareInput(path);
-  return { source: prepared.source, filename: prepared.filename, sha256: await sha256Hex(prepared.blob, signal) };
+  const sha256 = await sha256Hex(prepared.blob, signal);
+  return { source: prepared.source, filename: prepared.filename, sha256, pages: pagesToRead(prepared, pageRanges) };
 }
 
 /** The queued file, as a worker opens it to upload: refused if its bytes are not those queued. */

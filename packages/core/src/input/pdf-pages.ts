@@ -1,5 +1,6 @@
 import type { PageRange } from "../options/page-ranges.js";
 import type { SupportedFileType } from "./file-type.js";
+import type { PreparedInput } from "./prepare-input.js";
 
 // How many pages an upload holds, told cheaply on the client, so the first look at its job can aim
 // at its likely end before the server says its page count (the upload's answer says 0:
@@ -79,6 +80,15 @@ export function pageHint(
     for (let page = start; page <= last && selected.size <= MAX_HINT; page++) selected.add(page);
   }
   return selected.size > 0 ? selected.size : undefined;
+}
+
+/**
+ * The pages an upload of `input` would ask the service to read, when the client can tell: an
+ * image's one; a PDF's page objects as counted while `sha256Hex` read it (undefined before that,
+ * or when they are compressed); narrowed by `pageRanges`. A hint, not the service's count.
+ */
+export function pagesToRead(input: PreparedInput, pageRanges?: readonly PageRange[]): number | undefined {
+  return pageHint(input.fileType, pdfPagesOf(input.blob), pageRanges);
 }
 
 /** Beyond this many pages the hint makes no difference to a first look (it comes within an interval). */

@@ -186,8 +186,8 @@ describe("PollSchedule with a prior (the key's pace, PaceMemory)", () => {
     const four = new PollSchedule(1000, 0, ones, 4);
     expect(four.chanceDoneBy(1100)).toBe(0);
     expect(four.chanceDoneBy(1240)).toBe(1);
-    // 12 pages: the end is uncertain by 150 ms, so a status poll looks first.
-    expect(new PollSchedule(1000, 0, ones, 12).chanceDoneBy(5000)).toBeUndefined();
+    // 30 pages: the end is uncertain by 330 ms, so a status poll looks first.
+    expect(new PollSchedule(1000, 0, ones, 30).chanceDoneBy(20_000)).toBeUndefined();
     expect(new PollSchedule(1000, 0, ones).chanceDoneBy(5000)).toBeUndefined();
   });
 

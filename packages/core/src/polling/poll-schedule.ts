@@ -156,14 +156,15 @@ export class PollSchedule {
 
   /**
    * Before the server said the page count: the pages the client sent, when the key's pace bounds
-   * their end within `EXPLORE_WIDTH_MS`. A wider range makes the first look explore (`firstDelay`),
-   * and then what a status poll shows teaches more than a result request's "not yet".
+   * their end within `ONE_LOOK_WIDTH_MS`. A look aimed past the latest plausible end finds the job
+   * done however wide that range; wider ones leave the status poll first, whose page count narrows
+   * the pace for the jobs that follow.
    */
   #hintedTotal(): number | undefined {
     const hint = this.#pageHint;
     if (!hint || !this.#prior) return undefined;
     const bounds = completionRange(this.#planes([]), hint);
-    return bounds && bounds.latest - bounds.earliest <= EXPLORE_WIDTH_MS ? hint : undefined;
+    return bounds && bounds.latest - bounds.earliest <= ONE_LOOK_WIDTH_MS ? hint : undefined;
   }
 
   /** Earliest and latest plausible completion times, when progress allows an estimate. */
@@ -310,6 +311,8 @@ const EXPLORE_WIDTH_MS = 100;
  * end, rather than an interval before it too: one request less, no progress reported meanwhile.
  */
 const ONE_LOOK_WITHIN_INTERVALS = 3;
+/** ...when the pace bounds its end within this (ms); docs/benchmarks.md §6, item 8. */
+const ONE_LOOK_WIDTH_MS = 300;
 /** How far past the latest plausible end a poll aims, for request latency and timer jitter. */
 const AIM_PAST_END_MS = 50;
 /** What one more poll is worth in delivery time, when choosing between plans (ms). */
