@@ -179,6 +179,9 @@ describe("PollSchedule with a prior (the key's pace, PaceMemory)", () => {
     expect(new PollSchedule(1000, 0, ones, 12).firstDelay(0)).toBeLessThan(1000);
     // 7 pages end by 2145 ms, known within 100 ms, within 3 intervals: one look.
     expect(new PollSchedule(1000, 0, ones, 7).firstDelay(0)).toBeCloseTo(10 + 7 * 305 + 50, 6);
+    // Times are the clock's, not from zero: a job created at 50 s is looked at as one created at 0.
+    expect(new PollSchedule(1000, 50_000, ones, 4).firstDelay(50_000)).toBeCloseTo(10 + 4 * 305 + 50, 6);
+    expect(new PollSchedule(1000, 50_000, ones, 4).firstDelay(50_100)).toBeCloseTo(10 + 4 * 305 + 50 - 100, 6);
   });
 
   it("tells how likely a job of the pages the client counted is done, before any status, only when the key's pace bounds its end closely", () => {

@@ -62,10 +62,10 @@ export class PollSchedule {
     if (!prior) return floor;
     // The pages sent and the key's pace put a short job's end within a narrow range: one look, just
     // past it, even beyond an interval (a status poll before it would only cost a request).
-    const hinted = this.#total ? undefined : this.#hintedTotal();
-    const hintedEnd = hinted && objectiveRange(prior.planes, 1, hinted);
-    if (hintedEnd && hintedEnd[1] + AIM_PAST_END_MS <= ONE_LOOK_WITHIN_INTERVALS * floor) {
-      return Math.max(0, this.#createdAt + hintedEnd[1] + AIM_PAST_END_MS - now);
+    const hinted = this.#total ? undefined : this.#hintedEnd();
+    // (Its bounds are times on the clock, as the sightings'.)
+    if (hinted && hinted.bounds.latest - this.#createdAt + AIM_PAST_END_MS <= ONE_LOOK_WITHIN_INTERVALS * floor) {
+      return Math.max(0, hinted.bounds.latest + AIM_PAST_END_MS - now);
     }
     const known = this.#total ?? this.#pageHint;
     const counts = known ? [known] : prior.pageCounts;
@@ -143,8 +143,7 @@ export class PollSchedule {
    * schedule does; undefined while progress gives no estimate.
    */
   chanceDoneBy(at: number): number | undefined {
-    const total = this.#total ?? this.#hintedTotal();
-    const bounds = this.#total ? this.completionBounds() : total && completionRange(this.#planes([]), total);
+    const { total, bounds } = this.#total ? { total: this.#total, bounds: this.completionBounds() } : (this.#hintedEnd() ?? {});
     if (!total || !bounds) return undefined;
     if (at >= bounds.latest) return 1;
     if (at < bounds.earliest) return 0;
@@ -155,16 +154,16 @@ export class PollSchedule {
   }
 
   /**
-   * Before the server said the page count: the pages the client sent, when the key's pace bounds
-   * their end within `ONE_LOOK_WIDTH_MS`. A look aimed past the latest plausible end finds the job
+   * Before the server said the page count: the pages the client sent and their end's bounds, when
+   * the key's pace bounds that end within `ONE_LOOK_WIDTH_MS`. A look aimed past the latest plausible end finds the job
    * done however wide that range; wider ones leave the status poll first, whose page count narrows
    * the pace for the jobs that follow.
    */
-  #hintedTotal(): number | undefined {
+  #hintedEnd(): { total: number; bounds: Bounds } | undefined {
     const hint = this.#pageHint;
     if (!hint || !this.#prior) return undefined;
     const bounds = completionRange(this.#planes([]), hint);
-    return bounds && bounds.latest - bounds.earliest <= ONE_LOOK_WIDTH_MS ? hint : undefined;
+    return bounds && bounds.latest - bounds.earliest <= ONE_LOOK_WIDTH_MS ? { total: hint, bounds } : undefined;
   }
 
   /** Earliest and latest plausible completion times, when progress allows an estimate. */
