@@ -6,7 +6,8 @@
  * documents, set as PDFs first (`lib/receipt-pdf.ts`).
  *
  * Each page is used as it is (a text-layer PDF page) and rendered to scans: clean (300 dpi grey),
- * degraded (150 dpi, blur, noise, 1.2° skew, JPEG artefacts) and some turned by 90°/180°/270°.
+ * degraded (150 dpi, blur, noise, 1.2° skew, JPEG artefacts; one scan per noise draw, see
+ * NOISE_SEEDS) and some turned by 90°/180°/270°.
  * Ground truth is the original page's text layer (`pdftotext -raw`: content-stream order, which in
  * these TeX-made PDFs is the reading order), with TeX's line-end hyphenation joined and the
  * raised "A" of the LaTeX logo put back on its line.
@@ -116,11 +117,28 @@ export interface CorpusItem {
   /** A one-page PDF (text-layer) or a PNG (scans). */
   path: string;
   truth: string;
+  /** Degraded scans only: the noise seed this scan was drawn with (one of NOISE_SEEDS). */
+  seed?: number;
 }
 
 const CACHE = repoPath("node_modules/.cache/sotaocr-corpus");
 /** Resolution of the clean scans; the degraded ones are half of it. */
 export const SCAN_DPI = 300;
+
+/**
+ * The noise seeds of the degraded scans: each page is degraded once per seed (a "draw"), and the
+ * bench averages over the draws. One draw was too small a sample: on a class of two pages a few
+ * characters decide the ratio to native, and native tesseract drops half of a noisy letter in some
+ * draws and not in others (docs/benchmarks.md §5, "Several noise draws"). Fixed in advance, not
+ * picked by results. 15 comes first and keeps its old cache name: it was the only draw before, the
+ * fixtures (scripts/make-engine-corpus-fixtures.ts) take the first degraded item, and the bench's
+ * speed ratio reads only this draw so it compares with earlier runs.
+ */
+export const NOISE_SEEDS = [15, 16, 17, 18, 19] as const;
+
+/** The cache file of a page's degraded scan drawn with `seed`. */
+export const degradedScanName = (id: string, seed: number): string =>
+  seed === NOISE_SEEDS[0] ? `${id}-degraded.png` : `${id}-degraded-seed${seed}.png`;
 
 /** Fetches (once) the packages, cuts out the pages, renders the scans; returns every item. */
 export async function prepareCorpus(): Promise<CorpusItem[]> {
@@ -132,16 +150,18 @@ export async function prepareCorpus(): Promise<CorpusItem[]> {
   for (const page of CORPUS_PAGES) {
     const pdf = join(pages, `${page.id}.pdf`);
     const clean = join(pages, `${page.id}-clean.png`);
-    const degraded = join(pages, `${page.id}-degraded.png`);
     const rotated = join(pages, `${page.id}-rotated.png`);
     if (!existsSync(pdf)) await run("pdfseparate", ["-f", String(page.page), "-l", String(page.page), await originalPdf(page), pdf]);
     if (!existsSync(clean)) await renderScan(pdf, clean);
-    if (!existsSync(degraded)) await degrade(clean, degraded);
     if (page.rotate && !existsSync(rotated)) await run("convert", [clean, "-rotate", String(page.rotate), rotated]);
     const truth = await groundTruth(pdf);
     items.push({ page, variant: "text-layer", path: pdf, truth });
     items.push({ page, variant: "clean", path: clean, truth });
-    items.push({ page, variant: "degraded", path: degraded, truth });
+    for (const seed of NOISE_SEEDS) {
+      const degraded = join(pages, degradedScanName(page.id, seed));
+      if (!existsSync(degraded)) await degrade(clean, degraded, seed);
+      items.push({ page, variant: "degraded", path: degraded, truth, seed });
+    }
     if (page.rotate) items.push({ page, variant: "rotated", path: rotated, truth });
   }
   return items;
@@ -197,7 +217,7 @@ async function renderScan(pdf: string, png: string): Promise<void> {
 }
 
 /** A poor scan: half the resolution, out of focus, grainy, slightly skewed, saved through JPEG. */
-async function degrade(clean: string, out: string): Promise<void> {
+async function degrade(clean: string, out: string, seed: number): Promise<void> {
   const jpeg = out.replace(/\.png$/, ".jpg");
   await run("convert", [
     clean,
@@ -208,7 +228,7 @@ async function degrade(clean: string, out: string): Promise<void> {
     // A fixed seed: the same grain on every cache build (unseeded, one receipt went from read to
     // "empty page" between two builds), so runs on fresh caches compare.
     "-seed",
-    "15",
+    String(seed),
     "-attenuate",
     "1.5",
     "+noise",
