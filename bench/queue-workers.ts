@@ -270,6 +270,7 @@ async function onEmulator(
     const idle = slotIdle(held, MAX_ACTIVE_JOBS, startedAt, startedAt + wallMs);
     console.log(describeIdle(label, idle, entries));
     console.log(`${label}: requests per job by its pages ${requestsByPages(engine.timings, entries)}`);
+    console.log(describeLooks(label, seen, engine.timings, entries));
     return {
       label,
       workers,
@@ -293,7 +294,7 @@ async function onEmulator(
 
 /**
  * One line on the idle slots: slot-seconds by phase, then the refills (a slot seen free → the next
- * upload's arrival), split by whether the request window was nearly full when the upload arrived.
+ * upload's arrival), in order and split by whether the request window was nearly full when the upload arrived.
  */
 function describeIdle(label: string, idle: SlotIdle, entries: readonly { time: number }[]): string {
   const times = entries.map((entry) => entry.time).sort((a, b) => a - b);
@@ -305,13 +306,33 @@ function describeIdle(label: string, idle: SlotIdle, entries: readonly { time: n
   });
   const s = (ms: number) => round(ms / 1000, 1);
   const first = idle.firstUploadsMs;
+  const thirds = (values: number[]) =>
+    [0, 1, 2].map((k) => Math.round(mean(values.slice((k * values.length) / 3, ((k + 1) * values.length) / 3)))).join(" / ");
   const gaps = (values: number[]) =>
     `${values.length} × mean ${Math.round(mean(values))} / median ${Math.round(median(values))} / p90 ${Math.round(quantile(values, 0.9))} ms`;
   return (
     `${label}: idle slot-seconds start ${s(idle.startMs)} / between ${s(idle.betweenMs)} / tail ${s(idle.tailMs)} / end ${s(idle.endMs)}; ` +
     `first ${first.length} uploads at +${Math.round(first[0] ?? 0)}…+${Math.round(first.at(-1) ?? 0)} ms; ` +
-    `refills ${gaps(idle.refillGapsMs)}; with ≥ ${REQUESTS_PER_SECOND - 1} requests in the second before: ${gaps(crowded)}; fewer: ${gaps(clear)}`
+    `refills ${gaps(idle.refillGapsMs)} (means by third of the run ${thirds(idle.refillGapsMs)}); with ≥ ${REQUESTS_PER_SECOND - 1} requests in the second before: ${gaps(crowded)}; fewer: ${gaps(clear)}`
   );
+}
+
+/**
+ * One line on when jobs were seen to end: end → seen (the first answer after the end) in quantiles;
+ * the jobs looked at before their end (a status poll planned whole intervals before it, or a look
+ * that came too early), and those seen over 500 ms late (a look too early, then the next a second on).
+ */
+function describeLooks(
+  label: string,
+  seen: readonly number[],
+  timings: ReadonlyMap<string, { completedAt: number | undefined }>,
+  entries: readonly { jobId: string | undefined; route: string | undefined; time: number }[],
+): string {
+  const lookedEarly = [...timings].filter(([jobId, { completedAt }]) =>
+    entries.some((entry) => entry.jobId === jobId && entry.route !== "extract" && entry.time < (completedAt ?? 0)),
+  ).length;
+  const ms = (q: number) => Math.round(quantile(seen, q));
+  return `${label}: end → seen median ${ms(0.5)} / p10 ${ms(0.1)} / p90 ${ms(0.9)} ms; jobs looked at before their end ${lookedEarly}, seen over 500 ms after it ${seen.filter((value) => value > 500).length}`;
 }
 
 /** How many of the sorted `times` lie in [from, to). */
