@@ -102,6 +102,11 @@ export function buildProgram(setExitCode: (code: number) => void, printer = new 
     .addOption(new Option("--format <format>", "result text format").choices(["markdown", "text"]).default("markdown"))
     .addOption(pagesOption())
     .option("--model-profile <name>", "a model profile from `sotaocr info`")
+    .addOption(
+      new Option("--order <order>", "the order workers take the files in: most pages first, or first in, first out")
+        .choices(["longest-first", "as-added"])
+        .default("longest-first"),
+    )
     .action(run((files: string[], _options, command: Command) => queueAdd(files, command.optsWithGlobals(), printer)));
   queue
     .command("work")

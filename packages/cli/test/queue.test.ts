@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -70,4 +71,39 @@ it("queue add, work, results --out, status; the worker stops cleanly on SIGTERM;
   expect(workerErr).toContain("worker stopped.");
   expect(workerErr).not.toContain(emulator.apiKey);
   expect(emulator.log.uploads().length).toBe(3);
+}, 60_000);
+
+it("queue add takes files longest first unless --order as-added", async () => {
+  const env = { REDIS_URL: redis.url, SOTAOCR_BASE_URL: emulator.url, SOTAOCR_API_KEY: emulator.apiKey };
+  /** Adds files of these page counts (in this order) to queue `name`, runs one worker one file at a time: the page counts in upload order. */
+  const uploadOrder = async (name: string, pageCounts: number[], addFlags: string[]) => {
+    const files = pageCounts.map((_, i) => join(dir, `${name}-${i}.pdf`));
+    const pagesBySha = new Map<string, number>();
+    for (const [i, file] of files.entries()) {
+      const pdf = makePdf(Array.from({ length: pageCounts[i] as number }, (_, page) => `${name} ${i} page ${page + 1}`));
+      await writeFile(file, pdf);
+      pagesBySha.set(createHash("sha256").update(pdf).digest("hex"), pageCounts[i] as number);
+    }
+    expect((await runCli(["queue", "--queue", name, "add", ...addFlags, ...files], { env })).code).toBe(0);
+    const worker = spawn(process.execPath, [BIN, "queue", "--queue", name, "work", "--concurrency", "1"], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: "ignore",
+    });
+    const exited = new Promise((resolve) => worker.once("exit", resolve));
+    try {
+      expect((await runCli(["queue", "--queue", name, "results"], { env })).code).toBe(0);
+    } finally {
+      worker.kill("SIGTERM");
+      await exited;
+    }
+    return emulator.log
+      .uploads()
+      .map((entry) => pagesBySha.get(entry.sha256 ?? ""))
+      .filter((pages) => pages !== undefined);
+  };
+  expect(await uploadOrder("longest", [1, 3, 2], [])).toEqual([3, 2, 1]);
+  expect(await uploadOrder("as-added", [1, 3, 2], ["--order", "as-added"])).toEqual([1, 3, 2]);
+  const wrong = await runCli(["queue", "add", "--order", "shortest-first", join(dir, "longest-0.pdf")], { env });
+  expect(wrong.code).not.toBe(0);
+  expect(wrong.stderr).toContain("longest-first");
 }, 60_000);

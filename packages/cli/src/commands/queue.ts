@@ -13,6 +13,7 @@ export interface QueueCommandOptions extends GlobalOptions {
 }
 
 type QueueModule = typeof import("@sotaocr/queue");
+type FileOrder = import("@sotaocr/queue").FileOrder;
 
 /** @sotaocr/queue (BullMQ, ioredis) is loaded only by `sotaocr queue …`: the other commands stay light. */
 async function loadQueue(): Promise<QueueModule> {
@@ -43,14 +44,14 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
 /** `sotaocr queue add <files…>`: queues files (paths every worker sees, or URLs); one line per file. */
 export async function queueAdd(
   files: string[],
-  options: QueueCommandOptions & { format?: string; pages?: string; modelProfile?: string },
+  options: QueueCommandOptions & { format?: string; pages?: string; modelProfile?: string; order?: FileOrder },
   printer: Printer,
 ): Promise<number> {
   const module = await loadQueue();
   const queue = new module.OcrQueue(connection(module, options));
   try {
     const format = options.format === "text" ? "text" : "markdown";
-    const queued = await queue.add(files, { format, pageRanges: options.pages, modelProfile: options.modelProfile });
+    const queued = await queue.add(files, { format, pageRanges: options.pages, modelProfile: options.modelProfile, order: options.order });
     for (const file of queued) printer.out(`${file.outcome}\t${file.id}\t${file.source}\n`);
     const added = queued.filter((file) => file.outcome !== "queued").length;
     printer.err(`${added} added, ${queued.length - added} already queued (queue "${queue.name}").\n`);
