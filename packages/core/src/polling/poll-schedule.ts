@@ -154,10 +154,10 @@ export class PollSchedule {
   }
 
   /**
-   * Before the server said the page count: the pages the client sent and their end's bounds, when
-   * the key's pace bounds that end within `ONE_LOOK_WIDTH_MS`. A look aimed past the latest plausible end finds the job
-   * done however wide that range; wider ones leave the status poll first, whose page count narrows
-   * the pace for the jobs that follow.
+   * Before the server said the page count: the pages the client sent and their end's bounds (clock
+   * times), when the key's pace bounds that end within `ONE_LOOK_WIDTH_MS`. A look aimed past the
+   * latest plausible end finds the job done however wide that range; wider ones leave the status
+   * poll first, whose page count narrows the pace for the jobs that follow.
    */
   #hintedEnd(): { total: number; bounds: Bounds } | undefined {
     const hint = this.#pageHint;
