@@ -62,18 +62,21 @@ export async function readForQueue(
   pageRanges: readonly PageRange[] | undefined,
   options: DownloadOptions = {},
 ): Promise<{ source: string; filename: string; sha256: string; pages: number | undefined }> {
-  const { signal } = options;
+  const { source, prepared } = await readSource(file, options);
+  // Hashing reads the whole file once; the PDF's page objects are counted on that read.
+  const sha256 = await sha256Hex(prepared.blob, options.signal);
+  return { source, filename: prepared.filename, sha256, pages: pagesToRead(prepared, pageRanges) };
+}
+
+/** A URL downloaded (its source the URL), or a path made absolute, prepared as the client would. */
+async function readSource(file: string | URL, options: DownloadOptions): Promise<{ source: string; prepared: PreparedInput }> {
   if (isUrl(file)) {
     const url = String(file);
     const { bytes, filename } = await downloadUrl(url, options);
-    const prepared = await prepareInput(bytes, { filename });
-    const sha256 = await sha256Hex(prepared.blob, signal);
-    return { source: url, filename: prepared.filename, sha256, pages: pagesToRead(prepared, pageRanges) };
+    return { source: url, prepared: await prepareInput(bytes, { filename }) };
   }
-  const path = file instanceof URL ? file : resolve(file);
-  const prepared = await prepareInput(path);
-  const sha256 = await sha256Hex(prepared.blob, signal);
-  return { source: prepared.source, filename: prepared.filename, sha256, pages: pagesToRead(prepared, pageRanges) };
+  const prepared = await prepareInput(file instanceof URL ? file : resolve(file));
+  return { source: prepared.source, prepared };
 }
 
 /** The queued file, as a worker opens it to upload: refused if its bytes are not those queued. */
