@@ -65,6 +65,23 @@ describe("PaceMemory", () => {
     expect(memory.prior()?.pace[1]).toBeGreaterThanOrEqual(900);
   });
 
+  it("brings its looks closer to the end while they find jobs complete, and doubles its margin after one came too early", () => {
+    const memory = new PaceMemory();
+    for (let i = 0; i < 4; i++) runJob(memory, 1 + (i % 2), 500);
+    const margin = () => memory.prior()?.aimPastEndMs as number;
+    const before = runJob(memory, 1, 500);
+    expect(margin()).toBeLessThan(50);
+    for (let i = 0; i < 12; i++) runJob(memory, 1 + (i % 2), 500);
+    expect(margin()).toBe(10);
+    const after = runJob(memory, 1, 500);
+    expect(after.looks).toHaveLength(1);
+    expect(after.delay).toBeGreaterThanOrEqual(0);
+    expect(after.delay).toBeLessThan(before.delay - 30);
+    // A job whose aimed look found it running, seen complete by the next.
+    memory.learn({ total: 1, completedBy: 1500, sightings: [{ at: 530, done: 0 }], earlyLooks: 1, foundWhereAimed: false });
+    expect(margin()).toBe(20);
+  });
+
   it("drops the memory for a job that queued (it did not start by the upload's answer)", () => {
     const memory = new PaceMemory();
     for (const pages of [2, 3, 1, 4, 2]) runJob(memory, pages, 300);

@@ -13,6 +13,8 @@ export interface PacePrior {
   wait: [low: number, high: number];
   /** Page counts of the key's latest jobs, newest last: what a job of unknown page count likely has. */
   pageCounts: number[];
+  /** How far past a job's latest plausible end to look (ms): what the key's jobs showed is enough (`PaceMemory`). */
+  aimPastEndMs: number;
 }
 
 /** What one completed job showed, times in ms from the upload's answer. */
@@ -21,6 +23,10 @@ export interface PaceEvidence {
   /** The job was seen complete by then. */
   completedBy: number;
   sightings: Sighting[];
+  /** Looks aimed past the latest plausible end that found the job not complete: the aim was too close. */
+  earlyLooks: number;
+  /** The look that found the job complete was aimed past its latest plausible end (the aim held). */
+  foundWhereAimed: boolean;
 }
 
 /** Page counts remembered. */
@@ -32,6 +38,18 @@ const MIN_JOBS = 2;
  * wait, nor read pages at exactly the same pace, and timers run late on a busy machine.
  */
 const MEMORY_SLACK_MS = 30;
+/**
+ * How far past a job's latest plausible end its looks aim, for request latency, timer lateness and
+ * the server's own spread: `DEFAULT_AIM_MS` until the key's jobs say otherwise. Each job found
+ * where aimed brings it `AIM_STEP_MS` closer (down to `MIN_AIM_MS`); a job looked at too early
+ * doubles it (up to `MAX_AIM_MS`). A look that comes too early costs its job a whole interval, one
+ * that comes late only its margin, hence the quick retreat and the slow approach
+ * (docs/benchmarks.md §6, item 10).
+ */
+export const DEFAULT_AIM_MS = 50;
+const MIN_AIM_MS = 10;
+const MAX_AIM_MS = 200;
+const AIM_STEP_MS = 5;
 
 /**
  * A client's memory of its key's page pace, shared by all its jobs (one per client, like
@@ -43,18 +61,23 @@ const MEMORY_SLACK_MS = 30;
  * complete is learnt from).
  */
 export class PaceMemory {
-  #prior: Omit<PacePrior, "pageCounts"> | undefined;
+  #prior: Omit<PacePrior, "pageCounts" | "aimPastEndMs"> | undefined;
   /** How many jobs in a row fit `#prior`. */
   #agreeing = 0;
   readonly #pageCounts: number[] = [];
+  #aimMs = DEFAULT_AIM_MS;
 
   /** What the jobs remembered agree on; undefined until `MIN_JOBS` of them do. */
   prior(): PacePrior | undefined {
-    return this.#agreeing >= MIN_JOBS && this.#prior ? { ...this.#prior, pageCounts: [...this.#pageCounts] } : undefined;
+    return this.#agreeing >= MIN_JOBS && this.#prior
+      ? { ...this.#prior, pageCounts: [...this.#pageCounts], aimPastEndMs: this.#aimMs }
+      : undefined;
   }
 
   /** Learns from a job seen complete. */
   learn(evidence: PaceEvidence): void {
+    if (evidence.earlyLooks > 0) this.#aimMs = Math.min(MAX_AIM_MS, this.#aimMs * 2);
+    else if (evidence.foundWhereAimed) this.#aimMs = Math.max(MIN_AIM_MS, this.#aimMs - AIM_STEP_MS);
     this.#pageCounts.push(evidence.total);
     if (this.#pageCounts.length > MAX_PAGE_COUNTS) this.#pageCounts.shift();
     const planes = evidencePlanes(evidence);
@@ -91,7 +114,7 @@ function evidencePlanes({ total, completedBy, sightings }: PaceEvidence): HalfPl
  * The polygon the planes leave, with its ranges, kept by its edges only (each a plane through two
  * of its corners, one plane per edge): a few planes however many jobs it saw.
  */
-function polygonOf(planes: HalfPlane[]): Omit<PacePrior, "pageCounts"> | undefined {
+function polygonOf(planes: HalfPlane[]): Omit<PacePrior, "pageCounts" | "aimPastEndMs"> | undefined {
   const found = feasibleCorners(planes);
   if (found.length === 0) return undefined;
   // Where several planes meet, each pair of them gave the same corner.

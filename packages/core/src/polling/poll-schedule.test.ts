@@ -141,15 +141,18 @@ describe("PollSchedule", () => {
   });
 });
 
-/** A prior as `PaceMemory` gives it: wait and pace within these ranges (ms), recent jobs of `pageCounts` pages. */
-function prior(wait: [number, number], pace: [number, number], pageCounts: number[]): PacePrior {
+/**
+ * A prior as `PaceMemory` gives it: wait and pace within these ranges (ms), recent jobs of
+ * `pageCounts` pages, looks aimed `aimPastEndMs` past the latest plausible end.
+ */
+function prior(wait: [number, number], pace: [number, number], pageCounts: number[], aimPastEndMs = 50): PacePrior {
   const planes: PacePrior["planes"] = [
     [-1, 0, -wait[0]],
     [1, 0, wait[1]],
     [0, -1, -pace[0]],
     [0, 1, pace[1]],
   ];
-  return { planes, wait, pace, pageCounts };
+  return { planes, wait, pace, pageCounts, aimPastEndMs };
 }
 
 describe("PollSchedule with a prior (the key's pace, PaceMemory)", () => {
@@ -182,6 +185,37 @@ describe("PollSchedule with a prior (the key's pace, PaceMemory)", () => {
     // Times are the clock's, not from zero: a job created at 50 s is looked at as one created at 0.
     expect(new PollSchedule(1000, 50_000, ones, 4).firstDelay(50_000)).toBeCloseTo(10 + 4 * 305 + 50, 6);
     expect(new PollSchedule(1000, 50_000, ones, 4).firstDelay(50_100)).toBeCloseTo(10 + 4 * 305 + 50 - 100, 6);
+  });
+
+  it("aims as far past the end as the key's margin says, and reports whether its aimed looks came too early", () => {
+    const ones = (aim: number) => prior([-20, 10], [295, 305], [1, 1, 1], aim);
+    expect(new PollSchedule(1000, 0, ones(15), 2).firstDelay(0)).toBeCloseTo(10 + 2 * 305 + 15, 6);
+    // Found complete by the aimed look: the margin held.
+    const onTime = new PollSchedule(1000, 0, ones(15), 2);
+    const aimedAt = onTime.firstDelay(0);
+    onTime.observe(aimedAt, 2, 2);
+    onTime.observeComplete(aimedAt);
+    expect(onTime.evidence()).toMatchObject({ earlyLooks: 0, foundWhereAimed: true });
+    // Not complete at the aimed look (a 202), found at the next: one early look.
+    const late = new PollSchedule(1000, 0, ones(15), 2);
+    const first = late.firstDelay(0);
+    late.observeNotDone(first);
+    const next = first + late.nextDelay(first);
+    late.observe(next, 2, 2);
+    late.observeComplete(next);
+    expect(late.evidence()).toMatchObject({ earlyLooks: 1 });
+    // A look whole intervals before the end is not aimed at it: finding the job running is no news.
+    const long = new PollSchedule(1000, 0, ones(15), 12);
+    const look = long.firstDelay(0);
+    expect(look).toBeLessThan(1000);
+    long.observe(look, 2, 12);
+    let now = look;
+    while (now < 10 + 12 * 305 + 15) {
+      now += long.nextDelay(now);
+      long.observe(now, Math.min(12, Math.floor(now / 300)), 12);
+    }
+    long.observeComplete(now);
+    expect(long.evidence()?.earlyLooks).toBe(0);
   });
 
   it("tells how likely a job of the pages the client counted is done, before any status, only when the key's pace bounds its end closely", () => {

@@ -1,4 +1,4 @@
-import type { PaceEvidence, PacePrior } from "./pace-memory.js";
+import { DEFAULT_AIM_MS, type PaceEvidence, type PacePrior } from "./pace-memory.js";
 import { feasibleCorners, type HalfPlane, objectiveRange, planesFor, type Sighting } from "./pace-model.js";
 
 /**
@@ -29,6 +29,13 @@ export class PollSchedule {
   #completedAt: number | undefined;
   /** The pages the client knows it sent (docs/benchmarks.md §6), for the first look only. */
   readonly #pageHint: number | undefined;
+  /** How far past the latest plausible end looks aim (ms): the key's margin (`PaceMemory`), else the default. */
+  readonly #aim: number;
+  /** The look now scheduled was aimed past the latest plausible end: it should find the job complete. */
+  #expectDone = false;
+  /** Of those looks, how many found the job not complete (what `PaceMemory` widens its margin on). */
+  #earlyLooks = 0;
+  #foundWhereAimed = false;
 
   /**
    * `createdAt`: when the job was known to exist (the upload's answer); it cannot start before.
@@ -42,6 +49,7 @@ export class PollSchedule {
     this.#createdAt = createdAt;
     this.#prior = prior;
     this.#pageHint = pageHint;
+    this.#aim = prior?.aimPastEndMs ?? DEFAULT_AIM_MS;
   }
 
   /**
@@ -57,15 +65,23 @@ export class PollSchedule {
    * confirm it). Never later than an interval; without a prior, an interval.
    */
   firstDelay(now: number): number {
+    const { at, expectDone } = this.#firstLook();
+    this.#expectDone = expectDone;
+    return Math.max(0, at - now);
+  }
+
+  /** When the first look goes (a clock time), and whether it is aimed past the job's latest plausible end. */
+  #firstLook(): { at: number; expectDone: boolean } {
     const prior = this.#prior;
     const floor = this.#minIntervalMs;
-    if (!prior) return floor;
+    const aim = this.#aim;
+    if (!prior) return { at: this.#createdAt + floor, expectDone: false };
     // The pages sent and the key's pace put a short job's end within a narrow range: one look, just
     // past it, even beyond an interval (a status poll before it would only cost a request).
     const hinted = this.#total ? undefined : this.#hintedEnd();
     // (Its bounds are times on the clock, as the sightings'.)
-    if (hinted && hinted.bounds.latest - this.#createdAt + AIM_PAST_END_MS <= ONE_LOOK_WITHIN_INTERVALS * floor) {
-      return Math.max(0, hinted.bounds.latest + AIM_PAST_END_MS - now);
+    if (hinted && hinted.bounds.latest - this.#createdAt + aim <= ONE_LOOK_WITHIN_INTERVALS * floor) {
+      return { at: hinted.bounds.latest + aim, expectDone: true };
     }
     const known = this.#total ?? this.#pageHint;
     const counts = known ? [known] : prior.pageCounts;
@@ -75,21 +91,26 @@ export class PollSchedule {
     // When a job of each count ends, at the earliest and the latest, from the creation.
     const ends: [number, number][] = counts.map((count) => objectiveRange(prior.planes, 1, count) ?? [floor, Number.POSITIVE_INFINITY]);
     const [soonest, soonestLatest] = ends.reduce((min, end) => (end[1] < min[1] ? end : min), [0, Number.POSITIVE_INFINITY]);
-    if (soonestLatest - soonest > EXPLORE_WIDTH_MS) return Math.max(0, this.#createdAt + first((soonest + soonestLatest) / 2) - now);
-    const delivery = (look: number, end: number) =>
-      (look >= end + AIM_PAST_END_MS ? look : Math.max(look + floor, end + AIM_PAST_END_MS)) - end;
+    if (soonestLatest - soonest > EXPLORE_WIDTH_MS)
+      return { at: this.#createdAt + first((soonest + soonestLatest) / 2), expectDone: false };
+    const delivery = (look: number, end: number) => (look >= end + aim ? look : Math.max(look + floor, end + aim)) - end;
     let best = { at: floor, cost: Number.POSITIVE_INFINITY };
     // Just past an end, or whole intervals before it: the looks that follow, an interval apart, reach it then.
-    for (const at of [...ends.map(([, latest]) => first(latest + AIM_PAST_END_MS)), floor]) {
+    for (const at of [...ends.map(([, latest]) => first(latest + aim)), floor]) {
       if (at < 0 || at > floor) continue;
       const cost = ends.reduce((total, [earliest, latest]) => total + delivery(at, earliest) + delivery(at, latest), 0);
       if (cost < best.cost) best = { at, cost };
     }
-    return Math.max(0, this.#createdAt + best.at - now);
+    // With this job's count known, the look is aimed when it falls past that count's latest end.
+    return {
+      at: this.#createdAt + best.at,
+      expectDone: known !== undefined && best.at >= (ends[0]?.[1] ?? Number.POSITIVE_INFINITY) + aim,
+    };
   }
 
   /** Records that a look at `at` found the job complete (for what the key's later jobs learn). */
   observeComplete(at: number): void {
+    if (this.#completedAt === undefined && this.#expectDone) this.#foundWhereAimed = true;
     this.#completedAt ??= at;
   }
 
@@ -104,6 +125,8 @@ export class PollSchedule {
       total: this.#total,
       completedBy: this.#completedAt - from,
       sightings: this.#sightings.slice(-LOOK_SIGHTINGS).map((sighting) => ({ ...sighting, at: sighting.at - from })),
+      earlyLooks: this.#earlyLooks,
+      foundWhereAimed: this.#foundWhereAimed,
     };
   }
 
@@ -120,6 +143,7 @@ export class PollSchedule {
   /** Records what a poll at time `at` saw. */
   observe(at: number, pagesCompleted: number | undefined, pageCount: number | undefined): void {
     if (pageCount) this.#total = pageCount;
+    if (pagesCompleted !== undefined && this.#total && pagesCompleted < this.#total) this.#lookedTooEarly();
     // Once the page count is known, even 0 pages done says something: the first page is not done.
     if (pagesCompleted === undefined || !this.#total || pagesCompleted >= this.#total) return;
     this.#remember({ at, done: pagesCompleted });
@@ -130,7 +154,14 @@ export class PollSchedule {
    * result request answered 202): only that the last page ends after `at`.
    */
   observeNotDone(at: number): void {
+    this.#lookedTooEarly();
     if (this.#total) this.#remember({ at, done: this.#total - 1, progressUnknown: true });
+  }
+
+  /** A look found the job not complete: too early, if it was aimed past the latest plausible end. */
+  #lookedTooEarly(): void {
+    if (this.#expectDone) this.#earlyLooks++;
+    this.#expectDone = false;
   }
 
   #remember(sighting: Sighting): void {
@@ -187,16 +218,18 @@ export class PollSchedule {
 
   /** Milliseconds to wait, from `now`, before the next poll: never less than the floor. */
   nextDelay(now: number): number {
+    const bounds = this.completionBounds();
     // A time chosen as `now + floor` and turned back into a delay can come out a hair short of it.
-    return Math.max(this.#minIntervalMs, this.#delayFrom(now));
+    const delay = Math.max(this.#minIntervalMs, this.#delayFrom(now, bounds));
+    this.#expectDone = bounds !== undefined && now + delay >= bounds.latest + this.#aim - 1;
+    return delay;
   }
 
-  #delayFrom(now: number): number {
+  #delayFrom(now: number, bounds: Bounds | undefined): number {
     const floor = this.#minIntervalMs;
-    const bounds = this.completionBounds();
     if (!bounds) return Math.max(floor, Math.min((now - this.#createdAt) / 20, MAX_BLIND_INTERVAL_MS));
     const spread = bounds.latest - bounds.earliest;
-    const aim = Math.max(floor, bounds.latest + AIM_PAST_END_MS - now);
+    const aim = Math.max(floor, bounds.latest + this.#aim - now);
     if (spread <= PRECISE_ENOUGH_MS) return aim;
     const untilEarliest = bounds.earliest - now;
     // Far from the end: wait, halfway at most, so the pace estimate sharpens on the way.
@@ -228,7 +261,7 @@ export class PollSchedule {
     const mass = sumOfWeights(jobs);
     // Not before the end can have come, and within one more interval of that.
     const from = Math.max(now + floor, bounds.earliest);
-    const to = Math.min(from + STEP_WINDOW * floor, Math.max(from, bounds.latest + AIM_PAST_END_MS));
+    const to = Math.min(from + STEP_WINDOW * floor, Math.max(from, bounds.latest + this.#aim));
     if (mass <= 0) return from;
     let best = { at: from, cost: Number.POSITIVE_INFINITY };
     for (let i = 0; i <= NEXT_CANDIDATES; i++) {
@@ -236,7 +269,7 @@ export class PollSchedule {
       let cost = 0;
       const bySighting = new Map<number, PlausibleJob[]>();
       for (const job of jobs) {
-        if (job.end + AIM_PAST_END_MS <= at) {
+        if (job.end + this.#aim <= at) {
           cost += job.weight * (at - job.end + POLL_COST_MS);
           continue;
         }
@@ -246,7 +279,8 @@ export class PollSchedule {
         else bySighting.set(done, [job]);
       }
       // The poll at `at` is charged here, with those that follow it.
-      for (const group of bySighting.values()) cost += pollingOnCost(group, at + floor, floor) + POLL_COST_MS * sumOfWeights(group);
+      for (const group of bySighting.values())
+        cost += pollingOnCost(group, at + floor, floor, this.#aim) + POLL_COST_MS * sumOfWeights(group);
       if (cost / mass < best.cost - 1) best = { at, cost: cost / mass };
     }
     return best.at;
@@ -312,8 +346,6 @@ const EXPLORE_WIDTH_MS = 100;
 const ONE_LOOK_WITHIN_INTERVALS = 3;
 /** ...when the pace bounds its end within this (ms); docs/benchmarks.md §6, item 8. */
 const ONE_LOOK_WIDTH_MS = 300;
-/** How far past the latest plausible end a poll aims, for request latency and timer jitter. */
-const AIM_PAST_END_MS = 50;
 /** What one more poll is worth in delivery time, when choosing between plans (ms). */
 const POLL_COST_MS = 100;
 /**
@@ -390,15 +422,16 @@ const sumOfWeights = (jobs: PlausibleJob[]) => jobs.reduce((sum, { weight }) => 
 
 /**
  * Weighted delivery time plus poll costs when polls come every `floor` from a first one in
- * [`earliest`, `earliest` + floor), that first one chosen best for these jobs.
+ * [`earliest`, `earliest` + floor), that first one chosen best for these jobs; a look finds a job
+ * done from `aim` past its end.
  */
-function pollingOnCost(jobs: PlausibleJob[], earliest: number, floor: number): number {
+function pollingOnCost(jobs: PlausibleJob[], earliest: number, floor: number, aim: number): number {
   let best = Number.POSITIVE_INFINITY;
   for (let i = 0; i < THEN_CANDIDATES; i++) {
     const first = earliest + (floor * i) / THEN_CANDIDATES;
     let cost = 0;
     for (const { end, weight } of jobs) {
-      const ready = end + AIM_PAST_END_MS;
+      const ready = end + aim;
       const steps = ready <= first ? 0 : Math.ceil((ready - first) / floor);
       cost += weight * (first + steps * floor - end + POLL_COST_MS * (steps + 1));
     }
