@@ -14,8 +14,10 @@ const MAX_TRACKED_JOBS = 10_000;
  *
  * The upload does not count: the API limits polls of a job, and a job's first look may come sooner
  * than an interval after the upload (docs/api-contract.md, "Rate limits and polling"). If a server
- * answers such an early first look with 429, that assumption is wrong for it: from then on the
- * upload's answer counts as a request about its job, so first looks wait a full interval.
+ * answers such an early first look with 429 before it answered any, that assumption is wrong for
+ * it: from then on the upload's answer counts as a request about its job, so first looks wait a
+ * full interval. Once one early first look was answered, a 429 to another comes from the key's
+ * other limits (requests per second, say), which a longer wait for every job would not help.
  */
 export class JobPacer {
   readonly #intervalMs: number;
@@ -25,6 +27,8 @@ export class JobPacer {
   /** When the uploads of jobs not looked at yet were answered. */
   readonly #uploadedAt = new Map<string, number>();
   #uploadsCount = false;
+  /** An early first look was answered: this server does not count uploads as polls. */
+  #earlyLookAnswered = false;
 
   constructor(intervalMs: number) {
     this.#intervalMs = intervalMs;
@@ -64,9 +68,13 @@ export class JobPacer {
   mark(jobId: string, refused = false): void {
     const uploadedAt = this.#uploadedAt.get(jobId);
     if (uploadedAt !== undefined) {
-      // The job's first look: a 429 to it, sent sooner than an interval after the upload, says the upload counts.
+      // The job's first look, sent sooner than an interval after the upload: a 429 to it says the
+      // upload counts, unless such a look was answered before.
       const sentAt = this.#lastTurn.get(jobId) ?? performance.now();
-      if (refused && sentAt - uploadedAt < this.#intervalMs) this.#uploadsCount = true;
+      if (sentAt - uploadedAt < this.#intervalMs) {
+        if (!refused) this.#earlyLookAnswered = true;
+        else if (!this.#earlyLookAnswered) this.#uploadsCount = true;
+      }
       this.#uploadedAt.delete(jobId);
     }
     this.#remember(this.#lastEnd, jobId, performance.now());
