@@ -26,9 +26,8 @@ export class JobPacer {
   readonly #lastTurn = new Map<string, number>();
   /** When the uploads of jobs not looked at yet were answered. */
   readonly #uploadedAt = new Map<string, number>();
-  #uploadsCount = false;
-  /** An early first look was answered: this server does not count uploads as polls. */
-  #earlyLookAnswered = false;
+  /** Whether this server counts an upload as a poll of its job: unknown until an early first look is answered or refused. */
+  #uploadsCount: boolean | undefined;
 
   constructor(intervalMs: number) {
     this.#intervalMs = intervalMs;
@@ -71,10 +70,7 @@ export class JobPacer {
       // The job's first look, sent sooner than an interval after the upload: a 429 to it says the
       // upload counts, unless such a look was answered before.
       const sentAt = this.#lastTurn.get(jobId) ?? performance.now();
-      if (sentAt - uploadedAt < this.#intervalMs) {
-        if (!refused) this.#earlyLookAnswered = true;
-        else if (!this.#earlyLookAnswered) this.#uploadsCount = true;
-      }
+      if (sentAt - uploadedAt < this.#intervalMs) this.#uploadsCount ??= refused;
       this.#uploadedAt.delete(jobId);
     }
     this.#remember(this.#lastEnd, jobId, performance.now());

@@ -143,9 +143,9 @@ export class PollSchedule {
   /** Records what a poll at time `at` saw. */
   observe(at: number, pagesCompleted: number | undefined, pageCount: number | undefined): void {
     if (pageCount) this.#total = pageCount;
-    if (pagesCompleted !== undefined && this.#total && pagesCompleted < this.#total) this.#lookedTooEarly();
     // Once the page count is known, even 0 pages done says something: the first page is not done.
     if (pagesCompleted === undefined || !this.#total || pagesCompleted >= this.#total) return;
+    this.#lookedTooEarly();
     this.#remember({ at, done: pagesCompleted });
   }
 
