@@ -19,6 +19,7 @@ import {
   resolveRequest,
   resolveWaitOptions,
 } from "./options/resolve.js";
+import { sharedPaceMemory } from "./polling/pace-exchange.js";
 import { PaceMemory } from "./polling/pace-memory.js";
 import { JobPacer } from "./polling/pacer.js";
 import { waitForJob } from "./polling/wait-for-job.js";
@@ -39,8 +40,8 @@ export class SotaOcrClient {
   readonly baseUrl: string;
   readonly #options: ResolvedClientOptions;
   readonly #pacer: JobPacer;
-  /** What this client's completed jobs showed of its key's page pace, for the next jobs' polls. */
-  readonly #paceMemory = new PaceMemory();
+  /** What the key's completed jobs showed of its page pace (this client's, and others' through `paceExchange`), for the next jobs' polls. */
+  readonly #paceMemory: PaceMemory;
   readonly #endpoints: Endpoints;
   readonly #ocr: OcrContext;
 
@@ -48,6 +49,8 @@ export class SotaOcrClient {
     this.#options = resolveClientOptions(options);
     this.baseUrl = this.#options.baseUrl;
     this.#pacer = new JobPacer(this.#options.pollIntervalMs);
+    const { paceExchange } = this.#options;
+    this.#paceMemory = paceExchange ? sharedPaceMemory(paceExchange) : new PaceMemory();
     this.#endpoints = new Endpoints({
       transport: () => this.#transportConfig(),
       pacer: this.#pacer,

@@ -58,6 +58,7 @@ export {
 } from "./options/client-options.js";
 export { formatPageRanges, normalizePageRanges, type PageRange, type PageRangesInput } from "./options/page-ranges.js";
 export { resolveFormat, resolvePageRanges } from "./options/resolve.js";
+export type { PaceExchange } from "./polling/pace-exchange.js";
 export { ELEMENT_CATEGORIES, type ElementCategory } from "./structure/categories.js";
 export type {
   Balance,

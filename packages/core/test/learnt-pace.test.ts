@@ -3,7 +3,7 @@ import { performance } from "node:perf_hooks";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
 import { answerUploadsByFileName, job, makePdf, type ScriptedServer, startScriptedServer } from "@sotaocr/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JobFailedError, SotaOcrClient } from "../src/index.js";
+import { JobFailedError, type PaceExchange, SotaOcrClient } from "../src/index.js";
 
 /**
  * A client learns its key's page pace from the jobs it saw complete, so a short job's first look
@@ -46,6 +46,72 @@ describe("a client that has seen jobs of a fixed page time", () => {
     }
     expect(entries.filter((entry) => entry.status === 429)).toEqual([]);
   }, 60_000);
+});
+
+/**
+ * Exchanges joining clients as processes would be (each message through JSON), each client's own
+ * evidence kept from it; `sent` counts what was published.
+ */
+function linkedExchanges(count: number) {
+  const learners: ((evidence: unknown) => void)[] = [];
+  const sent: unknown[] = [];
+  const exchanges = Array.from(
+    { length: count },
+    (_, from): PaceExchange => ({
+      publish: (evidence) => {
+        sent.push(evidence);
+        const json = JSON.stringify(evidence);
+        learners.forEach((learn, to) => to !== from && learn(JSON.parse(json)));
+      },
+      subscribe: (learn) => {
+        learners[from] = learn;
+      },
+    }),
+  );
+  return { exchanges, sent, learners };
+}
+
+describe("clients that share their key's pace (paceExchange)", () => {
+  let emulator: Emulator;
+  beforeAll(async () => {
+    emulator = await startEmulator({ engine: "synthetic", synthetic: { msPerPage: 300 } });
+  });
+  afterAll(() => emulator.close());
+
+  const firstLookOf = (jobId: string) => {
+    const entries = emulator.log.entries.filter((entry) => entry.jobId === jobId);
+    const upload = entries.find((entry) => entry.route === "extract");
+    const look = entries.find((entry) => entry.route !== "extract");
+    return (look?.time ?? Number.POSITIVE_INFINITY) - ((upload?.time ?? 0) + (upload?.durationMs ?? 0));
+  };
+
+  it("a new client looks at its first short job just after its end, from what another client's jobs showed", async () => {
+    const { exchanges, sent, learners } = linkedExchanges(2);
+    const [teacherExchange, learnerExchange] = exchanges;
+    const options = { baseUrl: emulator.url, apiKey: emulator.apiKey };
+    const teacher = new SotaOcrClient({ ...options, paceExchange: teacherExchange });
+    const learner = new SotaOcrClient({ ...options, paceExchange: learnerExchange });
+    for (const [i, pages] of [2, 3, 1, 2, 4, 3].entries()) await teacher.ocr(pdfOf(pages, `teach ${i}`));
+    expect(sent).toHaveLength(6);
+    // What does not have the evidence's shape teaches nothing, and breaks nothing.
+    for (const learn of learners) for (const junk of [null, "x", { total: -1 }, { ...(sent[0] as object), sightings: "no" }]) learn(junk);
+
+    const early = (await learner.ocr(pdfOf(1, "first of the learner"))).jobId;
+    // A new client without it looks a full interval after its first upload.
+    const alone = new SotaOcrClient(options);
+    const late = (await alone.ocr(pdfOf(1, "first of a client alone"))).jobId;
+
+    expect(firstLookOf(early)).toBeLessThan(800);
+    expect(firstLookOf(late)).toBeGreaterThanOrEqual(950);
+    expect(emulator.log.pollTimes(early).length).toBeLessThanOrEqual(1);
+    expect(emulator.log.entries.filter((entry) => entry.status === 429)).toEqual([]);
+  }, 60_000);
+
+  it("refuses a paceExchange without its methods, before any request", () => {
+    expect(() => new SotaOcrClient({ apiKey: "sk-test", paceExchange: { publish: () => undefined } as never })).toThrow(
+      /paceExchange must have/,
+    );
+  });
 });
 
 describe("a client that knows the pages it uploads", () => {

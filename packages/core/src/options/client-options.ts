@@ -1,5 +1,6 @@
 import type { Dispatcher } from "undici";
 import type { UploadProgress } from "../http/upload.js";
+import type { PaceExchange } from "../polling/pace-exchange.js";
 import type { JobProgress, OcrFormat } from "../types.js";
 import type { PageRangesInput } from "./page-ranges.js";
 
@@ -83,6 +84,15 @@ export interface ClientOptions {
    * @default undici's global dispatcher (shared with `fetch`, so `setGlobalDispatcher` applies)
    */
   dispatcher?: Dispatcher | undefined;
+  /**
+   * Shares what this client's jobs show of the key's pace (how soon jobs start, time per page) with
+   * the key's other clients, in other processes or on other machines, and learns theirs: a client
+   * that has just started then looks at a short job just after its end from its first job on,
+   * instead of a second after the upload while it learns. `@sotaocr/queue`'s workers share it
+   * through Redis. Only the pace's evidence travels, never keys, files or results.
+   * @default none (each client learns from its own jobs)
+   */
+  paceExchange?: PaceExchange | undefined;
 }
 
 /** How `waitForJob` and `ocr` time their polls (see `ClientOptions.pollSchedule`). */

@@ -5,6 +5,7 @@ import { MissingApiKeyError, SotaOcrError } from "../errors.js";
 import { MIN_API_KEY_LENGTH } from "../http/redact.js";
 import { DEFAULT_MAX_RETRIES } from "../http/retry.js";
 import type { UploadProgress } from "../http/upload.js";
+import { isPaceExchange, type PaceExchange } from "../polling/pace-exchange.js";
 import type { JobProgress, OcrFormat } from "../types.js";
 import {
   type ClientOptions,
@@ -36,6 +37,7 @@ export interface ResolvedClientOptions {
   pollSchedule: PollScheduleKind;
   retryAmbiguousUploads: boolean;
   dispatcher: Dispatcher | undefined;
+  paceExchange: PaceExchange | undefined;
   /** The cache folder, when the cache is on. */
   cacheDir: string | undefined;
 }
@@ -99,6 +101,7 @@ export function resolveClientOptions(options: ClientOptions, env: NodeJS.Process
     pollSchedule: resolvePollSchedule(options.pollSchedule),
     retryAmbiguousUploads: options.retryAmbiguousUploads ?? false,
     dispatcher: options.dispatcher,
+    paceExchange: resolvePaceExchange(options.paceExchange),
     cacheDir: options.cache === true ? defaultCacheDir() : options.cache || undefined,
   };
   if (!URL.canParse(baseUrl) || !["http:", "https:"].includes(new URL(baseUrl).protocol)) {
@@ -176,6 +179,13 @@ function resolvePollSchedule(value: PollScheduleKind | undefined): PollScheduleK
   if (value === undefined) return "adaptive";
   if (value !== "adaptive" && value !== "fixed") {
     throw new SotaOcrError(`pollSchedule must be "adaptive" or "fixed", not ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+function resolvePaceExchange(value: PaceExchange | undefined): PaceExchange | undefined {
+  if (value !== undefined && !isPaceExchange(value)) {
+    throw new SotaOcrError("paceExchange must have publish(evidence) and subscribe(learn) methods (see PaceExchange).");
   }
   return value;
 }

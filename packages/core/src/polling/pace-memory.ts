@@ -66,6 +66,12 @@ export class PaceMemory {
   #agreeing = 0;
   readonly #pageCounts: number[] = [];
   #aimMs = DEFAULT_AIM_MS;
+  readonly #share: ((evidence: PaceEvidence) => void) | undefined;
+
+  /** `share`: given what each of this client's jobs showed, for the key's other clients (`PaceExchange`). */
+  constructor(share?: (evidence: PaceEvidence) => void) {
+    this.#share = share;
+  }
 
   /** What the jobs remembered agree on; undefined until `MIN_JOBS` of them do. */
   prior(): PacePrior | undefined {
@@ -74,8 +80,14 @@ export class PaceMemory {
       : undefined;
   }
 
-  /** Learns from a job seen complete. */
+  /** Learns from a job of this client's seen complete, and shares it. */
   learn(evidence: PaceEvidence): void {
+    this.learnShared(evidence);
+    this.#share?.(evidence);
+  }
+
+  /** Learns from a job another client of the key saw complete. */
+  learnShared(evidence: PaceEvidence): void {
     if (evidence.earlyLooks > 0) this.#aimMs = Math.min(MAX_AIM_MS, this.#aimMs * 2);
     else if (evidence.foundWhereAimed) this.#aimMs = Math.max(MIN_AIM_MS, this.#aimMs - AIM_STEP_MS);
     this.#pageCounts.push(evidence.total);
