@@ -26,6 +26,7 @@ import { DEFAULT_QUEUE_NAME, type QueueConnectionOptions, resultKeyPrefix } from
 import { type OcrJobData, openQueued } from "./queued-file.js";
 import { SharedRequestLimiter } from "./request-limiter.js";
 import { RedisResultStore, type ResultStore } from "./result-store.js";
+import { RedisPaceExchange } from "./shared-pace.js";
 
 export interface OcrWorkerOptions extends QueueConnectionOptions {
   /** The SotaOCR client's options (`apiKey`, `baseUrl`, retries, timeouts…). @default SOTAOCR_API_KEY, SOTAOCR_BASE_URL */
@@ -84,6 +85,8 @@ export class OcrWorker {
   readonly #redis: Redis;
   readonly #queue: Queue<OcrJobData>;
   readonly #slots: ActiveJobSlots | undefined;
+  /** The key's pace, learnt from every worker's jobs. */
+  readonly #pace: RedisPaceExchange;
   readonly #download: DownloadLimits;
   readonly #stop = new AbortController();
   readonly #ready: Promise<void>;
@@ -104,7 +107,12 @@ export class OcrWorker {
       options.maxRequestsPerSecond === undefined
         ? undefined
         : new SharedRequestLimiter(this.#redis, `bull:${this.name}:sotaocr-requests`, options.maxRequestsPerSecond);
-    this.#client = new SotaOcrClient({ ...options.client, ...(limiter ? { dispatcher: limiter.dispatcher() } : {}) });
+    this.#pace = new RedisPaceExchange(this.#redis, `bull:${this.name}:sotaocr-pace`);
+    this.#client = new SotaOcrClient({
+      paceExchange: this.#pace,
+      ...options.client,
+      ...(limiter ? { dispatcher: limiter.dispatcher() } : {}),
+    });
     this.store = options.results ?? new RedisResultStore(this.#redis, resultKeyPrefix(this.name), { maxBytes: options.maxResultBytes });
     this.#queue = new Queue<OcrJobData>(this.name, { connection: this.#redis });
     const lockDuration = options.lockDurationMs ?? 30_000;
@@ -153,6 +161,7 @@ export class OcrWorker {
       await this.#ready.catch(() => undefined);
       await this.worker.close(force);
       this.#slots?.close();
+      this.#pace.close();
       await this.#queue.close();
       await this.#redis.quit().catch(() => undefined);
     })();
