@@ -61,7 +61,7 @@ function linkedExchanges(count: number) {
       publish: (evidence) => {
         sent.push(evidence);
         const json = JSON.stringify(evidence);
-        learners.forEach((learn, to) => to !== from && learn(JSON.parse(json)));
+        for (const [to, learn] of learners.entries()) if (to !== from) learn(JSON.parse(json));
       },
       subscribe: (learn) => {
         learners[from] = learn;
