@@ -4,14 +4,65 @@ export type FileOrder = "longest-first" | "as-added";
 /** BullMQ's largest priority number: the lowest priority (lower numbers are taken first). */
 const LOWEST_PRIORITY = 2 ** 21;
 
+/** One file in this many of known length, the shortest, is held back to end a mixed batch. */
+const HELD_BACK_ONE_IN = 50;
+
 /**
- * The BullMQ priority of a file of `pages` pages to read. Longest first: the last files of a batch
- * are then the short ones, and the key's active-job slots empty close together instead of a few
- * long jobs running on alone (docs/benchmarks.md §6, item 6). A file whose pages are unknown gets
- * none: BullMQ takes files without a priority before any with one, as if they were the longest.
- * Files of equal priority keep the order they were added in.
+ * The BullMQ priority of a file of `pages` pages to read, in `"longest-first"` order. Longest first:
+ * the last files of a batch are then the short ones, and the key's active-job slots empty close
+ * together instead of a few long jobs running on alone (docs/benchmarks.md §6, item 6). A file
+ * whose pages are unknown gets none: BullMQ takes files without a priority before any with one, as
+ * if they were the longest. Files of equal priority keep the order they were added in. The other
+ * orders give no priority.
  */
 export function priorityOf(pages: number | undefined, order: FileOrder): number | undefined {
-  if (order === "as-added" || pages === undefined) return undefined;
+  if (order !== "longest-first" || pages === undefined) return undefined;
   return LOWEST_PRIORITY - Math.min(Math.max(1, pages), LOWEST_PRIORITY - 1);
+}
+
+/**
+ * Files in `"mixed"` order, by their `pages` to read: files of unknown length first; then, of the
+ * others, all but the shortest ⌈n/50⌉ taken so that the running total of pages stays close to
+ * their mean times the files taken (the longest left whenever it fits under that, else the
+ * shortest left); then those shortest, shortest last. Files of equal length keep the order given.
+ *
+ * Why (docs/benchmarks.md §6, item 11): longest first leaves every 1-page file for the batch's
+ * last seconds, where their many result requests overrun the key's requests per second and wait.
+ * A mix keeps short files, and so their requests, spread through the batch; the few shortest at
+ * the very end still let the key's active-job slots empty close together (simulated: 1.060× the
+ * bound, against 1.097× longest first).
+ */
+export function mixedOrder<File extends { pages: number | undefined }>(files: readonly File[]): File[] {
+  const unknown = files.filter((file) => file.pages === undefined);
+  // Longest first; the sort is stable, so equal lengths stay in the order given.
+  const known = files.flatMap((file) => (file.pages === undefined ? [] : [{ file, pages: file.pages }])).sort((a, b) => b.pages - a.pages);
+  const heldBack = known.splice(known.length - Math.ceil(known.length / HELD_BACK_ONE_IN));
+
+  // Runs of equal length, longest run first. Taking a run's next file, whether from the longest
+  // run or the shortest, keeps equal lengths in the order given.
+  const runs: { pages: number; files: File[]; next: number }[] = [];
+  for (const { file, pages } of known) {
+    const run = runs.at(-1);
+    if (run?.pages === pages) run.files.push(file);
+    else runs.push({ pages, files: [file], next: 0 });
+  }
+
+  // In integers (BigInt, exact for any batch), the longest fits when
+  // (pagesTaken + longest) / (filesTaken + 1) ≤ totalPages / totalFiles.
+  const totalPages = BigInt(known.reduce((sum, { pages }) => sum + pages, 0));
+  const totalFiles = BigInt(known.length);
+  let pagesTaken = 0n;
+  let filesTaken = 0n;
+  const mixed: File[] = [];
+  for (let longest = 0, shortest = runs.length - 1; longest <= shortest; ) {
+    const first = runs[longest] as (typeof runs)[number];
+    const last = runs[shortest] as (typeof runs)[number];
+    const run = (pagesTaken + BigInt(first.pages)) * totalFiles <= totalPages * (filesTaken + 1n) ? first : last;
+    mixed.push(run.files[run.next++] as File);
+    pagesTaken += BigInt(run.pages);
+    filesTaken++;
+    if (first.next === first.files.length) longest++;
+    if (last.next === last.files.length) shortest--;
+  }
+  return [...unknown, ...mixed, ...heldBack.map(({ file }) => file)];
 }
