@@ -1,5 +1,5 @@
 /** The order workers take a queue's files in (`AddOptions.order`). */
-export type FileOrder = "longest-first" | "as-added";
+export type FileOrder = "mixed" | "longest-first" | "as-added";
 
 /** BullMQ's largest priority number: the lowest priority (lower numbers are taken first). */
 const LOWEST_PRIORITY = 2 ** 21;

@@ -53,6 +53,14 @@ export function isUrl(source: string | URL): boolean {
   return source instanceof URL ? /^https?:$/.test(source.protocol) : /^https?:\/\//i.test(source);
 }
 
+/** A file `add` read: what its queue job needs, and the pages to read when the client could count them. */
+export interface FileToQueue {
+  source: string;
+  filename: string;
+  sha256: string;
+  pages: number | undefined;
+}
+
 /**
  * A file to queue, read and checked as the client would (type by its bytes), with its SHA-256 and,
  * when the client can tell them from that one read, the pages `pageRanges` ask for (`pagesToRead`).
@@ -61,7 +69,7 @@ export async function readForQueue(
   file: string | URL,
   pageRanges: readonly PageRange[] | undefined,
   options: DownloadOptions = {},
-): Promise<{ source: string; filename: string; sha256: string; pages: number | undefined }> {
+): Promise<FileToQueue> {
   const { source, prepared } = await readSource(file, options);
   // Hashing reads the whole file once; the PDF's page objects are counted on that read.
   const sha256 = await sha256Hex(prepared.blob, options.signal);

@@ -1,14 +1,16 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { UnsupportedFileError } from "@sotaocr/core";
 import { type Emulator, startEmulator } from "@sotaocr/emulator";
 import { hasRedisServer, makePdf, startRedis, type TestRedis } from "@sotaocr/test-support";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type AddOptions, OcrQueue, OcrWorker } from "../src/index.js";
+import { type AddOptions, OcrQueue, OcrWorker, type QueuedFile } from "../src/index.js";
+import { ADD_CHUNK } from "../src/queue.js";
 import { requireRedisServer } from "./support.js";
 
-// The order files are taken in: longest first when their pages are known (a batch's last files
-// are then short, so the key's slots empty together: docs/benchmarks.md §6, item 6).
+// The order files are taken in: by default a mix of long and short files, the shortest last
+// (docs/benchmarks.md §6, item 11); longest first, or as added, when asked.
 
 let redis: TestRedis;
 let emulator: Emulator;
@@ -31,27 +33,44 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/**
- * Files of these page counts, added one by one in this order (each with `options`, and the page
- * ranges given for it), then one worker taking one file at a time. Returns the page counts in upload order.
- */
-async function uploadOrder(
-  name: string,
-  pageCounts: number[],
-  options: AddOptions = {},
-  rangesOf: (i: number) => string | undefined = () => undefined,
-): Promise<number[]> {
-  emulator = await startEmulator({ engine: "synthetic", synthetic: { msPerPage: 10 } });
+function openQueue(name: string): OcrQueue {
+  const queue = new OcrQueue({ redis: redis.url, name });
+  closers.push(() => queue.close());
+  return queue;
+}
+
+/** Distinct PDFs of these page counts in `dir`; their paths, in the same order. */
+async function writeFiles(name: string, pageCounts: number[]): Promise<string[]> {
   const paths: string[] = [];
   for (const [i, count] of pageCounts.entries()) {
     const path = join(dir, `${name}-${i}.pdf`);
     await writeFile(path, makePdf(Array.from({ length: count }, (_, page) => `${name} file ${i} page ${page + 1}`)));
     paths.push(path);
   }
-  const queue = new OcrQueue({ redis: redis.url, name });
-  closers.push(() => queue.close());
-  const queued = [];
-  for (const [i, path] of paths.entries()) queued.push(...(await queue.add([path], { ...options, pageRanges: rangesOf(i) })));
+  return paths;
+}
+
+/** Adds the files one by one, each with the options given for it. */
+const oneByOne =
+  (optionsOf: (i: number) => AddOptions) =>
+  async (queue: OcrQueue, paths: string[]): Promise<QueuedFile[]> => {
+    const queued: QueuedFile[] = [];
+    for (const [i, path] of paths.entries()) queued.push(...(await queue.add([path], optionsOf(i))));
+    return queued;
+  };
+
+/**
+ * Files of these page counts, added by `add` (by default in one call, with default options), then
+ * one worker taking one file at a time. Returns the page counts in upload order.
+ */
+async function uploadOrder(
+  name: string,
+  pageCounts: number[],
+  add: (queue: OcrQueue, paths: string[]) => Promise<QueuedFile[]> = (queue, paths) => queue.add(paths),
+): Promise<number[]> {
+  emulator = await startEmulator({ engine: "synthetic", synthetic: { msPerPage: 10 } });
+  const queue = openQueue(name);
+  const queued = await add(queue, await writeFiles(name, pageCounts));
   const worker = new OcrWorker({ redis: redis.url, name, concurrency: 1, client: { baseUrl: emulator.url, apiKey: emulator.apiKey } });
   closers.push(() => worker.close());
   let finished = 0;
@@ -65,19 +84,60 @@ async function uploadOrder(
 }
 
 describe("the order files are taken in", () => {
-  it("longest first when their pages are known, files of equal length in the order added", async () => {
-    const order = await uploadOrder("longest", [1, 3, 2, 4, 1, 3]);
+  it("mixed by default: long and short files in turn, keeping the running mean near the batch's, the shortest last", async () => {
+    // As mixedOrder's worked batch (src/file-order.test.ts): the later 1-page file is held for the end.
+    const order = await uploadOrder("mixed", [2, 1, 4, 3, 1, 2, 4, 3]);
+    expect(order).toEqual([1, 4, 2, 2, 4, 3, 3, 1]);
+  });
+
+  it("longest first with order: 'longest-first' when their pages are known, files of equal length in the order added", async () => {
+    const order = await uploadOrder(
+      "longest",
+      [1, 3, 2, 4, 1, 3],
+      oneByOne(() => ({ order: "longest-first" })),
+    );
     expect(order).toEqual([4, 3, 3, 2, 1, 1]);
   });
 
   it("the page ranges asked for count, not the file's pages", async () => {
     // Page 2 only of the 5-page file: 1 page to read, as the 1-page file added before it.
-    const order = await uploadOrder("ranges", [1, 5, 3], {}, (i) => (i === 1 ? "2" : undefined));
+    const order = await uploadOrder(
+      "ranges",
+      [1, 5, 3],
+      oneByOne((i) => ({ order: "longest-first", pageRanges: i === 1 ? "2" : undefined })),
+    );
     expect(order).toEqual([3, 1, 5]);
   });
 
   it("as added with order: 'as-added'", async () => {
-    const order = await uploadOrder("fifo", [1, 3, 2, 4], { order: "as-added" });
+    const order = await uploadOrder("fifo", [1, 3, 2, 4], (queue, paths) => queue.add(paths, { order: "as-added" }));
     expect(order).toEqual([1, 3, 2, 4]);
+  });
+});
+
+describe("add", () => {
+  it("a file given twice in one call (by two paths) is added once: the second is already queued", async () => {
+    const [path] = await writeFiles("twice", [2]);
+    const copy = join(dir, "twice-copy.pdf");
+    await writeFile(copy, await readFile(path as string));
+    const queue = openQueue("twice");
+    expect((await queue.add([path as string, copy])).map((file) => file.outcome)).toEqual(["added", "queued"]);
+    expect((await queue.status()).waiting).toBe(1);
+  });
+
+  it(`reads ${ADD_CHUNK} files at a time: a file it cannot read adds none of its own chunk, every one before it`, async () => {
+    const paths = await writeFiles(
+      "chunks",
+      Array.from({ length: ADD_CHUNK + 1 }, () => 1),
+    );
+    const notPdf = join(dir, "chunks-not-a-pdf.pdf");
+    await writeFile(notPdf, "not a PDF");
+    const queue = openQueue("chunks");
+    await expect(queue.add([...paths, notPdf])).rejects.toThrow(UnsupportedFileError);
+    expect((await queue.status()).waiting).toBe(ADD_CHUNK);
+    // Adding again is safe: the first chunk is found queued, the file after it added.
+    const again = await queue.add(paths);
+    expect(again.filter((file) => file.outcome === "queued")).toHaveLength(ADD_CHUNK);
+    expect(again.at(-1)?.outcome).toBe("added");
   });
 });
