@@ -103,9 +103,12 @@ export function buildProgram(setExitCode: (code: number) => void, printer = new 
     .addOption(pagesOption())
     .option("--model-profile <name>", "a model profile from `sotaocr info`")
     .addOption(
-      new Option("--order <order>", "the order workers take the files in: most pages first, or first in, first out")
-        .choices(["longest-first", "as-added"])
-        .default("longest-first"),
+      new Option(
+        "--order <order>",
+        "the order workers take the files in: mixed lengths, the shortest last; most pages first; or first in, first out",
+      )
+        .choices(["mixed", "longest-first", "as-added"])
+        .default("mixed"),
     )
     .action(run((files: string[], _options, command: Command) => queueAdd(files, command.optsWithGlobals(), printer)));
   queue

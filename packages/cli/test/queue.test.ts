@@ -73,7 +73,7 @@ it("queue add, work, results --out, status; the worker stops cleanly on SIGTERM;
   expect(emulator.log.uploads().length).toBe(3);
 }, 60_000);
 
-it("queue add takes files longest first unless --order as-added", async () => {
+it("queue add takes files in a mix of lengths, the shortest last, unless --order longest-first or as-added", async () => {
   const env = { REDIS_URL: redis.url, SOTAOCR_BASE_URL: emulator.url, SOTAOCR_API_KEY: emulator.apiKey };
   /** Adds files of these page counts (in this order) to queue `name`, runs one worker one file at a time: the page counts in upload order. */
   const uploadOrder = async (name: string, pageCounts: number[], addFlags: string[]) => {
@@ -101,9 +101,13 @@ it("queue add takes files longest first unless --order as-added", async () => {
       .map((entry) => pagesBySha.get(entry.sha256 ?? ""))
       .filter((pages) => pages !== undefined);
   };
-  expect(await uploadOrder("longest", [1, 3, 2], [])).toEqual([3, 2, 1]);
+  // Mixed: the 1-page file held for the end; of the others the 3-page one would take the running
+  // total over the mean (2.5 pages) at once, so the 2-page one goes first.
+  expect(await uploadOrder("mixed", [1, 3, 2], [])).toEqual([2, 3, 1]);
+  expect(await uploadOrder("longest", [1, 3, 2], ["--order", "longest-first"])).toEqual([3, 2, 1]);
   expect(await uploadOrder("as-added", [1, 3, 2], ["--order", "as-added"])).toEqual([1, 3, 2]);
   const wrong = await runCli(["queue", "add", "--order", "shortest-first", join(dir, "longest-0.pdf")], { env });
-  expect(wrong.code).not.toBe(0);
-  expect(wrong.stderr).toContain("longest-first");
-}, 60_000);
+  expect(wrong.code).toBe(2);
+  expect(wrong.stderr).toContain("Allowed choices are mixed, longest-first, as-added");
+  expect(wrong.stderr).toContain("(add --help for usage)");
+}, 90_000);
