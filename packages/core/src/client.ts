@@ -40,7 +40,7 @@ export class SotaOcrClient {
   readonly baseUrl: string;
   readonly #options: ResolvedClientOptions;
   readonly #pacer: JobPacer;
-  /** What the key's completed jobs showed of its page pace (this client's, and others' through `paceExchange`), for the next jobs' polls. */
+  /** What the key's completed jobs showed of its pace (this client's, others' through `paceExchange`), for the next jobs' polls. */
   readonly #paceMemory: PaceMemory;
   readonly #endpoints: Endpoints;
   readonly #ocr: OcrContext;

@@ -29,7 +29,11 @@ import { RedisResultStore, type ResultStore } from "./result-store.js";
 import { RedisPaceExchange } from "./shared-pace.js";
 
 export interface OcrWorkerOptions extends QueueConnectionOptions {
-  /** The SotaOCR client's options (`apiKey`, `baseUrl`, retries, timeouts…). @default SOTAOCR_API_KEY, SOTAOCR_BASE_URL */
+  /**
+   * The SotaOCR client's options (`apiKey`, `baseUrl`, retries, timeouts…); its `paceExchange` is
+   * the worker's own, shared with the queue's other workers through Redis.
+   * @default SOTAOCR_API_KEY, SOTAOCR_BASE_URL
+   */
   client?: ClientOptions | undefined;
   /** Files this worker has in flight at once. @default 4 */
   concurrency?: number | undefined;
@@ -109,9 +113,9 @@ export class OcrWorker {
         : new SharedRequestLimiter(this.#redis, `bull:${this.name}:sotaocr-requests`, options.maxRequestsPerSecond);
     this.#pace = new RedisPaceExchange(this.#redis, `bull:${this.name}:sotaocr-pace`);
     this.#client = new SotaOcrClient({
-      paceExchange: this.#pace,
       ...options.client,
       ...(limiter ? { dispatcher: limiter.dispatcher() } : {}),
+      paceExchange: this.#pace,
     });
     this.store = options.results ?? new RedisResultStore(this.#redis, resultKeyPrefix(this.name), { maxBytes: options.maxResultBytes });
     this.#queue = new Queue<OcrJobData>(this.name, { connection: this.#redis });
@@ -119,10 +123,13 @@ export class OcrWorker {
     this.#slots = maxActive === undefined ? undefined : new ActiveJobSlots(this.#redis, `bull:${this.name}:`, maxActive, lockDuration);
     // The limits are in Redis before this worker takes a file: no upload goes over them.
     const slots = this.#slots;
-    this.#ready =
-      maxActive === undefined || slots === undefined
-        ? Promise.resolve()
-        : Promise.all([slots.publishLimit(), this.#queue.setGlobalConcurrency(FILES_PER_ACTIVE_JOB * maxActive)]).then(() => undefined);
+    // The key's pace too: a worker that joins a running queue polls its first files as the others do.
+    this.#ready = Promise.all([
+      this.#pace.historyRead(),
+      ...(maxActive === undefined || slots === undefined
+        ? []
+        : [slots.publishLimit(), this.#queue.setGlobalConcurrency(FILES_PER_ACTIVE_JOB * maxActive)]),
+    ]).then(() => undefined);
     this.worker = new Worker<OcrJobData, OcrWorkerReturn>(this.name, (job, token, signal) => this.#process(job, token, signal), {
       connection: this.#redis,
       concurrency,
@@ -159,9 +166,9 @@ export class OcrWorker {
     if (force) this.#stop.abort(new Error("worker closed"));
     this.#closing ??= (async () => {
       await this.#ready.catch(() => undefined);
+      this.#pace.close();
       await this.worker.close(force);
       this.#slots?.close();
-      this.#pace.close();
       await this.#queue.close();
       await this.#redis.quit().catch(() => undefined);
     })();

@@ -29,17 +29,19 @@ afterAll(async () => {
 });
 
 function connect(): Redis {
-  const connection = new Redis(redis.url);
-  closers.push(() => connection.quit());
+  // As the worker's own connection: commands wait while Redis is away.
+  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  connection.on("error", () => undefined);
+  closers.push(() => connection.disconnect());
   return connection;
 }
 
-/** An exchange on its own connection, as each worker has, and what it was given. */
+/** An exchange on its own connection, as each worker has, and what it delivered. */
 function exchangeOn(key: string) {
   const exchange = new RedisPaceExchange(connect(), key);
   closers.push(() => exchange.close());
-  const learnt: unknown[] = [];
-  return { exchange, learnt, follow: () => exchange.subscribe((evidence) => learnt.push(evidence)) };
+  const delivered: unknown[] = [];
+  return { exchange, delivered, follow: () => exchange.subscribe((message) => delivered.push(message)) };
 }
 
 async function until(done: () => boolean, what: string): Promise<void> {
@@ -48,48 +50,67 @@ async function until(done: () => boolean, what: string): Promise<void> {
   }
 }
 
+const jobs = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => ({ job: from + i }));
+
 describe("RedisPaceExchange", () => {
-  it("gives each worker the others' evidence as it comes, once, not its own; a later one gets the latest 16 first, oldest first", async () => {
+  it("delivers every message to every worker following the stream, in order and once; a later one gets the latest 16 first", async () => {
     const a = exchangeOn("pace-a");
     const b = exchangeOn("pace-a");
     a.follow();
     b.follow();
-    for (let i = 0; i < 3; i++) a.exchange.publish({ job: i });
-    b.exchange.publish({ job: "b" });
-    await until(() => b.learnt.length === 3 && a.learnt.length === 1, "the evidence to arrive");
-    // Not in the stream's shape: skipped, and the entries after them still arrive.
-    await connect().xadd("pace-a", "*", "from", "someone", "evidence", "{not json");
-    await connect().xadd("pace-a", "*", "note", "no sender");
+    await Promise.all([a.exchange.historyRead(), b.exchange.historyRead()]);
+    for (let i = 0; i < 3; i++) await a.exchange.publish({ job: i });
+    // Not messages: skipped, and the entries after them still arrive.
+    await connect().xadd("pace-a", "*", "message", "{not json");
+    await connect().xadd("pace-a", "*", "note", "no message");
     // One at a time: the stream keeps 16, so a follower that lags behind a burst misses the oldest.
     for (let i = 3; i < 20; i++) {
-      a.exchange.publish({ job: i });
-      await until(() => b.learnt.length === i + 1, `evidence ${i}`);
+      await b.exchange.publish({ job: i });
+      await until(() => a.delivered.length === i + 1 && b.delivered.length === i + 1, `message ${i}`);
     }
-    expect(a.learnt).toEqual([{ job: "b" }]);
-    expect(b.learnt).toEqual(Array.from({ length: 20 }, (_, job) => ({ job })));
+    // Each worker gets its own messages too: the client drops them (core's sharedPaceMemory).
+    expect(a.delivered).toEqual(jobs(0, 20));
+    expect(b.delivered).toEqual(jobs(0, 20));
 
     const late = exchangeOn("pace-a");
     late.follow();
-    await until(() => late.learnt.length === 16, "the late worker's history");
-    expect(late.learnt).toEqual(Array.from({ length: 16 }, (_, i) => ({ job: 4 + i })));
+    await late.exchange.historyRead();
+    expect(late.delivered).toEqual(jobs(4, 20));
     const other = exchangeOn("pace-other");
     other.follow();
-    await sleep(100);
-    expect(other.learnt).toEqual([]);
+    await other.exchange.historyRead();
+    expect(other.delivered).toEqual([]);
+    // A queue nobody writes to for 15 minutes forgets its pace.
+    expect(await connect().pttl("pace-a")).toBeGreaterThan(14 * 60_000);
   });
 
-  it("once closed, publishes nothing and stops following", async () => {
+  it("once closed, delivers and publishes nothing more", async () => {
     const a = exchangeOn("pace-closed");
     const b = exchangeOn("pace-closed");
     b.follow();
+    await a.exchange.publish({ job: 1 });
+    await until(() => b.delivered.length === 1, "the first message");
     b.exchange.close();
-    a.exchange.publish({ job: 1 });
+    await a.exchange.publish({ job: 2 });
     a.exchange.close();
-    a.exchange.publish({ job: 2 });
-    await sleep(200);
-    expect(b.learnt).toEqual([]);
-    expect(await connect().xlen("pace-closed")).toBe(1);
+    await a.exchange.publish({ job: 3 });
+    await sleep(600);
+    expect(b.delivered).toEqual([{ job: 1 }]);
+    expect(await connect().xlen("pace-closed")).toBe(2);
   });
+
+  it("goes on following across a Redis restart, none twice", async () => {
+    const a = exchangeOn("pace-restart");
+    const b = exchangeOn("pace-restart");
+    b.follow();
+    await a.exchange.publish({ job: 1 });
+    await until(() => b.delivered.length === 1, "the first message");
+    await redis.restart();
+    await a.exchange.publish({ job: 2 });
+    await until(() => b.delivered.length >= 2, "the message after the restart");
+    await sleep(600);
+    expect(b.delivered).toEqual([{ job: 1 }, { job: 2 }]);
+  }, 30_000);
 });
 
 describe("workers of one queue", () => {
@@ -117,7 +138,6 @@ describe("workers of one queue", () => {
       }),
     );
     const worker = new OcrWorker({ redis: redis.url, name, concurrency: 1, client: { baseUrl: emulator.url, apiKey: emulator.apiKey } });
-    await sleep(300);
     await queue.add(paths, { order: "as-added" });
     // The queue's results include earlier runs': this run's, in the order added.
     const items = new Map<string, QueueItem>();
@@ -143,6 +163,9 @@ describe("workers of one queue", () => {
     const [shared] = await runWorker("paced", "learn", [1]);
     // A worker of another queue has no history to learn from: a full interval after its upload.
     const [alone] = await runWorker("unpaced", "alone", [1]);
+    // A first look that asks for the result: only a client that knows the key's pace does that.
+    const looks = emulator.log.entries.filter((entry) => entry.jobId === shared && entry.route !== "extract");
+    expect(looks[0]?.route).toBe("result");
     expect(firstLookOf(shared ?? "")).toBeLessThan(800);
     expect(firstLookOf(alone ?? "")).toBeGreaterThanOrEqual(950);
     expect(emulator.log.entries.filter((entry) => entry.status === 429)).toEqual([]);

@@ -86,10 +86,11 @@ export interface ClientOptions {
   dispatcher?: Dispatcher | undefined;
   /**
    * Shares what this client's jobs show of the key's pace (how soon jobs start, time per page) with
-   * the key's other clients, in other processes or on other machines, and learns theirs: a client
-   * that has just started then looks at a short job just after its end from its first job on,
-   * instead of a second after the upload while it learns. `@sotaocr/queue`'s workers share it
-   * through Redis. Only the pace's evidence travels, never keys, files or results.
+   * the key's other clients, in other processes or on other machines, and learns theirs: once two
+   * of their jobs agree, a client that has just started looks at a short job just after its end
+   * instead of a second after the upload while it learns alone. `@sotaocr/queue`'s workers share it
+   * through Redis. Only job timings and page counts travel, never keys, files or results; how far
+   * past an end to aim stays each client's own (its machine's latency and timers).
    * @default none (each client learns from its own jobs)
    */
   paceExchange?: PaceExchange | undefined;

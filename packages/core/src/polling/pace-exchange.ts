@@ -1,51 +1,71 @@
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { PaceMemory } from "./pace-memory.js";
+import { type JobPace, PaceMemory } from "./pace-memory.js";
 
 /**
- * Carries what each client's jobs showed of the key's pace to the key's other clients (other
- * processes, other machines), so a client that has just started polls as one that has run for a
+ * Carries what each client's completed jobs showed of the key's pace to the key's other clients
+ * (other processes, other machines), so a client that has just started polls as one that has run a
  * while (`ClientOptions.paceExchange`; `@sotaocr/queue` carries it over Redis between workers).
+ * A plain transport: the client tags what it sends, and drops its own and repeats on arrival.
  */
 export interface PaceExchange {
   /**
-   * Sends what one of this client's completed jobs showed to the others: a plain object to carry as
-   * it is (`JSON.stringify` / `JSON.parse` keep it whole). Called as the job completes: it must
-   * return at once and never throw.
+   * Sends one message to every client subscribed, this one included: a plain object, to carry as
+   * it is (`JSON.stringify` / `JSON.parse` keep it whole). Called as a job completes; what it
+   * throws or rejects with is ignored (sharing only speeds the others up).
    */
-  publish(evidence: object): void;
+  publish(message: object): void | Promise<void>;
   /**
-   * Called once, as the client is made: `learn` takes what the other clients' jobs showed, each
-   * once (not this client's own). What does not have the shape `publish` sends is ignored.
+   * Called once per client, as it is made: `deliver` takes each message published. Messages lost
+   * or delivered twice do no harm; what does not have the shape `publish` sends is ignored.
    */
-  subscribe(learn: (evidence: unknown) => void): void;
+  subscribe(deliver: (message: unknown) => void): void;
 }
 
-// Times are ms from the job's upload answer, so they mean the same in every process.
+/** Messages remembered to drop repeats by. */
+const REMEMBERED = 256;
+
+// Times are ms from the job's upload answer: they mean the same in every process (each client's
+// round trips are in them, as in its own jobs').
 const sightingSchema = z.object({
-  at: z.number(),
+  at: z.number().nonnegative(),
   done: z.number().int().nonnegative(),
   progressUnknown: z.boolean().optional(),
 });
-const evidenceSchema = z.object({
-  total: z.number().int().positive(),
-  completedBy: z.number(),
-  sightings: z.array(sightingSchema).max(64),
-  earlyLooks: z.number().int().nonnegative(),
-  foundWhereAimed: z.boolean(),
+const messageSchema = z.object({
+  v: z.literal(1),
+  from: z.string().min(1).max(64),
+  seq: z.number().int().nonnegative(),
+  pace: z
+    .object({
+      total: z.number().int().positive(),
+      completedBy: z.number().positive(),
+      sightings: z.array(sightingSchema).max(64),
+    })
+    // A job seen with all its pages done before it was complete, or seen after it was: not a real job's.
+    .refine(({ total, completedBy, sightings }) => sightings.every(({ at, done }) => done < total && at <= completedBy)),
 });
 
-/** A memory that publishes what this client's jobs show and learns what the others' showed. */
+/** A memory that publishes the pace this client's jobs show and learns the pace the others' showed. */
 export function sharedPaceMemory(exchange: PaceExchange): PaceMemory {
-  const memory = new PaceMemory((evidence) => {
+  const from = randomUUID();
+  let seq = 0;
+  const memory = new PaceMemory((pace: JobPace) => {
     try {
-      exchange.publish(evidence);
+      Promise.resolve(exchange.publish({ v: 1, from, seq: seq++, pace })).catch(() => undefined);
     } catch {
       // Sharing only speeds the other clients up: its failure is not this job's.
     }
   });
-  exchange.subscribe((shared) => {
-    const parsed = evidenceSchema.safeParse(shared);
-    if (parsed.success) memory.learnShared(parsed.data);
+  const seen = new Set<string>();
+  exchange.subscribe((message) => {
+    const parsed = messageSchema.safeParse(message);
+    if (!parsed.success || parsed.data.from === from) return;
+    const id = `${parsed.data.from}/${parsed.data.seq}`;
+    if (seen.has(id)) return;
+    seen.add(id);
+    if (seen.size > REMEMBERED) seen.delete(seen.values().next().value as string);
+    memory.learnPace(parsed.data.pace);
   });
   return memory;
 }

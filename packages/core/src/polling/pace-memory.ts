@@ -17,12 +17,16 @@ export interface PacePrior {
   aimPastEndMs: number;
 }
 
-/** What one completed job showed, times in ms from the upload's answer. */
-export interface PaceEvidence {
+/** What one completed job showed of the key's pace, times in ms from the upload's answer. */
+export interface JobPace {
   total: number;
   /** The job was seen complete by then. */
   completedBy: number;
   sightings: Sighting[];
+}
+
+/** What one of this client's completed jobs showed: the key's pace, and how well this client's looks were aimed. */
+export interface PaceEvidence extends JobPace {
   /** Looks aimed past the latest plausible end that found the job not complete: the aim was too close. */
   earlyLooks: number;
   /** The look that found the job complete was aimed past its latest plausible end (the aim held). */
@@ -66,10 +70,10 @@ export class PaceMemory {
   #agreeing = 0;
   readonly #pageCounts: number[] = [];
   #aimMs = DEFAULT_AIM_MS;
-  readonly #share: ((evidence: PaceEvidence) => void) | undefined;
+  readonly #share: ((pace: JobPace) => void) | undefined;
 
-  /** `share`: given what each of this client's jobs showed, for the key's other clients (`PaceExchange`). */
-  constructor(share?: (evidence: PaceEvidence) => void) {
+  /** `share`: given the pace each of this client's jobs showed, for the key's other clients (`PaceExchange`). */
+  constructor(share?: (pace: JobPace) => void) {
     this.#share = share;
   }
 
@@ -82,14 +86,18 @@ export class PaceMemory {
 
   /** Learns from a job of this client's seen complete, and shares it. */
   learn(evidence: PaceEvidence): void {
-    this.learnShared(evidence);
-    this.#share?.(evidence);
-  }
-
-  /** Learns from a job another client of the key saw complete. */
-  learnShared(evidence: PaceEvidence): void {
     if (evidence.earlyLooks > 0) this.#aimMs = Math.min(MAX_AIM_MS, this.#aimMs * 2);
     else if (evidence.foundWhereAimed) this.#aimMs = Math.max(MIN_AIM_MS, this.#aimMs - AIM_STEP_MS);
+    const { total, completedBy, sightings } = evidence;
+    this.learnPace({ total, completedBy, sightings });
+    this.#share?.({ total, completedBy, sightings });
+  }
+
+  /**
+   * Learns the key's pace from a job another client of the key saw complete. The aim's margin stays
+   * this client's own: it answers to this machine's latency and timers.
+   */
+  learnPace(evidence: JobPace): void {
     this.#pageCounts.push(evidence.total);
     if (this.#pageCounts.length > MAX_PAGE_COUNTS) this.#pageCounts.shift();
     const planes = evidencePlanes(evidence);
@@ -112,7 +120,7 @@ export class PaceMemory {
  * gone fast), and first looks could never move before the one that saw it complete; a job that
  * queued contradicts it and so starts the memory afresh.
  */
-function evidencePlanes({ total, completedBy, sightings }: PaceEvidence): HalfPlane[] {
+function evidencePlanes({ total, completedBy, sightings }: JobPace): HalfPlane[] {
   const planes: HalfPlane[] = [
     ...planesFor(sightings, 0),
     [1, total, completedBy], // done by then: s + n·p ≤ t
