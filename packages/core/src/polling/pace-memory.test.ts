@@ -7,10 +7,10 @@ import { PollSchedule } from "./poll-schedule.js";
  * through a schedule that starts from `memory`, as `waitForJob` does, and lets the memory learn
  * from it. Returns when it was seen complete, less its end, and the times of its looks.
  */
-function runJob(memory: PaceMemory, pages: number, msPerPage: number, startMs = -5, rttMs = 2) {
+function runJob(memory: PaceMemory, pages: number, msPerPage: number, startMs = -5, rttMs = 2, { hinted = false } = {}) {
   const end = startMs + pages * msPerPage;
   const done = (t: number) => Math.max(0, Math.min(pages, Math.floor((t - startMs) / msPerPage)));
-  const schedule = new PollSchedule(1000, 0, memory.prior());
+  const schedule = new PollSchedule(1000, 0, memory.prior(), hinted ? pages : undefined);
   const looks: number[] = [];
   let now = schedule.firstDelay(0) + rttMs;
   for (;;) {
@@ -80,6 +80,24 @@ describe("PaceMemory", () => {
     // A job whose aimed look found it running, seen complete by the next.
     memory.learn({ total: 1, completedBy: 1500, sightings: [{ at: 530, done: 0 }], earlyLooks: 1, foundWhereAimed: false });
     expect(margin()).toBe(20);
+  });
+
+  it("narrows a pace that began wide (a slow first wave), when the client knows the pages it sent", () => {
+    const memory = new PaceMemory();
+    // As a bench run saw it: the first jobs started late under the load of starting up, seen at
+    // the first look a second after the upload, and 4-page jobs with a page done at 1 s.
+    for (let i = 0; i < 7; i++) runJob(memory, 1, 500, 40, 20);
+    for (let i = 0; i < 3; i++) runJob(memory, 4, 500, 60, 20);
+    const wide = memory.prior()?.pace as [number, number];
+    expect(wide[1]).toBeGreaterThan(560);
+    const delays: number[] = [];
+    for (let i = 0; i < 40; i++) delays.push(runJob(memory, [2, 4, 1, 3][i % 4] as number, 500, -5, 2, { hinted: true }).delay);
+    const [low, high] = memory.prior()?.pace as [number, number];
+    expect(high - low).toBeLessThanOrEqual(100);
+    expect(high).toBeGreaterThanOrEqual(500);
+    // Once narrow, its jobs are seen soon after their end.
+    const last = delays.slice(-12);
+    expect(last.reduce((sum, delay) => sum + delay, 0) / last.length).toBeLessThan(150);
   });
 
   it("drops the memory for a job that queued (it did not start by the upload's answer)", () => {

@@ -78,6 +78,8 @@ export class PollSchedule {
     if (!prior) return { at: this.#createdAt + floor, expectDone: false };
     // The pages sent and the key's pace put a short job's end within a narrow range: one look, just
     // past it, even beyond an interval (a status poll before it would only cost a request).
+    const explore = this.#exploreLook(prior);
+    if (explore !== undefined) return { at: explore, expectDone: false };
     const hinted = this.#total ? undefined : this.#hintedEnd();
     // (Its bounds are times on the clock, as the sightings'.)
     if (hinted && hinted.bounds.latest - this.#createdAt + aim <= ONE_LOOK_WITHIN_INTERVALS * floor) {
@@ -106,6 +108,21 @@ export class PollSchedule {
       at: this.#createdAt + best.at,
       expectDone: known !== undefined && best.at >= (ends[0]?.[1] ?? Number.POSITIVE_INFINITY) + aim,
     };
+  }
+
+  /**
+   * A look in the middle of the end's range, for a job of 2 pages or more whose count is known,
+   * while the key's pace is known no closer than `EXPLORE_PACE_WIDTH_MS` a page. Looks aimed past
+   * the latest plausible end find jobs done and so never narrow the pace: a memory that began wide
+   * (a slow first wave) stayed so for a whole run, its jobs seen hundreds of ms late. A look in the
+   * middle narrows it whichever it finds; once narrow, no more (docs/benchmarks.md §6, item 11).
+   */
+  #exploreLook(prior: PacePrior): number | undefined {
+    const pages = this.#total ?? this.#pageHint;
+    if (!pages || pages < 2 || prior.pace[1] - prior.pace[0] <= EXPLORE_PACE_WIDTH_MS) return undefined;
+    const range = objectiveRange(prior.planes, 1, pages);
+    const middle = range && (range[0] + range[1]) / 2;
+    return middle !== undefined && middle <= ONE_LOOK_WITHIN_INTERVALS * this.#minIntervalMs ? this.#createdAt + middle : undefined;
   }
 
   /** Records that a look at `at` found the job complete (for what the key's later jobs learn). */
@@ -339,6 +356,11 @@ const MAX_BLIND_INTERVAL_MS = 3_000;
 const PRECISE_ENOUGH_MS = 150;
 /** The first look explores (see `firstDelay`) while the soonest plausible end is known no closer than this (ms). */
 const EXPLORE_WIDTH_MS = 100;
+/**
+ * ...and, for a job of known pages, while the pace is known no closer than this a page (ms): runs
+ * whose memory began well held 50–75 ms, those that stayed wide 110–150 (docs/benchmarks.md §6, item 11).
+ */
+const EXPLORE_PACE_WIDTH_MS = 100;
 /**
  * A job the key's pace says ends within this many intervals of its upload is looked at once, at its
  * end, rather than an interval before it too: one request less, no progress reported meanwhile.
