@@ -152,7 +152,7 @@ describe("a client that knows it uploaded a job longer than a poll interval", ()
   });
   afterAll(() => emulator.close());
 
-  it("looks first an interval before the job's end, so the next look (a second later) lands just after it", async () => {
+  it("sees it complete just after its end, not a second later: looks an interval before it, or in the middle of its range", async () => {
     const client = new SotaOcrClient({ baseUrl: emulator.url, apiKey: emulator.apiKey });
     for (let i = 0; i < 5; i++) await client.ocr(pdfOf(1, `one ${i}`));
     const longer = (await client.ocr(pdfOf(3, "three"))).jobId; // ends 1.2 s after its upload
@@ -161,11 +161,12 @@ describe("a client that knows it uploaded a job longer than a poll interval", ()
     const upload = entries.find((entry) => entry.route === "extract" && entry.jobId === longer);
     const answered = (upload?.time ?? 0) + (upload?.durationMs ?? 0);
     const looks = entries.filter((entry) => entry.jobId === longer && entry.route !== "extract").map((entry) => entry.time - answered);
-    // A first look at a full interval would put the next at 2 s, 0.8 s after the end.
-    // Aimed at ~250 and ~1250 ms; the upper bounds leave room for a loaded machine's late timers.
-    expect(looks[0]).toBeLessThan(900);
-    expect(looks[1]).toBeGreaterThanOrEqual(1150);
-    expect(looks[1]).toBeLessThan(1900);
+    // A first look at a full interval would put the next at 2 s, 0.8 s after the end. Aimed at ~250
+    // and ~1250 ms, or, while the pace learnt from 1-page jobs is wide, once in the middle of the
+    // end's range (~1.3 s: it narrows the pace). The upper bound leaves room for late timers.
+    const seen = looks.find((at) => at >= 1150);
+    expect(seen).toBeLessThan(1900);
+    expect(looks.filter((at) => at < 1150).length).toBeLessThanOrEqual(1);
     const times = emulator.log.pollTimes(longer);
     for (let i = 1; i < times.length; i++) expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(1000);
   }, 60_000);

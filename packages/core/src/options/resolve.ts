@@ -185,7 +185,7 @@ function resolvePollSchedule(value: PollScheduleKind | undefined): PollScheduleK
 
 function resolvePaceExchange(value: PaceExchange | undefined): PaceExchange | undefined {
   if (value !== undefined && !isPaceExchange(value)) {
-    throw new SotaOcrError("paceExchange must have publish(evidence) and subscribe(learn) methods (see PaceExchange).");
+    throw new SotaOcrError("paceExchange must have publish(message) and subscribe(deliver) methods (see PaceExchange).");
   }
   return value;
 }
