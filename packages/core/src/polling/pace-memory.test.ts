@@ -92,7 +92,7 @@ describe("PaceMemory", () => {
     expect(wide[1]).toBeGreaterThan(560);
     const delays: number[] = [];
     for (let i = 0; i < 40; i++) delays.push(runJob(memory, [2, 4, 1, 3][i % 4] as number, 500, -5, 2, { hinted: true }).delay);
-    const [low, high] = memory.prior()?.pace as [number, number];
+    const [low, high] = memory.prior()?.pace ?? [0, Number.POSITIVE_INFINITY];
     expect(high - low).toBeLessThanOrEqual(100);
     expect(high).toBeGreaterThanOrEqual(500);
     // Once narrow, its jobs are seen soon after their end.
