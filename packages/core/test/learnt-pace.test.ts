@@ -29,13 +29,11 @@ describe("a client that has seen jobs of a fixed page time", () => {
     jobIds.push(short, (await client.ocr(pdfOf(3, "longer"))).jobId);
 
     const entries = emulator.log.entries;
-    const upload = entries.find((entry) => entry.route === "extract" && entry.jobId === short);
-    const answered = (upload?.time ?? 0) + (upload?.durationMs ?? 0);
-    const looks = entries.filter((entry) => entry.jobId === short && entry.route !== "extract");
+    const looks = emulator.log.looksAfterUpload(short);
     // One look found the 1-page job (300 ms) done (a status poll, or the result itself): no poll while it ran.
     expect(emulator.log.pollTimes(short).length).toBeLessThanOrEqual(1);
     expect(looks.at(-1)?.route).toBe("result");
-    const firstLook = (looks[0]?.time ?? Number.POSITIVE_INFINITY) - answered;
+    const firstLook = looks[0]?.sinceUpload ?? Number.POSITIVE_INFINITY;
     // Not before the job could end (the one poll above found it done), give or take the pace's
     // slack and a loaded machine's timers: a CI run saw 286 ms.
     expect(firstLook).toBeGreaterThanOrEqual(200);
@@ -78,12 +76,7 @@ describe("clients that share their key's pace (paceExchange)", () => {
   });
   afterAll(() => emulator.close());
 
-  const firstLookOf = (jobId: string) => {
-    const entries = emulator.log.entries.filter((entry) => entry.jobId === jobId);
-    const upload = entries.find((entry) => entry.route === "extract");
-    const look = entries.find((entry) => entry.route !== "extract");
-    return (look?.time ?? Number.POSITIVE_INFINITY) - ((upload?.time ?? 0) + (upload?.durationMs ?? 0));
-  };
+  const firstLookOf = (jobId: string) => emulator.log.looksAfterUpload(jobId)[0]?.sinceUpload ?? Number.POSITIVE_INFINITY;
 
   it("a new client looks at its first short job just after its end, from what another client's jobs showed", async () => {
     const { exchanges, sent, learners } = linkedExchanges(2);
@@ -129,11 +122,8 @@ describe("a client that knows the pages it uploads", () => {
     jobIds.push(longer);
 
     const entries = emulator.log.entries;
-    const upload = entries.find((entry) => entry.route === "extract" && entry.jobId === longer);
-    const answered = (upload?.time ?? 0) + (upload?.durationMs ?? 0);
-    const looks = entries.filter((entry) => entry.jobId === longer && entry.route !== "extract");
     // The upload answered `page_count: 0`; the client counted 3 pages (900 ms) and looked once, after.
-    const firstLook = (looks[0]?.time ?? Number.POSITIVE_INFINITY) - answered;
+    const firstLook = emulator.log.looksAfterUpload(longer)[0]?.sinceUpload ?? Number.POSITIVE_INFINITY;
     // Not at the 1-page end (~300 ms): at the 3-page one, less the pace's slack (the one look found it done).
     expect(firstLook).toBeGreaterThanOrEqual(750);
     expect(emulator.log.pollTimes(longer).length).toBeLessThanOrEqual(1);
@@ -157,10 +147,7 @@ describe("a client that knows it uploaded a job longer than a poll interval", ()
     for (let i = 0; i < 5; i++) await client.ocr(pdfOf(1, `one ${i}`));
     const longer = (await client.ocr(pdfOf(3, "three"))).jobId; // ends 1.2 s after its upload
 
-    const entries = emulator.log.entries;
-    const upload = entries.find((entry) => entry.route === "extract" && entry.jobId === longer);
-    const answered = (upload?.time ?? 0) + (upload?.durationMs ?? 0);
-    const looks = entries.filter((entry) => entry.jobId === longer && entry.route !== "extract").map((entry) => entry.time - answered);
+    const looks = emulator.log.looksAfterUpload(longer).map((look) => look.sinceUpload);
     // A first look at a full interval would put the next at 2 s, 0.8 s after the end. Aimed at ~250
     // and ~1250 ms, or, while the pace learnt from 1-page jobs is wide, once in the middle of the
     // end's range (~1.3 s: it narrows the pace). The upper bound leaves room for late timers.

@@ -93,6 +93,19 @@ export class RequestLog {
     return this.entries.filter((entry) => entry.poll && entry.jobId === jobId).map((entry) => entry.time);
   }
 
+  /**
+   * The requests about one job after its upload (status, result, previews), each with `sinceUpload`:
+   * ms from the end of the upload's answer, when the client could first act on it. Empty when the
+   * upload is not in the log.
+   */
+  looksAfterUpload(jobId: string): (RequestLogEntry & { sinceUpload: number })[] {
+    const about = this.entries.filter((entry) => entry.jobId === jobId);
+    const upload = about.find((entry) => entry.route === "extract");
+    if (!upload) return [];
+    const answered = upload.time + (upload.durationMs ?? 0);
+    return about.filter((entry) => entry.route !== "extract").map((entry) => ({ ...entry, sinceUpload: entry.time - answered }));
+  }
+
   /** Forgets every entry. */
   clear(): void {
     this.#slots = [];

@@ -151,12 +151,7 @@ describe("workers of one queue", () => {
     return ours.map((item) => item?.result?.jobId ?? "");
   }
 
-  const firstLookOf = (jobId: string) => {
-    const entries = emulator.log.entries.filter((entry) => entry.jobId === jobId);
-    const upload = entries.find((entry) => entry.route === "extract");
-    const look = entries.find((entry) => entry.route !== "extract");
-    return (look?.time ?? Number.POSITIVE_INFINITY) - ((upload?.time ?? 0) + (upload?.durationMs ?? 0));
-  };
+  const firstLookOf = (jobId: string) => emulator.log.looksAfterUpload(jobId)[0]?.sinceUpload ?? Number.POSITIVE_INFINITY;
 
   it("a worker started after another finished looks at its first short file just after its end, from the other's jobs", async () => {
     await runWorker("paced", "teach", [2, 3, 1, 2, 4, 3]);
@@ -164,7 +159,7 @@ describe("workers of one queue", () => {
     // A worker of another queue has no history to learn from: a full interval after its upload.
     const [alone] = await runWorker("unpaced", "alone", [1]);
     // A first look that asks for the result: only a client that knows the key's pace does that.
-    const looks = emulator.log.entries.filter((entry) => entry.jobId === shared && entry.route !== "extract");
+    const looks = emulator.log.looksAfterUpload(shared ?? "");
     expect(looks[0]?.route).toBe("result");
     expect(firstLookOf(shared ?? "")).toBeLessThan(800);
     expect(firstLookOf(alone ?? "")).toBeGreaterThanOrEqual(950);

@@ -88,9 +88,9 @@ export class PaceMemory {
   learn(evidence: PaceEvidence): void {
     if (evidence.earlyLooks > 0) this.#aimMs = Math.min(MAX_AIM_MS, this.#aimMs * 2);
     else if (evidence.foundWhereAimed) this.#aimMs = Math.max(MIN_AIM_MS, this.#aimMs - AIM_STEP_MS);
-    const { total, completedBy, sightings } = evidence;
-    this.learnPace({ total, completedBy, sightings });
-    this.#share?.({ total, completedBy, sightings });
+    const pace: JobPace = { total: evidence.total, completedBy: evidence.completedBy, sightings: evidence.sightings };
+    this.learnPace(pace);
+    this.#share?.(pace);
   }
 
   /**
