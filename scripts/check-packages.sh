@@ -9,7 +9,8 @@
 #     Node >= 20, where TypeScript advises node16/nodenext (or bundler). Root entries still resolve
 #     under node10 through `main`/`types` (the table shows it); docs/packages.md says more;
 #   - our own rules: internal dependencies are ranges (^x.y.z), never exact pins or workspace:;
-#     LICENSE is in the tarball and is the root's; every bin is in it, ESM, with a shebang;
+#     LICENSE is in the tarball and is the root's; every bin is in it, ESM, with a shebang; data read
+#     at run time (the emulator's OCR model) is in it;
 #   - `pnpm publish --dry-run` in the package's folder.
 # Offline at run time: all of it reads local files (attw with --no-definitely-typed fetches no @types).
 # Exits non-zero if any package has any problem, after checking them all.
@@ -73,6 +74,9 @@ for (const field of ["dependencies", "peerDependencies", "optionalDependencies"]
 const license = join(dir, "LICENSE");
 if (!existsSync(license)) problems.push("no LICENSE in the tarball");
 else if (readFileSync(license, "utf8") !== readFileSync(rootLicense, "utf8")) problems.push("LICENSE differs from the root's");
+// Data a package reads at run time from its own folder, which "files" must not leave out.
+const runtimeData = { "@sotaocr/emulator": ["models/eng.traineddata.gz", "models/README.md", "models/LICENSE-Apache-2.0"] };
+for (const file of runtimeData[pkg.name] ?? []) if (!existsSync(join(dir, file))) problems.push(`${file} is not in the tarball`);
 for (const field of ["repository", "homepage", "bugs"]) if (!pkg[field]) problems.push(`no ${field}`);
 const bins = typeof pkg.bin === "string" ? { [pkg.name]: pkg.bin } : (pkg.bin ?? {});
 for (const [command, file] of Object.entries(bins)) {

@@ -32,6 +32,8 @@ export function getInfo(state: ServerState): Reply {
       emulator: {
         version: VERSION,
         engine: state.engine.name,
+        // Which tesseract model the built-in local engine reads with (an Engine of your own has its own).
+        ...(config.engine === "local" ? { ocr_model: config.local.model } : {}),
         result_shape: config.resultShape,
         page_numbering: config.pageNumbering,
         max_upload_bytes: config.maxUploadBytes,

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { OCR_MODELS } from "./engines/local/assets.js";
 import { DEFAULT_API_KEY, type EmulatorOptions, RESULT_SHAPES, type ResultShape } from "./options.js";
 import { type Emulator, startEmulator } from "./server.js";
 import { VERSION } from "./version.js";
@@ -19,6 +20,7 @@ Options:
   --engine local|synthetic     local: real OCR, offline; synthetic: deterministic text (default local)
   --ms-per-page N              synthetic engine: time per page in ms (default 50)
   --max-page-megapixels N      local engine: largest PDF page render; larger pages fail page_too_large (default 40)
+  --ocr-model fast|best        local engine: tesseract's English model; best is ~1.4× slower (default fast)
   --result-shape SHAPE         ${RESULT_SHAPES.join(" | ")} (default canonical)
   --page-numbering MODE        original | relative (default original)
   --max-upload-mb N            largest upload in MiB (default 256)
@@ -61,6 +63,7 @@ export function parseCommandLine(argv: string[]): CliCommand {
         engine: { type: "string" },
         "ms-per-page": { type: "string" },
         "max-page-megapixels": { type: "string" },
+        "ocr-model": { type: "string" },
         "result-shape": { type: "string" },
         "page-numbering": { type: "string" },
         "max-upload-mb": { type: "string" },
@@ -133,7 +136,10 @@ export function parseCommandLine(argv: string[]): CliCommand {
     dataDir: text("data-dir"),
     engine: engine ?? "local",
     synthetic: msPerPage === undefined ? undefined : { msPerPage },
-    local: maxPageMegapixels === undefined ? undefined : { maxPagePixels: Math.floor(maxPageMegapixels * 1e6) },
+    local: {
+      maxPagePixels: maxPageMegapixels === undefined ? undefined : Math.floor(maxPageMegapixels * 1e6),
+      model: oneOf("ocr-model", OCR_MODELS),
+    },
     resultShape: oneOf<ResultShape>("result-shape", RESULT_SHAPES),
     pageNumbering: oneOf("page-numbering", ["original", "relative"] as const),
     maxUploadBytes: maxUploadMb === undefined ? undefined : Math.floor(maxUploadMb * 1024 * 1024),

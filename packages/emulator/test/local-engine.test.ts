@@ -67,3 +67,37 @@ describe("the local engine (default), end to end", () => {
     }
   });
 });
+
+describe("the local engine's model", () => {
+  const elementScores = (result: { pages: { elements?: { score?: number | undefined }[] | undefined }[] }) =>
+    result.pages.flatMap((page) => (page.elements ?? []).map((element) => element.score));
+
+  it("reads with tessdata_fast by default and with tessdata_best when local.model is best", { timeout: 120_000 }, async () => {
+    const truth = (JSON.parse(readFileSync(`${DATA}ground-truth.json`, "utf8")) as Record<string, string[]>)["page.png"]?.[0] as string;
+    const fast = await startEmulator({ pollIntervalMs: 0 });
+    const best = await startEmulator({ local: { model: "best" }, pollIntervalMs: 0 });
+    try {
+      const results = [];
+      for (const emulator of [fast, best]) {
+        const client = clientFor(emulator);
+        const result = await client.ocr(`${DATA}page.png`, { format: "text" });
+        expect(characterErrorRate(result.pages[0]?.content ?? "", truth)).toBeLessThan(0.02);
+        results.push(result);
+      }
+      expect((await raw(fast, "/api/v1/info")).json?.emulator).toMatchObject({ engine: "local", ocr_model: "fast" });
+      expect((await raw(best, "/api/v1/info")).json?.emulator).toMatchObject({ engine: "local", ocr_model: "best" });
+      // Two models read the same words with different confidences: the option reached tesseract.
+      const [fastScores, bestScores] = results.map(elementScores);
+      expect(fastScores?.length).toBeGreaterThan(0);
+      expect(fastScores).not.toEqual(bestScores);
+    } finally {
+      await Promise.all([fast.close(), best.close()]);
+    }
+  });
+
+  it("refuses a model it does not have before listening", async () => {
+    await expect(startEmulator({ local: { model: "tiny" as "fast" } })).rejects.toThrow(
+      /local\.model must be one of fast, best, not "tiny"/,
+    );
+  });
+});

@@ -19,5 +19,5 @@ export async function loadEngine(
       { cause },
     );
   }
-  return { engine: local.createLocalEngine({ maxPagePixels: options.local.maxPagePixels }), owned: true };
+  return { engine: local.createLocalEngine(options.local), owned: true };
 }

@@ -11,9 +11,15 @@ import { gunzipSync } from "node:zlib";
 
 const require = createRequire(import.meta.url);
 
-/** The tesseract model: LSTM-only, integer-quantised ("best_int"), the one tesseract.js itself defaults to. */
-const TESSDATA_PACKAGE = "@tesseract.js-data/eng";
-const TESSDATA_FOLDER = "4.0.0_best_int";
+/**
+ * tesseract's English models, both LSTM-only and integer ("fast" is the smaller network: Debian's and
+ * most distributions' default, about 1.4× quicker a page; "best" is tessdata_best quantised, the one
+ * tesseract.js defaults to). See models/README.md for where the fast model comes from.
+ */
+export type OcrModel = "fast" | "best";
+export const OCR_MODELS: readonly OcrModel[] = ["fast", "best"];
+const BEST_PACKAGE = "@tesseract.js-data/eng";
+const BEST_FOLDER = "4.0.0_best_int";
 export const TESSDATA_FILE = "eng.traineddata.gz";
 
 function packageDir(name: string): string {
@@ -27,26 +33,29 @@ function packageDir(name: string): string {
 }
 
 /**
- * The folder holding `eng.traineddata.gz`, for tesseract.js's `langPath`.
+ * The folder holding the model's `eng.traineddata.gz`, for tesseract.js's `langPath`.
  * Throws a clear error when the file is missing, instead of letting tesseract.js hang.
  */
-export function tesseractLangPath(): string {
-  const folder = join(packageDir(TESSDATA_PACKAGE), TESSDATA_FOLDER);
+export function tesseractLangPath(model: OcrModel = "fast"): string {
+  const folder = model === "fast" ? join(packageDir("@sotaocr/emulator"), "models") : join(packageDir(BEST_PACKAGE), BEST_FOLDER);
   const file = join(folder, TESSDATA_FILE);
   if (!existsSync(file)) {
-    throw new Error(`The English OCR model is missing: ${file} does not exist. Reinstall ${TESSDATA_PACKAGE}.`);
+    const owner = model === "fast" ? "@sotaocr/emulator" : BEST_PACKAGE;
+    throw new Error(`The English OCR model "${model}" is missing: ${file} does not exist. Reinstall ${owner}.`);
   }
   return folder;
 }
 
 /** tesseract's orientation and script detection model (Apache-2.0, from tesseract-ocr/tessdata). */
 const OSD_PACKAGE = "@tesseract.js-data/osd";
+/** The package keeps it in the folder named like the model beside it. */
+const OSD_FOLDER = "4.0.0_best_int";
 
 /** `osd.traineddata`, unpacked, for tesseract's orientation detection (read once). */
 let osd: Uint8Array | undefined;
 export function osdModel(): Uint8Array {
   if (!osd) {
-    const file = join(packageDir(OSD_PACKAGE), TESSDATA_FOLDER, "osd.traineddata.gz");
+    const file = join(packageDir(OSD_PACKAGE), OSD_FOLDER, "osd.traineddata.gz");
     if (!existsSync(file)) throw new Error(`The orientation model is missing: ${file} does not exist. Reinstall ${OSD_PACKAGE}.`);
     osd = new Uint8Array(gunzipSync(readFileSync(file)));
   }
