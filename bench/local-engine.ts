@@ -4,7 +4,8 @@
  * error rate (CER, whitespace collapsed) for text-layer PDF pages, scanned PDF pages (rendered with
  * `pdftoppm -r 300 -gray` for native tesseract), images, and tesseract.js's real-world test images
  * (rotated scans among them). Native tesseract runs twice: with Debian's model (tessdata_fast) and
- * with the model tesseract.js loads (best_int), so engine and model differences show apart.
+ * with the model the engine reads with (fast by default, `LOCAL_ENGINE_MODEL=best` for best_int),
+ * so engine and model differences show apart.
  * Both sides use every core: the engine its worker pool, native tesseract one process per core.
  *
  * Then the third-party corpus (`lib/corpus.ts`: pages of Debian documentation PDFs and receipts
@@ -18,7 +19,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { EngineDocument, EngineFileType } from "../packages/emulator/src/engine.js";
-import { TESSDATA_FILE, tesseractLangPath } from "../packages/emulator/src/engines/local/assets.js";
+import { OCR_MODELS, type OcrModel, TESSDATA_FILE, tesseractLangPath } from "../packages/emulator/src/engines/local/assets.js";
 import { characterErrorRate } from "../packages/emulator/src/engines/local/cer.js";
 import { createLocalEngine, type LocalEngine, type LocalEngineOptions } from "../packages/emulator/src/engines/local/index.js";
 import { type CorpusItem, NOISE_SEEDS, prepareCorpus } from "./lib/corpus.js";
@@ -79,11 +80,21 @@ const ONLY_GROUPS = process.env.LOCAL_ENGINE_GROUPS?.split(",")
   .map((g) => g.trim())
   .filter(Boolean);
 
+/** `LOCAL_ENGINE_MODEL=best` benches the engine with tessdata_best (integer) instead of its default fast model. */
+function modelFromEnv(): OcrModel | undefined {
+  const model = process.env.LOCAL_ENGINE_MODEL;
+  if (model === undefined || model === "") return undefined;
+  if (!OCR_MODELS.includes(model as OcrModel))
+    throw new Error(`LOCAL_ENGINE_MODEL must be one of ${OCR_MODELS.join(", ")}, not "${model}".`);
+  return model as OcrModel;
+}
+
 export async function runLocalEngine(
   options: { repeats?: number; engine?: LocalEngineOptions; corpus?: boolean } = {},
 ): Promise<BenchResult> {
   const repeats = options.repeats ?? 2;
-  const engine = createLocalEngine(options.engine);
+  const engineModel = options.engine?.model ?? modelFromEnv() ?? "fast";
+  const engine = createLocalEngine({ ...options.engine, model: engineModel });
   if (ONLY_GROUPS?.length) {
     try {
       // The same warm-up as the full run, so the first group's pages/s is not pdf.js's start-up.
@@ -95,12 +106,12 @@ export async function runLocalEngine(
       await engine.close();
     }
   }
-  const model = await tempDir("tessdata");
+  const tessdata = await tempDir("tessdata");
   console.log(
-    `local-engine: ${engine.pageConcurrency} engine workers vs ${CORES} native processes; ${await tesseractVersion()}; median of ${repeats} runs`,
+    `local-engine: ${engine.pageConcurrency} engine workers (model ${engineModel}) vs ${CORES} native processes; ${await tesseractVersion()}; median of ${repeats} runs`,
   );
   try {
-    const sameModel = await unpackTessdata(join(tesseractLangPath(), TESSDATA_FILE), model.dir);
+    const sameModel = await unpackTessdata(join(tesseractLangPath(engineModel), TESSDATA_FILE), tessdata.dir);
     // Loads pdf.js and starts every OCR worker: paid once per emulator, not per page.
     await readDocument(engine, samplePath("report.pdf"));
     await readDocument(engine, samplePath("report-scanned.pdf"));
@@ -126,7 +137,7 @@ export async function runLocalEngine(
               ? "pdftotext"
               : reading.reader === "native"
                 ? "tesseract (fast)"
-                : "tesseract (best_int)",
+                : `tesseract (the engine's model, ${engineModel})`,
         pages: reading.pages,
         ms: Math.round(reading.ms),
         pages_per_s: round((1000 * reading.pages) / reading.ms, 2),
@@ -160,7 +171,7 @@ export async function runLocalEngine(
     return { name: "local-engine", summary: { ...summary, ...corpus?.summary }, details: { readings, corpus: corpus?.details } };
   } finally {
     await engine.close();
-    await model.remove();
+    await tessdata.remove();
   }
 }
 
