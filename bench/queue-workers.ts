@@ -240,6 +240,8 @@ async function onEmulator(
     }
     const delays: number[] = [];
     const seen: number[] = [];
+    /** Jobs seen over 500 ms after their end: when uploaded (ms from the clock's start) and their pages. */
+    const late: { uploadMs: number; pages: number; lateMs: number }[] = [];
     const slots: number[] = [];
     const held: HeldSlot[] = [];
     for (const [jobId, timing] of engine.timings) {
@@ -257,6 +259,8 @@ async function onEmulator(
       if (!look) continue;
       const seenAt = look.time + (look.durationMs ?? 0);
       seen.push(seenAt - completedAt);
+      if (upload && seenAt - completedAt > 500)
+        late.push({ uploadMs: upload.time - startedAt, pages: timing.pages, lateMs: seenAt - completedAt });
       if (upload) {
         slots.push(seenAt - upload.time);
         held.push({ uploadAt: upload.time, seenEndAt: seenAt });
@@ -271,6 +275,11 @@ async function onEmulator(
     console.log(describeIdle(label, idle, entries));
     console.log(`${label}: requests per job by its pages ${requestsByPages(engine.timings, entries)}`);
     console.log(describeLooks(label, seen, engine.timings, entries));
+    late.sort((a, b) => a.uploadMs - b.uploadMs);
+    if (late.length > 0) {
+      const jobs = late.map((job) => `+${round(job.uploadMs / 1000, 1)} s ${job.pages}p ${Math.round(job.lateMs)} ms`);
+      console.log(`${label}: seen over 500 ms late (uploaded at, pages, late by): ${jobs.join(", ")}`);
+    }
     return {
       label,
       workers,
