@@ -19,9 +19,10 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { EngineDocument, EngineFileType } from "../packages/emulator/src/engine.js";
-import { OCR_MODELS, type OcrModel, TESSDATA_FILE, tesseractLangPath } from "../packages/emulator/src/engines/local/assets.js";
+import { TESSDATA_FILE, tesseractLangPath } from "../packages/emulator/src/engines/local/assets.js";
 import { characterErrorRate } from "../packages/emulator/src/engines/local/cer.js";
 import { createLocalEngine, type LocalEngine, type LocalEngineOptions } from "../packages/emulator/src/engines/local/index.js";
+import { checkOcrModel } from "../packages/emulator/src/engines/local/ocr-model.js";
 import { type CorpusItem, NOISE_SEEDS, prepareCorpus } from "./lib/corpus.js";
 import { tempDir } from "./lib/fixtures.js";
 import { mapConcurrently, pdftoppmPages, pdftotextPages, tesseractText, tesseractVersion, unpackTessdata } from "./lib/native-ocr.js";
@@ -80,21 +81,13 @@ const ONLY_GROUPS = process.env.LOCAL_ENGINE_GROUPS?.split(",")
   .map((g) => g.trim())
   .filter(Boolean);
 
-/** `LOCAL_ENGINE_MODEL=best` benches the engine with tessdata_best (integer) instead of its default fast model. */
-function modelFromEnv(): OcrModel | undefined {
-  const model = process.env.LOCAL_ENGINE_MODEL;
-  if (model === undefined || model === "") return undefined;
-  if (!OCR_MODELS.includes(model as OcrModel))
-    throw new Error(`LOCAL_ENGINE_MODEL must be one of ${OCR_MODELS.join(", ")}, not "${model}".`);
-  return model as OcrModel;
-}
-
 export async function runLocalEngine(
   options: { repeats?: number; engine?: LocalEngineOptions; corpus?: boolean } = {},
 ): Promise<BenchResult> {
   const repeats = options.repeats ?? 2;
-  const engineModel = options.engine?.model ?? modelFromEnv() ?? "fast";
-  const engine = createLocalEngine({ ...options.engine, model: engineModel });
+  // `LOCAL_ENGINE_MODEL=best` benches the engine with tessdata_best (integer) instead of its default.
+  const engineModel = options.engine?.ocrModel ?? checkOcrModel(process.env.LOCAL_ENGINE_MODEL || undefined, "LOCAL_ENGINE_MODEL");
+  const engine = createLocalEngine({ ...options.engine, ocrModel: engineModel });
   if (ONLY_GROUPS?.length) {
     try {
       // The same warm-up as the full run, so the first group's pages/s is not pdf.js's start-up.

@@ -40,7 +40,7 @@ export async function tesseractText(imagePath: string, tessdataDir?: string, psm
   return stdout;
 }
 
-/** A tessdata folder holding the model tesseract.js uses (its gzipped `eng.traineddata`, unpacked). */
+/** A tessdata folder holding the local engine's model (its gzipped `eng.traineddata`, unpacked). */
 export async function unpackTessdata(gzipPath: string, dir: string): Promise<string> {
   await writeFile(join(dir, "eng.traineddata"), gunzipSync(await readFile(gzipPath)));
   return dir;

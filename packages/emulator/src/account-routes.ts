@@ -33,7 +33,7 @@ export function getInfo(state: ServerState): Reply {
         version: VERSION,
         engine: state.engine.name,
         // Which tesseract model the built-in local engine reads with (an Engine of your own has its own).
-        ...(config.engine === "local" ? { ocr_model: config.local.model } : {}),
+        ...(config.engine === "local" ? { ocr_model: config.local.ocrModel } : {}),
         result_shape: config.resultShape,
         page_numbering: config.pageNumbering,
         max_upload_bytes: config.maxUploadBytes,

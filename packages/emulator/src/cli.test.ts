@@ -55,7 +55,7 @@ describe("parseCommandLine", () => {
         maxUploadBytes: 1.5 * 1024 * 1024,
         pollIntervalMs: 0,
         requestTimeoutMs: 5000,
-        local: { maxPagePixels: 2_500_000, model: "best" },
+        local: { maxPagePixels: 2_500_000, ocrModel: "best" },
         maxConnections: 50,
         faults: expect.objectContaining({ seed: 42, serverError: 0.1, ambiguousUpload: 0.05, retryAfter: "date", reset: undefined }),
       }),

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { OCR_MODELS } from "./engines/local/assets.js";
+import { OCR_MODELS } from "./engines/local/ocr-model.js";
 import { DEFAULT_API_KEY, type EmulatorOptions, RESULT_SHAPES, type ResultShape } from "./options.js";
 import { type Emulator, startEmulator } from "./server.js";
 import { VERSION } from "./version.js";
@@ -138,7 +138,7 @@ export function parseCommandLine(argv: string[]): CliCommand {
     synthetic: msPerPage === undefined ? undefined : { msPerPage },
     local: {
       maxPagePixels: maxPageMegapixels === undefined ? undefined : Math.floor(maxPageMegapixels * 1e6),
-      model: oneOf("ocr-model", OCR_MODELS),
+      ocrModel: oneOf("ocr-model", OCR_MODELS),
     },
     resultShape: oneOf<ResultShape>("result-shape", RESULT_SHAPES),
     pageNumbering: oneOf("page-numbering", ["original", "relative"] as const),

@@ -1,5 +1,6 @@
 export type { Engine, EngineBlock, EngineDocument, EngineFileType, EnginePage } from "./engine.js";
 export { EngineInputError } from "./engine.js";
+export type { OcrModel } from "./engines/local/ocr-model.js";
 export { createSyntheticEngine, type SyntheticEngineOptions } from "./engines/synthetic.js";
 export {
   DEFAULT_API_KEY,

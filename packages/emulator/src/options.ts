@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import type { Engine } from "./engine.js";
-import { OCR_MODELS, type OcrModel } from "./engines/local/assets.js";
+import { checkOcrModel, type OcrModel } from "./engines/local/ocr-model.js";
 import { DEFAULT_MAX_PAGE_PIXELS } from "./engines/local/page-size.js";
 import { DEFAULT_MAX_LOG_ENTRIES } from "./request-log.js";
 
@@ -49,11 +49,12 @@ export interface LocalOptions {
    */
   maxPagePixels?: number | undefined;
   /**
-   * tesseract's English model: "fast" (tessdata_fast, native tesseract's usual model) or "best"
-   * (tessdata_best, integer: about 1.4× the time a page, a little more accurate on clean print).
+   * tesseract's English model: "fast" (tessdata_fast, what native tesseract reads with on most
+   * systems) or "best" (tessdata_best, integer: about 1.4× the time a page). Not to be confused
+   * with an upload's `model_profile`, which the emulator accepts but does not read differently.
    * @default "fast"
    */
-  model?: OcrModel | undefined;
+  ocrModel?: OcrModel | undefined;
 }
 
 /** Misbehaviour to inject, so clients can be tested on the failures a real service has. */
@@ -152,7 +153,7 @@ export interface ResolvedOptions {
   dataDir: string | undefined;
   engine: "local" | "synthetic" | Engine;
   synthetic: { msPerPage: number; pageCount: number | undefined };
-  local: { maxPagePixels: number; model: OcrModel };
+  local: { maxPagePixels: number; ocrModel: OcrModel };
   resultShape: ResultShape;
   pageNumbering: PageNumbering;
   maxUploadBytes: number;
@@ -204,12 +205,6 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   if (engine !== "local" && engine !== "synthetic" && !(typeof engine === "object" && engine && typeof engine.open === "function")) {
     throw new TypeError(`engine must be "local", "synthetic" or an Engine object, not ${JSON.stringify(engine)}.`);
   }
-  const ocrModel = (model: OcrModel | undefined): OcrModel => {
-    if (model !== undefined && !OCR_MODELS.includes(model)) {
-      throw new TypeError(`local.model must be one of ${OCR_MODELS.join(", ")}, not ${JSON.stringify(model)}.`);
-    }
-    return model ?? "fast";
-  };
   const resultShape = options.resultShape ?? "canonical";
   if (!RESULT_SHAPES.includes(resultShape)) {
     throw new TypeError(`resultShape must be one of ${RESULT_SHAPES.join(", ")}, not ${JSON.stringify(resultShape)}.`);
@@ -241,7 +236,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     },
     local: {
       maxPagePixels: positiveInt(options.local?.maxPagePixels, "local.maxPagePixels") ?? DEFAULT_MAX_PAGE_PIXELS,
-      model: ocrModel(options.local?.model),
+      ocrModel: checkOcrModel(options.local?.ocrModel, "local.ocrModel"),
     },
     resultShape,
     pageNumbering,

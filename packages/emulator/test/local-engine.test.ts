@@ -72,10 +72,10 @@ describe("the local engine's model", () => {
   const elementScores = (result: { pages: { elements?: { score?: number | undefined }[] | undefined }[] }) =>
     result.pages.flatMap((page) => (page.elements ?? []).map((element) => element.score));
 
-  it("reads with tessdata_fast by default and with tessdata_best when local.model is best", { timeout: 120_000 }, async () => {
+  it("reads with tessdata_fast by default and with tessdata_best when local.ocrModel is best", { timeout: 120_000 }, async () => {
     const truth = (JSON.parse(readFileSync(`${DATA}ground-truth.json`, "utf8")) as Record<string, string[]>)["page.png"]?.[0] as string;
     const fast = await startEmulator({ pollIntervalMs: 0 });
-    const best = await startEmulator({ local: { model: "best" }, pollIntervalMs: 0 });
+    const best = await startEmulator({ local: { ocrModel: "best" }, pollIntervalMs: 0 });
     try {
       const results = [];
       for (const emulator of [fast, best]) {
@@ -96,8 +96,19 @@ describe("the local engine's model", () => {
   });
 
   it("refuses a model it does not have before listening", async () => {
-    await expect(startEmulator({ local: { model: "tiny" as "fast" } })).rejects.toThrow(
-      /local\.model must be one of fast, best, not "tiny"/,
+    await expect(startEmulator({ local: { ocrModel: "tiny" as "fast" } })).rejects.toThrow(
+      /local\.ocrModel must be one of fast, best, not "tiny"/,
     );
+  });
+
+  it("names no OCR model in /api/v1/info when the engine is not the local one", async () => {
+    const synthetic = await startEmulator({ engine: "synthetic" });
+    try {
+      const info = (await raw(synthetic, "/api/v1/info")).json?.emulator as Record<string, unknown>;
+      expect(info).toMatchObject({ engine: "synthetic" });
+      expect(info).not.toHaveProperty("ocr_model");
+    } finally {
+      await synthetic.close();
+    }
   });
 });

@@ -15,8 +15,7 @@ describe("the English models", () => {
     expect(sha256(gunzipSync(readFileSync(join(folder, TESSDATA_FILE))))).toBe(stated);
   });
 
-  it("finds fast by default and best in @tesseract.js-data/eng", () => {
-    expect(tesseractLangPath()).toBe(tesseractLangPath("fast"));
+  it("finds best in @tesseract.js-data/eng", () => {
     expect(tesseractLangPath("best")).toMatch(/@tesseract\.js-data[/\\]eng[/\\]4\.0\.0_best_int$/);
   });
 });

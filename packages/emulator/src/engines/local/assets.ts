@@ -8,24 +8,27 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
+import type { OcrModel } from "./ocr-model.js";
 
 const require = createRequire(import.meta.url);
 
-/**
- * tesseract's English models, both LSTM-only and integer ("fast" is the smaller network: Debian's and
- * most distributions' default, about 1.4× quicker a page; "best" is tessdata_best quantised, the one
- * tesseract.js defaults to). See models/README.md for where the fast model comes from.
- */
-export type OcrModel = "fast" | "best";
-export const OCR_MODELS: readonly OcrModel[] = ["fast", "best"];
+/** This package: its models/ folder holds the "fast" English model. */
+const OWN_PACKAGE = "@sotaocr/emulator";
+/** Where the "best" English model is. */
 const BEST_PACKAGE = "@tesseract.js-data/eng";
 const BEST_FOLDER = "4.0.0_best_int";
 export const TESSDATA_FILE = "eng.traineddata.gz";
 
 function packageDir(name: string): string {
   try {
+    // Our own folder too (models/): a package may resolve itself by name through its "exports".
     return dirname(require.resolve(`${name}/package.json`));
   } catch (error) {
+    if (name === OWN_PACKAGE) {
+      throw new Error(`The local OCR engine could not find its own package folder (for models/). Reinstall ${OWN_PACKAGE}.`, {
+        cause: error,
+      });
+    }
     throw new Error(`The local OCR engine needs the "${name}" package, which could not be found. Reinstall @sotaocr/emulator.`, {
       cause: error,
     });
@@ -36,11 +39,11 @@ function packageDir(name: string): string {
  * The folder holding the model's `eng.traineddata.gz`, for tesseract.js's `langPath`.
  * Throws a clear error when the file is missing, instead of letting tesseract.js hang.
  */
-export function tesseractLangPath(model: OcrModel = "fast"): string {
-  const folder = model === "fast" ? join(packageDir("@sotaocr/emulator"), "models") : join(packageDir(BEST_PACKAGE), BEST_FOLDER);
+export function tesseractLangPath(model: OcrModel): string {
+  const folder = model === "fast" ? join(packageDir(OWN_PACKAGE), "models") : join(packageDir(BEST_PACKAGE), BEST_FOLDER);
   const file = join(folder, TESSDATA_FILE);
   if (!existsSync(file)) {
-    const owner = model === "fast" ? "@sotaocr/emulator" : BEST_PACKAGE;
+    const owner = model === "fast" ? OWN_PACKAGE : BEST_PACKAGE;
     throw new Error(`The English OCR model "${model}" is missing: ${file} does not exist. Reinstall ${owner}.`);
   }
   return folder;
@@ -48,7 +51,7 @@ export function tesseractLangPath(model: OcrModel = "fast"): string {
 
 /** tesseract's orientation and script detection model (Apache-2.0, from tesseract-ocr/tessdata). */
 const OSD_PACKAGE = "@tesseract.js-data/osd";
-/** The package keeps it in the folder named like the model beside it. */
+/** The folder the osd package keeps it in (its name is the package's, whichever English model is used). */
 const OSD_FOLDER = "4.0.0_best_int";
 
 /** `osd.traineddata`, unpacked, for tesseract's orientation detection (read once). */

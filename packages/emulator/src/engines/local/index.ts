@@ -13,7 +13,7 @@
  */
 import { availableParallelism } from "node:os";
 import type { Engine, EngineDocument, EngineFileType, EnginePage } from "../../engine.js";
-import { OCR_MODELS, type OcrModel, osdModel, tesseractLangPath } from "./assets.js";
+import { osdModel, tesseractLangPath } from "./assets.js";
 import { readHocr } from "./hocr.js";
 import { type DecodedImage, decodeImageFile, readImageFile, tesseractReadsAsIs, toPgm } from "./image.js";
 import {
@@ -27,6 +27,7 @@ import {
   toMarkdown,
   toPlainText,
 } from "./markdown.js";
+import { checkOcrModel, type OcrModel } from "./ocr-model.js";
 import { type Angle, rotateCanvas } from "./orientation.js";
 import { checkRenderSize, DEFAULT_MAX_PAGE_PIXELS, fitScale, pixelSize } from "./page-size.js";
 import { openPdf, type PageImages, type PDFDocumentProxy, type PDFPageProxy, pageImages, renderPage, toInputError } from "./pdf.js";
@@ -56,12 +57,8 @@ export interface LocalEngineOptions {
    * @default 40000000 (40 megapixels)
    */
   maxPagePixels?: number;
-  /**
-   * tesseract's English model: "fast" (tessdata_fast, what native tesseract reads with on most
-   * systems) or "best" (tessdata_best, integer: a little more accurate on clean print, about 1.4×
-   * the time a page). @default "fast"
-   */
-  model?: OcrModel;
+  /** tesseract's English model, "fast" or "best" (see `OcrModel`). @default "fast" */
+  ocrModel?: OcrModel;
 }
 
 /** The `local` engine, with a look at its OCR worker pool. */
@@ -97,13 +94,12 @@ export function createLocalEngine(options: LocalEngineOptions = {}): LocalEngine
   const dpi = options.dpi ?? 300;
   const workerStartTimeoutMs = options.workerStartTimeoutMs ?? 30_000;
   const maxPagePixels = options.maxPagePixels ?? DEFAULT_MAX_PAGE_PIXELS;
-  const model = options.model ?? "fast";
+  const ocrModel = checkOcrModel(options.ocrModel, "ocrModel");
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${workers}`);
   if (!(dpi >= 50 && dpi <= 1200)) throw new RangeError(`dpi must be between 50 and 1200, got ${dpi}`);
   if (!Number.isSafeInteger(maxPagePixels) || maxPagePixels < 1) {
     throw new RangeError(`maxPagePixels must be a whole number ≥ 1, got ${maxPagePixels}`);
   }
-  if (!OCR_MODELS.includes(model)) throw new RangeError(`model must be one of ${OCR_MODELS.join(", ")}, got ${String(model)}`);
 
   let pool: TesseractPool | undefined;
   let closed = false;
@@ -112,7 +108,7 @@ export function createLocalEngine(options: LocalEngineOptions = {}): LocalEngine
   const getPool = () => {
     pool ??= new TesseractPool({
       size: workers,
-      langPath: tesseractLangPath(model),
+      langPath: tesseractLangPath(ocrModel),
       osdData: osdModel(),
       startTimeoutMs: workerStartTimeoutMs,
     });

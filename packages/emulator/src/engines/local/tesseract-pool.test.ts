@@ -41,7 +41,7 @@ async function watchThreads<T>(action: () => Promise<T>): Promise<{ result: T | 
 }
 
 describe("TesseractPool", () => {
-  const pool = new TesseractPool({ size: 2, langPath: tesseractLangPath(), startTimeoutMs: 30_000 });
+  const pool = new TesseractPool({ size: 2, langPath: tesseractLangPath("fast"), startTimeoutMs: 30_000 });
   afterAll(() => pool.terminate());
 
   it("starts no worker until a page needs one", () => {
@@ -90,7 +90,7 @@ describe("worker start-up", () => {
   });
 
   it("gives up after the timeout, and ends the thread", async () => {
-    const { result, exited } = await watchThreads(() => startWorker({ langPath: tesseractLangPath(), startTimeoutMs: 1 }));
+    const { result, exited } = await watchThreads(() => startWorker({ langPath: tesseractLangPath("fast"), startTimeoutMs: 1 }));
     expect((result as Error).message).toMatch(/did not start within 1 ms/);
     expect(await exited).toHaveLength(1);
   });
