@@ -12,11 +12,12 @@ import type { OcrModel } from "./ocr-model.js";
 
 const require = createRequire(import.meta.url);
 
-/** This package: its models/ folder holds the "fast" English model. */
 const OWN_PACKAGE = "@sotaocr/emulator";
-/** Where the "best" English model is. */
-const BEST_PACKAGE = "@tesseract.js-data/eng";
-const BEST_FOLDER = "4.0.0_best_int";
+/** Where each English model is: a package, and the folder in it. */
+const MODEL_HOMES: Record<OcrModel, { package: string; folder: string }> = {
+  fast: { package: OWN_PACKAGE, folder: "models" },
+  best: { package: "@tesseract.js-data/eng", folder: "4.0.0_best_int" },
+};
 export const TESSDATA_FILE = "eng.traineddata.gz";
 
 function packageDir(name: string): string {
@@ -40,11 +41,11 @@ function packageDir(name: string): string {
  * Throws a clear error when the file is missing, instead of letting tesseract.js hang.
  */
 export function tesseractLangPath(model: OcrModel): string {
-  const folder = model === "fast" ? join(packageDir(OWN_PACKAGE), "models") : join(packageDir(BEST_PACKAGE), BEST_FOLDER);
+  const home = MODEL_HOMES[model];
+  const folder = join(packageDir(home.package), home.folder);
   const file = join(folder, TESSDATA_FILE);
   if (!existsSync(file)) {
-    const owner = model === "fast" ? OWN_PACKAGE : BEST_PACKAGE;
-    throw new Error(`The English OCR model "${model}" is missing: ${file} does not exist. Reinstall ${owner}.`);
+    throw new Error(`The English OCR model "${model}" is missing: ${file} does not exist. Reinstall ${home.package}.`);
   }
   return folder;
 }

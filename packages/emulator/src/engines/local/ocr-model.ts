@@ -8,7 +8,7 @@
 export type OcrModel = "fast" | "best";
 
 export const OCR_MODELS: readonly OcrModel[] = ["fast", "best"];
-export const DEFAULT_OCR_MODEL: OcrModel = "fast";
+const DEFAULT_OCR_MODEL: OcrModel = "fast";
 
 /** `value`, or the default when undefined; anything else is a TypeError naming `option`. */
 export function checkOcrModel(value: unknown, option: string): OcrModel {
