@@ -2,21 +2,45 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
 
 /**
- * A slot is taken only when its holder has one already (the same file, resumed) or fewer than the
- * limit are held; lapsed leases are dropped first. The limit is the one in KEYS[2] (set by the
- * latest worker to start), else ARGV[1]. Times are Redis's own (TIME).
+ * A slot is taken only when its holder has one already (the same file, resumed), or when fewer than
+ * the limit are held and the holder is among the first in line for the slots free: files wait in
+ * the order they first asked (KEYS[3], by Redis's clock in µs), so that the order the queue gives
+ * files in is the order they are uploaded in. Lapsed leases are dropped first, and so are waiters
+ * that stopped asking (KEYS[4]: when each one's place lapses). The limit is the one in KEYS[2] (set
+ * by the latest worker to start), else ARGV[1]. Times are Redis's own (TIME).
  */
 const ACQUIRE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local lease = tonumber(ARGV[3])
+local holder = ARGV[2]
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+for _, gone in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now)) do redis.call('ZREM', KEYS[3], gone) end
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
 local max = tonumber(redis.call('GET', KEYS[2]) or ARGV[1])
-if redis.call('ZSCORE', KEYS[1], ARGV[2]) or redis.call('ZCARD', KEYS[1]) < max then
-  redis.call('ZADD', KEYS[1], now + lease, ARGV[2])
+local take = redis.call('ZSCORE', KEYS[1], holder)
+if not take then
+  redis.call('ZADD', KEYS[3], 'NX', tonumber(t[1]) * 1000000 + tonumber(t[2]), holder)
+  take = redis.call('ZRANK', KEYS[3], holder) < max - redis.call('ZCARD', KEYS[1])
+end
+if take then
+  redis.call('ZREM', KEYS[3], holder)
+  redis.call('ZREM', KEYS[4], holder)
+  redis.call('ZADD', KEYS[1], now + lease, holder)
   if redis.call('PTTL', KEYS[1]) < lease then redis.call('PEXPIRE', KEYS[1], lease) end
   return 1
 end
+local place = tonumber(ARGV[4])
+redis.call('ZADD', KEYS[4], now + place, holder)
+redis.call('PEXPIRE', KEYS[3], place)
+redis.call('PEXPIRE', KEYS[4], place)
+return 0
+`;
+
+/** A waiter gives up its place in line (its file was stopped while it waited). */
+const LEAVE = `
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
 return 0
 `;
 
@@ -50,6 +74,12 @@ return 0
 const RETRY_MS = 100;
 
 /**
+ * How long a waiting file keeps its place in line without asking again (ms): several retries, so
+ * that only a file whose process died or stalled loses it (and the files behind it wait no longer).
+ */
+const PLACE_MS = 1_000;
+
+/**
  * The key's active SotaOCR jobs, counted in Redis across every worker of a queue: a file takes a
  * slot just before its upload and gives it back as soon as its job is known to have ended (a poll
  * or the result said so), before its result is fetched. Each slot is a lease, renewed while held:
@@ -60,6 +90,9 @@ export class ActiveJobSlots {
   readonly #redis: Redis;
   readonly #key: string;
   readonly #limitKey: string;
+  /** The files waiting for a slot, in the order they first asked, and when each one's place lapses. */
+  readonly #lineKey: string;
+  readonly #placesKey: string;
   /** Where releases are announced. */
   readonly #channel: string;
   readonly #max: number;
@@ -80,6 +113,8 @@ export class ActiveJobSlots {
     this.#redis = redis;
     this.#key = `${prefix}sotaocr-active-jobs`;
     this.#limitKey = activeJobLimitKey(prefix);
+    this.#lineKey = `${this.#key}:line`;
+    this.#placesKey = `${this.#key}:places`;
     this.#channel = `${this.#key}:released`;
     this.#max = max;
     this.#leaseMs = Math.max(1, Math.round(leaseMs));
@@ -91,8 +126,20 @@ export class ActiveJobSlots {
     await this.#redis.set(this.#limitKey, this.#max);
   }
 
-  /** Waits for a slot for `holder` (the queue job's id). */
+  /** Waits for a slot for `holder` (the queue job's id), after the files that asked before it. */
   async acquire(holder: string, signal?: AbortSignal): Promise<ActiveJobSlot> {
+    try {
+      return await this.#waitInLine(holder, signal);
+    } catch (error) {
+      // Stopped while waiting: the files behind it need not wait for its place to lapse.
+      await this.#redis.eval(LEAVE, 2, this.#lineKey, this.#placesKey, holder).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async #waitInLine(holder: string, signal: AbortSignal | undefined): Promise<ActiveJobSlot> {
+    // A place lasts several retries, and longer than the time between them.
+    const place = Math.max(PLACE_MS, 3 * this.#retryMs);
     for (;;) {
       signal?.throwIfAborted();
       // Listening before asking: a slot freed here while Redis answers is not missed.
@@ -101,7 +148,20 @@ export class ActiveJobSlots {
         wakeUp = resolve;
       });
       this.#freed.push(wakeUp);
-      const taken = Number(await this.#redis.eval(ACQUIRE, 2, this.#key, this.#limitKey, this.#max, holder, this.#leaseMs));
+      const taken = Number(
+        await this.#redis.eval(
+          ACQUIRE,
+          4,
+          this.#key,
+          this.#limitKey,
+          this.#lineKey,
+          this.#placesKey,
+          this.#max,
+          holder,
+          this.#leaseMs,
+          place,
+        ),
+      );
       if (taken === 1) {
         this.#freed = this.#freed.filter((waiting) => waiting !== wakeUp);
         this.#hold(holder);

@@ -93,6 +93,75 @@ describe("ActiveJobSlots", () => {
     expect(await connect().zrange(`${prefix}sotaocr-active-jobs`, 0, -1)).toEqual(["file-2"]);
   });
 
+  it("files waiting in two processes take freed slots in the order they first asked, not the order they hear of the release", async () => {
+    const prefix = "bull:slots-line:";
+    const a = new ActiveJobSlots(connect(), prefix, 1, 5_000);
+    const b = new ActiveJobSlots(connect(), prefix, 1, 5_000);
+    closers.push(async () => {
+      a.close();
+      b.close();
+    });
+    const taken: string[] = [];
+    const wait = async (slots: ActiveJobSlots, holder: string) => {
+      const slot = await slots.acquire(holder);
+      taken.push(holder);
+      return slot;
+    };
+    let held = await wait(a, "file-0");
+    // In line: b's file first, then a's, then b's again. Each slot is released by the process that
+    // holds it, which wakes its own waiting file at once; the other process hears of it a moment later.
+    const waiting = [wait(b, "file-1")];
+    await rounds();
+    waiting.push(wait(a, "file-2"));
+    await rounds();
+    waiting.push(wait(b, "file-3"));
+    await rounds();
+    // Whichever gets the freed slot holds it next, so an order broken shows as such, not as a hang.
+    const pending = new Map(waiting.map((promise, i) => [i, promise.then((slot) => ({ slot, i }))]));
+    while (pending.size > 0) {
+      await held.release();
+      const next = await Promise.race(pending.values());
+      pending.delete(next.i);
+      held = next.slot;
+    }
+    expect(taken).toEqual(["file-0", "file-1", "file-2", "file-3"]);
+  });
+
+  it("a file stopped while waiting leaves the line: the file behind it takes the next slot at once", async () => {
+    const prefix = "bull:slots-leave:";
+    const slots = new ActiveJobSlots(connect(), prefix, 1, 5_000, 60_000);
+    closers.push(() => slots.close());
+    const held = await slots.acquire("file-0");
+    const stop = new AbortController();
+    const stopped = slots.acquire("file-1", stop.signal).catch((error: unknown) => error);
+    await rounds();
+    const behind = track(slots.acquire("file-2"));
+    await rounds();
+    stop.abort();
+    expect(await stopped).toBeInstanceOf(Error);
+    await held.release();
+    // Retries a minute apart: only the release wakes file-2, and only a line without file-1 lets it in.
+    await Promise.race([behind.promise, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    expect(behind.done).toBe(true);
+  });
+
+  it("a place in line lapses when its file stops asking (its process died): the files behind it get in", async () => {
+    const prefix = "bull:slots-place:";
+    const redisClient = connect();
+    // A waiter that asked first and then died: in line, its place lapsing 1.5 s from now.
+    const now = Date.now();
+    await redisClient.zadd(`${prefix}sotaocr-active-jobs:line`, 1, "dead-file");
+    await redisClient.zadd(`${prefix}sotaocr-active-jobs:places`, now + 1_500, "dead-file");
+    const slots = new ActiveJobSlots(redisClient, prefix, 1, 5_000);
+    closers.push(() => slots.close());
+    const behind = track(slots.acquire("live-file"));
+    await rounds();
+    expect(behind.done).toBe(false);
+    await Promise.race([behind.promise, new Promise((resolve) => setTimeout(resolve, 4_000))]);
+    expect(behind.done).toBe(true);
+    expect(await redisClient.zrange(`${prefix}sotaocr-active-jobs:line`, 0, -1)).toEqual([]);
+  });
+
   it("a holder that stops renewing without releasing (its process killed) loses its slot once the lease lapses", async () => {
     const prefix = "bull:slots-lapse:";
     const dead = new ActiveJobSlots(connect(), prefix, 1, 1_500);
