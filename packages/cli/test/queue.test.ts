@@ -101,11 +101,11 @@ it("queue add takes files in a mix of lengths, the shortest last, unless --order
       .map((entry) => pagesBySha.get(entry.sha256 ?? ""))
       .filter((pages) => pages !== undefined);
   };
-  // Mixed: the 1-page file held for the end; of the others the 3-page one would take the running
-  // total over the mean (2.5 pages) at once, so the 2-page one goes first.
-  expect(await uploadOrder("mixed", [1, 3, 2], [])).toEqual([2, 3, 1]);
-  expect(await uploadOrder("longest", [1, 3, 2], ["--order", "longest-first"])).toEqual([3, 2, 1]);
-  expect(await uploadOrder("as-added", [1, 3, 2], ["--order", "as-added"])).toEqual([1, 3, 2]);
+  // Mixed: the shorter half (2 and 1 pages) ends the batch, longest first; of the others the 4-page
+  // one would take the running total over their mean (3.5 pages) at once, so the 3-page one goes first.
+  expect(await uploadOrder("mixed", [1, 3, 2, 4], [])).toEqual([3, 4, 2, 1]);
+  expect(await uploadOrder("longest", [1, 3, 2, 4], ["--order", "longest-first"])).toEqual([4, 3, 2, 1]);
+  expect(await uploadOrder("as-added", [1, 3, 2, 4], ["--order", "as-added"])).toEqual([1, 3, 2, 4]);
   const wrong = await runCli(["queue", "add", "--order", "shortest-first", join(dir, "longest-0.pdf")], { env });
   expect(wrong.code).toBe(2);
   expect(wrong.stderr).toContain("Allowed choices are mixed, longest-first, as-added");

@@ -27,13 +27,23 @@ const batches = Array.from({ length: 60 }, (_, seed) => {
   return filesOf(Array.from({ length: size }, () => (next() < 0.1 ? undefined : 1 + Math.floor(next() * maxPages))));
 });
 
+/** How many files end a batch of `known` files of known length: up to 16, from its shorter half. */
+const endingLength = (known: number) => Math.min(16, known - Math.floor(known / 2));
+
 describe("mixedOrder", () => {
-  it("a worked batch: the shortest held for the end, the others taken longest or shortest to keep the running total near the mean", () => {
-    // Held: the later 1-page file. The other 7 hold 19 pages (mean 19/7); the longest is taken
-    // whenever the running total with it stays within the mean times the files taken.
-    const order = mixedOrder(filesOf([2, 1, 4, 3, 1, 2, 4, 3]));
-    expect(order.map((file) => file.pages)).toEqual([1, 4, 2, 2, 4, 3, 3, 1]);
-    expect(order.map((file) => file.id)).toEqual([1, 2, 0, 5, 6, 3, 7, 4]);
+  it("a worked batch: the shorter half ends it, longest first; the others taken longest or shortest to keep the running total near the mean", () => {
+    // Ten files: the shorter half (the 2-page files 5 and 8, the three 1-page files) ends the batch.
+    // The other five hold 16 pages (mean 3.2); the longest is taken whenever the running total with
+    // it stays within the mean times the files taken.
+    const order = mixedOrder(filesOf([2, 1, 4, 3, 1, 2, 4, 3, 2, 1]));
+    expect(order.map((file) => file.pages)).toEqual([2, 4, 3, 3, 4, 2, 2, 1, 1, 1]);
+    expect(order.map((file) => file.id)).toEqual([0, 2, 3, 7, 6, 5, 8, 1, 4, 9]);
+  });
+
+  it("ends a large batch on 16 files whose lengths are spread over its shorter half, longest first", () => {
+    // 200 files of 1–4 pages: the shorter half is 50 of 2 pages and 50 of 1.
+    const order = mixedOrder(filesOf(Array.from({ length: 200 }, (_, i) => 1 + (i % 4))));
+    expect(order.slice(-16).map((file) => file.pages)).toEqual([...Array(8).fill(2), ...Array(8).fill(1)]);
   });
 
   it("empty and single batches", () => {
@@ -64,24 +74,24 @@ describe("mixedOrder", () => {
     }
   });
 
-  it("ends on the shortest ⌈n/50⌉ files of known length, the shortest last", () => {
+  it("ends on up to 16 files of known length from the shorter half, longest first, the shortest last", () => {
     for (const files of batches) {
-      const known = files.flatMap((file) => (file.pages === undefined ? [] : [file.pages]));
+      const known = files.flatMap((file) => (file.pages === undefined ? [] : [file.pages])).sort((a, b) => b - a);
       if (known.length === 0) continue;
-      const held = Math.ceil(known.length / 50);
-      const shortest = known.sort((a, b) => b - a).slice(-held);
-      expect(
-        mixedOrder(files)
-          .slice(-held)
-          .map((file) => file.pages),
-      ).toEqual(shortest);
+      const shorter = known.slice(Math.floor(known.length / 2));
+      const ending = mixedOrder(files)
+        .slice(-endingLength(known.length))
+        .map((file) => file.pages as number);
+      expect(ending).toEqual([...ending].sort((a, b) => b - a));
+      expect(Math.max(...ending)).toBeLessThanOrEqual(shorter[0] as number);
+      expect(ending.at(-1)).toBe(known.at(-1));
     }
   });
 
   it("keeps the running total of the others within one longest file of their mean times the files taken", () => {
     for (const files of batches) {
       const known = files.filter((file) => file.pages !== undefined);
-      const mixed = mixedOrder(files).slice(files.length - known.length, known.length > 0 ? -Math.ceil(known.length / 50) : undefined);
+      const mixed = mixedOrder(files).slice(files.length - known.length, files.length - endingLength(known.length));
       const pages = mixed.map((file) => file.pages as number);
       const total = pages.reduce((sum, count) => sum + count, 0);
       const longest = Math.max(0, ...pages);

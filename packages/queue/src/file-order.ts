@@ -4,8 +4,11 @@ export type FileOrder = "mixed" | "longest-first" | "as-added";
 /** BullMQ's largest priority number: the lowest priority (lower numbers are taken first). */
 const LOWEST_PRIORITY = 2 ** 21;
 
-/** One file in this many of known length, the shortest, is held back to end a mixed batch. */
-const HELD_BACK_ONE_IN = 50;
+/**
+ * How many files end a mixed batch, at most: about twice the active jobs a key is commonly allowed,
+ * enough for the last files to even out the slots' ends (simulated, docs/benchmarks.md §6, item 13).
+ */
+const ENDING_FILES = 16;
 
 /**
  * The BullMQ priority of a file of `pages` pages to read, in `"longest-first"` order. Longest first:
@@ -22,21 +25,23 @@ export function priorityOf(pages: number | undefined, order: FileOrder): number 
 
 /**
  * Files in `"mixed"` order, by their `pages` to read: files of unknown length first; then, of the
- * others, all but the shortest ⌈n/50⌉ taken so that the running total of pages stays close to
- * their mean times the files taken (the longest left whenever it fits under that, else the
- * shortest left); then those shortest, shortest last. Files of equal length keep the order given.
+ * others, all but the ending taken so that the running total of pages stays close to their mean
+ * times the files taken (the longest left whenever it fits under that, else the shortest left);
+ * then the ending, longest first: up to `ENDING_FILES` files spread over the shorter half of the
+ * lengths. Files of equal length keep the order given.
  *
- * Why (docs/benchmarks.md §6, item 11): longest first leaves every 1-page file for the batch's
- * last seconds, where their many result requests overrun the key's requests per second and wait.
- * A mix keeps short files, and so their requests, spread through the batch; the few shortest at
- * the very end still let the key's active-job slots empty close together (simulated: 1.060× the
- * bound, against 1.097× longest first).
+ * Why (docs/benchmarks.md §6, items 11 and 13): longest first leaves every 1-page file for the
+ * batch's last seconds, where their many result requests overrun the key's requests per second
+ * and wait. A mix keeps short files, and so their requests, spread through the batch; an ending
+ * that goes from middling to short lets the key's active-job slots empty close together (longest
+ * first over a few files is how a batch ends evenly), without long files that would run on alone.
  */
 export function mixedOrder<File extends { pages: number | undefined }>(files: readonly File[]): File[] {
   const unknown = files.filter((file) => file.pages === undefined);
   // Longest first; the sort is stable, so equal lengths stay in the order given.
-  const known = files.flatMap((file) => (file.pages === undefined ? [] : [{ file, pages: file.pages }])).sort((a, b) => b.pages - a.pages);
-  const heldBack = known.splice(known.length - Math.ceil(known.length / HELD_BACK_ONE_IN));
+  const sorted = files.flatMap((file) => (file.pages === undefined ? [] : [{ file, pages: file.pages }])).sort((a, b) => b.pages - a.pages);
+  const ending = endingOf(sorted);
+  const known = sorted.filter((entry) => !ending.has(entry));
 
   // Runs of equal length, longest run first. Taking a run's next file, whether from the longest
   // run or the shortest, keeps equal lengths in the order given.
@@ -64,5 +69,30 @@ export function mixedOrder<File extends { pages: number | undefined }>(files: re
     if (first.next === first.files.length) longest++;
     if (last.next === last.files.length) shortest--;
   }
-  return [...unknown, ...mixed, ...heldBack.map(({ file }) => file)];
+  return [...unknown, ...mixed, ...[...ending].map(({ file }) => file)];
+}
+
+/**
+ * The ending of a mixed batch, from its files of known length sorted longest first (equal lengths
+ * in the order given): `ENDING_FILES` lengths picked evenly from the shorter half, and of each
+ * length picked, the files given last, so that equal lengths keep their order. Longest first.
+ */
+function endingOf<Entry extends { pages: number }>(sorted: readonly Entry[]): Set<Entry> {
+  const shorter = sorted.slice(Math.floor(sorted.length / 2));
+  const count = Math.min(ENDING_FILES, shorter.length);
+  const wanted = new Map<number, number>();
+  for (let i = 0; i < count; i++) {
+    const at = count === 1 ? shorter.length - 1 : Math.round((i * (shorter.length - 1)) / (count - 1));
+    const { pages } = shorter[at] as Entry;
+    wanted.set(pages, (wanted.get(pages) ?? 0) + 1);
+  }
+  const ending: Entry[] = [];
+  for (let i = sorted.length - 1; i >= 0 && ending.length < count; i--) {
+    const entry = sorted[i] as Entry;
+    const left = wanted.get(entry.pages) ?? 0;
+    if (left === 0) continue;
+    wanted.set(entry.pages, left - 1);
+    ending.push(entry);
+  }
+  return new Set(ending.reverse());
 }

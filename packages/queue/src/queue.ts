@@ -47,10 +47,11 @@ export interface AddOptions extends QueueOcrOptions {
    * The order workers take the files in, by the pages to read where the client can count them while
    * hashing (images, PDFs with uncompressed page objects; files it cannot count go first):
    * - `"mixed"`: long and short files in turn, so that the mean length taken so far stays near the
-   *   batch's, and the shortest 2 % last. Short files' result requests are then spread over the
-   *   batch instead of crowding the key's requests per second at its end (docs/benchmarks.md §6,
-   *   item 11). Applies to each 500 files of one `add`, which are queued in that order, without
-   *   priority.
+   *   batch's, then up to 16 files from the shorter half of the lengths, longest first. Short files'
+   *   result requests are then spread over the batch instead of crowding the key's requests per
+   *   second at its end, and the key's active-job slots empty close together (docs/benchmarks.md
+   *   §6, items 11 and 13). Applies to each 500 files of one `add`, which are queued in that order,
+   *   without priority.
    * - `"longest-first"`: most pages first, by BullMQ priority: across calls, files added later with
    *   more pages go ahead of those waiting. A batch ends on short files.
    * - `"as-added"`: first in, first out.
