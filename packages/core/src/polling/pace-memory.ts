@@ -13,7 +13,10 @@ export interface PacePrior {
   wait: [low: number, high: number];
   /** Page counts of the key's latest jobs, newest last: what a job of unknown page count likely has. */
   pageCounts: number[];
-  /** How far past a job's latest plausible end to look (ms): what the key's jobs showed is enough (`PaceMemory`). */
+  /**
+   * How far past a job's latest plausible end to look (ms): what the key's jobs showed is enough
+   * (`PaceMemory`). Below zero, it is for a job's first look only (see `MIN_AIM_MS`).
+   */
   aimPastEndMs: number;
 }
 
@@ -45,13 +48,18 @@ const MEMORY_SLACK_MS = 30;
 /**
  * How far past a job's latest plausible end its looks aim, for request latency, timer lateness and
  * the server's own spread: `DEFAULT_AIM_MS` until the key's jobs say otherwise. Each job found
- * where aimed brings it `AIM_STEP_MS` closer (down to `MIN_AIM_MS`); a job looked at too early
- * doubles it (up to `MAX_AIM_MS`). A look that comes too early costs its job a whole interval, one
- * that comes late only its margin, hence the quick retreat and the slow approach
- * (docs/benchmarks.md §6, item 10).
+ * where aimed brings it `AIM_STEP_MS` closer, down to `MIN_AIM_MS`: below zero, because the latest
+ * end the memory allows is loosened by `MEMORY_SLACK_MS` past what its jobs showed, and looks aimed
+ * past it teach nothing that would narrow it again (docs/benchmarks.md §6, item 13). A job looked at
+ * too early moves it back by the slack at least, doubling it once positive (up to `MAX_AIM_MS`). A
+ * look that comes too early costs its job a whole interval, one that comes late only its margin,
+ * hence the quick retreat and the slow approach (docs/benchmarks.md §6, item 10). Only a job's
+ * first look, whose latest end is the memory's, aims below zero (`PollSchedule`); later looks use
+ * the job's own sightings, which are not loosened.
  */
 export const DEFAULT_AIM_MS = 50;
-const MIN_AIM_MS = 10;
+/** What the slack leaves: 10 ms past the latest end the remembered jobs showed, unloosened. */
+const MIN_AIM_MS = 10 - MEMORY_SLACK_MS;
 const MAX_AIM_MS = 200;
 const AIM_STEP_MS = 5;
 
@@ -86,7 +94,7 @@ export class PaceMemory {
 
   /** Learns from a job of this client's seen complete, and shares it. */
   learn(evidence: PaceEvidence): void {
-    if (evidence.earlyLooks > 0) this.#aimMs = Math.min(MAX_AIM_MS, this.#aimMs * 2);
+    if (evidence.earlyLooks > 0) this.#aimMs = Math.min(MAX_AIM_MS, Math.max(2 * this.#aimMs, this.#aimMs + MEMORY_SLACK_MS));
     else if (evidence.foundWhereAimed) this.#aimMs = Math.max(MIN_AIM_MS, this.#aimMs - AIM_STEP_MS);
     const pace: JobPace = { total: evidence.total, completedBy: evidence.completedBy, sightings: evidence.sightings };
     this.learnPace(pace);

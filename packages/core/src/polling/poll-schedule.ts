@@ -29,7 +29,12 @@ export class PollSchedule {
   #completedAt: number | undefined;
   /** The pages the client knows it sent (docs/benchmarks.md §6), for the first look only. */
   readonly #pageHint: number | undefined;
-  /** How far past the latest plausible end looks aim (ms): the key's margin (`PaceMemory`), else the default. */
+  /**
+   * How far past the latest plausible end looks aim (ms): the key's margin (`PaceMemory`), else the
+   * default. The first look's may be below zero (its latest end is the memory's, which is loosened);
+   * later looks', which use this job's own sightings too, is never below `MIN_OWN_AIM_MS`.
+   */
+  readonly #firstAim: number;
   readonly #aim: number;
   /** The look now scheduled was aimed past the latest plausible end: it should find the job complete. */
   #expectDone = false;
@@ -49,7 +54,8 @@ export class PollSchedule {
     this.#createdAt = createdAt;
     this.#prior = prior;
     this.#pageHint = pageHint;
-    this.#aim = prior?.aimPastEndMs ?? DEFAULT_AIM_MS;
+    this.#firstAim = prior?.aimPastEndMs ?? DEFAULT_AIM_MS;
+    this.#aim = Math.max(MIN_OWN_AIM_MS, this.#firstAim);
   }
 
   /**
@@ -74,7 +80,7 @@ export class PollSchedule {
   #firstLook(): { at: number; expectDone: boolean } {
     const prior = this.#prior;
     const floor = this.#minIntervalMs;
-    const aim = this.#aim;
+    const aim = this.#firstAim;
     if (!prior) return { at: this.#createdAt + floor, expectDone: false };
     // The pages sent and the key's pace put a short job's end within a narrow range: one look, just
     // past it, even beyond an interval (a status poll before it would only cost a request).
@@ -352,6 +358,8 @@ const LOOK_CANDIDATES = 24;
 /** A look is worth its request only if, whatever it sees, the bounds shrink to this share or less. */
 const USEFUL_LOOK = 0.8;
 const MAX_BLIND_INTERVAL_MS = 3_000;
+/** Looks after the first aim at least this far past the latest plausible end (ms): see `#firstAim`. */
+const MIN_OWN_AIM_MS = 10;
 /** Bounds this tight need no extra look. */
 const PRECISE_ENOUGH_MS = 150;
 /** The first look explores (see `firstDelay`) while the soonest plausible end is known no closer than this (ms). */
