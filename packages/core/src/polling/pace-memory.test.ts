@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PaceMemory } from "./pace-memory.js";
+import { objectiveRange, planesFor } from "./pace-model.js";
 import { PollSchedule } from "./poll-schedule.js";
 
 /**
@@ -78,6 +79,12 @@ describe("PaceMemory", () => {
     expect(after.looks).toHaveLength(1);
     expect(after.delay).toBeGreaterThanOrEqual(0);
     expect(after.delay).toBeLessThan(before.delay - 50);
+    // That look, before the memory's latest end, is still sure enough to be the result request.
+    const next = new PollSchedule(1000, 0, memory.prior(), 1);
+    const look = next.firstDelay(0);
+    const [, latest] = objectiveRange([...planesFor([], 0), ...(memory.prior()?.planes ?? [])], 1, 1) ?? [0, 0];
+    expect(look).toBeLessThan(latest);
+    expect(next.chanceDoneBy(look)).toBe(1);
     // A job whose aimed look found it running, seen complete by the next: back by the slack, then doubled.
     const early = { total: 1, completedBy: 1500, sightings: [{ at: 530, done: 0 }], earlyLooks: 1, foundWhereAimed: false };
     memory.learn(early);

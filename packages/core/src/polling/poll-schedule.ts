@@ -194,12 +194,14 @@ export class PollSchedule {
 
   /**
    * How likely the job is complete at `at`, from 0 to 1, weighing the plausible ends as the
-   * schedule does; undefined while progress gives no estimate.
+   * schedule does; undefined while progress gives no estimate. A look aimed past where the key's
+   * jobs showed it done counts as sure, also when that is before the memory's loosened latest end
+   * (a first look's margin below zero): it is the result request, not a status poll before it.
    */
   chanceDoneBy(at: number): number | undefined {
     const { total, bounds } = this.#total ? { total: this.#total, bounds: this.completionBounds() } : (this.#hintedEnd() ?? {});
     if (!total || !bounds) return undefined;
-    if (at >= bounds.latest) return 1;
+    if (at >= bounds.latest || this.#expectDone) return 1;
     if (at < bounds.earliest) return 0;
     const density = plausibleJobs(this.#planes(this.#sightings), total, this.#createdAt, bounds);
     const mass = density.reduce((total, { weight }) => total + weight, 0);
